@@ -1,0 +1,69 @@
+/**
+ * The boundary between the page and the engine worker: everything that crosses it is typed here.
+ * The worker object `satisfies EngineApi`; the page holds a `Comlink.Remote<EngineApi>`.
+ */
+import type { ColumnMapping, Detection } from '../ingest/columns';
+import type { CsvDialect } from '../ingest/csv-dialect';
+import type { IngestReport, RfmResult } from '../rfm/analysis';
+import type { ScoringSettings } from '../rfm/types';
+
+export interface EngineInfo {
+	duckdbVersion: string;
+	/** Which DuckDB-WASM build runs: `eh` (wasm exceptions) or the `mvp` fallback. */
+	bundle: 'eh' | 'mvp';
+	startMs: number;
+}
+
+export type Step = 'open' | 'read' | 'score' | 'export';
+
+export interface Progress {
+	step: Step;
+	/** What is happening, for the merchant ("Reading 1,000,000 rows…"). */
+	label: string;
+}
+
+export type ProgressCallback = (progress: Progress) => void;
+
+/** A dropped file after sniffing: its dialect, a preview and the proposed column mapping. */
+export interface OpenedFile {
+	fileName: string;
+	size: number;
+	dialect: CsvDialect;
+	preview: string[][];
+	detection: Detection;
+}
+
+export interface AnalyzeRequest {
+	mapping: ColumnMapping;
+	scoring: ScoringSettings;
+	ruleSetId: string;
+}
+
+export interface Analysis {
+	ingest: IngestReport;
+	rfm: RfmResult;
+	/** Milliseconds per step, for the benchmark and the curious. */
+	timings: { readMs: number; scoreMs: number };
+}
+
+/** Raised (by name, across the worker boundary) when the user cancelled the running step. */
+export const CANCELLED = 'CancelledError';
+/** Raised (by name) for a problem with the merchant's file; its message is written for them. */
+export const FILE_PROBLEM = 'FileProblem';
+
+export interface EngineApi {
+	/** Starts DuckDB once; later calls return the same start. */
+	start(): Promise<EngineInfo>;
+	/** Registers the file (no copy), checks it is readable text, sniffs it and proposes a mapping. */
+	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile>;
+	/** Reads the opened file with this mapping and scores its customers. */
+	analyze(request: AnalyzeRequest, onProgress?: ProgressCallback): Promise<Analysis>;
+	/** Scores again with other settings or rules, without reading the file again. */
+	rescore(scoring: ScoringSettings, ruleSetId: string, onProgress?: ProgressCallback): Promise<RfmResult>;
+	/** One CSV row per scored customer (bytes transferred, not copied). */
+	exportCustomers(): Promise<Uint8Array>;
+	/** Every excluded row with its row number and reason, as CSV bytes. */
+	exportExcludedRows(): Promise<Uint8Array>;
+	/** Cancels the step in progress; its promise rejects with a CancelledError. */
+	cancel(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+/**
+ * The page's handle on the engine worker: created once, on first use, shared by every caller.
+ */
+import * as Comlink from 'comlink';
+import type { EngineApi, EngineInfo } from './api';
+import EngineWorker from './engine.worker.ts?worker';
+
+let engine: { api: Comlink.Remote<EngineApi>; ready: Promise<EngineInfo> } | null = null;
+
+/** The engine, starting its worker (and DuckDB) on the first call. Browser only. */
+export function getEngine(): { api: Comlink.Remote<EngineApi>; ready: Promise<EngineInfo> } {
+	if (!engine) {
+		const api = Comlink.wrap<EngineApi>(new EngineWorker({ name: 'rfm-engine' }));
+		engine = { api, ready: api.start() };
+	}
+	return engine;
+}
+
+/** Wraps a progress callback so it can cross to the worker. */
+export const proxy = Comlink.proxy;

@@ -1,0 +1,171 @@
+/// <reference lib="webworker" />
+/**
+ * The engine worker: owns DuckDB-WASM and runs ingest and RFM for the page, behind Comlink.
+ */
+import * as Comlink from 'comlink';
+import { Table, RecordBatch } from 'apache-arrow';
+import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
+import { rowsOf } from './arrow';
+import { CANCELLED, type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
+import { classifyFile } from '../ingest/file-kind';
+import { planForMapping } from '../ingest/columns';
+import { EXCLUDED_ROWS_SQL } from '../ingest/ingest-sql';
+import { FileProblem, inspectCsv, loadCsv, type FileInspection } from '../ingest/pipeline';
+import { copyToCsvSql, customersExportSql, scoreCustomers, type SqlRunner } from '../rfm/analysis';
+import { ruleSetById } from '../rfm/segments';
+import { validateScoring } from '../rfm/scoring';
+
+let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
+
+function ensureStarted() {
+	started ??= (async () => {
+		const t0 = performance.now();
+		const duck = await startDuckDB();
+		return { duck, info: { duckdbVersion: duck.version, bundle: duck.bundle, startMs: Math.round(performance.now() - t0) } };
+	})();
+	return started;
+}
+
+class Cancelled extends Error {
+	constructor() {
+		super('Cancelled');
+		this.name = CANCELLED;
+	}
+}
+
+/** The running step: cancel() flips `cancelled` and asks DuckDB to stop the query in flight. */
+let running: { cancelled: boolean } | null = null;
+
+/**
+ * A SqlRunner over the connection. Queries go through `send` (DuckDB's pending-query API), which
+ * executes in slices and so lets `cancelSent` stop a long read between slices.
+ */
+function runner(duck: StartedDuckDB, token: { cancelled: boolean }): SqlRunner {
+	const exec = async (sql: string): Promise<Table> => {
+		if (token.cancelled) throw new Cancelled();
+		try {
+			const reader = await duck.conn.send(sql, false);
+			const batches: RecordBatch[] = [];
+			for await (const batch of reader) batches.push(batch);
+			if (token.cancelled) throw new Cancelled();
+			return new Table(batches);
+		} catch (e) {
+			if (token.cancelled) throw new Cancelled();
+			throw e;
+		}
+	};
+	return {
+		async run(sql) {
+			await exec(sql);
+		},
+		async rows<T>(sql: string) {
+			return rowsOf<T>(await exec(sql));
+		}
+	};
+}
+
+/** Runs one cancellable step; only one runs at a time (a new one cancels the old). */
+async function step<T>(work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>): Promise<T> {
+	const { duck } = await ensureStarted();
+	if (running) await api.cancel();
+	const token = { cancelled: false };
+	running = token;
+	try {
+		return await work(runner(duck, token), duck);
+	} finally {
+		if (running === token) running = null;
+	}
+}
+
+/** The file currently loaded: the engine reads it again when the mapping changes. */
+let current: { name: string; file: File; inspection: FileInspection } | null = null;
+let fileCounter = 0;
+
+const fmt = new Intl.NumberFormat('en');
+
+async function exportCsv(query: string): Promise<Uint8Array> {
+	return step(async (db, duck) => {
+		const name = `export-${++fileCounter}.csv`;
+		await db.run(copyToCsvSql(query, name));
+		const bytes = await duck.db.copyFileToBuffer(name);
+		await duck.db.dropFile(name);
+		return Comlink.transfer(bytes, [bytes.buffer]);
+	});
+}
+
+const api = {
+	async start() {
+		return (await ensureStarted()).info;
+	},
+
+	async openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {
+		onProgress?.({ step: 'open', label: `Opening ${file.name}…` });
+		const kind = classifyFile(file.size, new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
+		if (!kind.readable) throw new FileProblem(kind.message);
+		return step(async (db, duck) => {
+			if (current) await duck.db.dropFile(current.name);
+			current = null;
+			const name = `orders-${++fileCounter}.csv`;
+			// A file handle, not a copy: DuckDB reads slices of the File on demand.
+			await duck.db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+			const inspection = await inspectCsv(db, name);
+			current = { name, file, inspection };
+			return { fileName: file.name, size: file.size, dialect: inspection.dialect, preview: inspection.preview, detection: inspection.detection };
+		});
+	},
+
+	async analyze(request: AnalyzeRequest, onProgress?: ProgressCallback) {
+		const invalid = validateScoring(request.scoring);
+		if (invalid) throw new FileProblem(invalid);
+		return step(async (db) => {
+			if (!current) throw new FileProblem('Drop an order file first.');
+			const plan = planForMapping(request.mapping, current.inspection.sample);
+			// Keep the detected formats when the user kept the detected columns.
+			const detected = current.inspection.detection.plan;
+			if (plan.mapping.orderDate === detected.mapping.orderDate && detected.dateFormat) plan.dateFormat = detected.dateFormat;
+			if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
+			onProgress?.({ step: 'read', label: `Reading ${current.file.name} (${fmt.format(Math.round(current.file.size / 1024))} KB)…` });
+			const t0 = performance.now();
+			const ingest = await loadCsv(db, current.name, current.inspection.dialect, plan);
+			const t1 = performance.now();
+			if (ingest.rowsUsed === 0) {
+				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
+				throw new FileProblem(
+					`None of the ${fmt.format(ingest.rowsRead)} rows could be used (${reasons}). Check the column choices in the mapping panel below.`
+				);
+			}
+			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.rowsUsed)} rows…` });
+			const rfm = await scoreCustomers(db, request.scoring, ruleSetById(request.ruleSetId));
+			return { ingest, rfm, timings: { readMs: Math.round(t1 - t0), scoreMs: Math.round(performance.now() - t1) } };
+		});
+	},
+
+	async rescore(scoring, ruleSetId, onProgress) {
+		const invalid = validateScoring(scoring);
+		if (invalid) throw new FileProblem(invalid);
+		return step(async (db) => {
+			onProgress?.({ step: 'score', label: 'Scoring customers…' });
+			return scoreCustomers(db, scoring, ruleSetById(ruleSetId));
+		});
+	},
+
+	exportCustomers() {
+		return exportCsv(customersExportSql());
+	},
+
+	exportExcludedRows() {
+		return exportCsv(EXCLUDED_ROWS_SQL);
+	},
+
+	async cancel() {
+		const token = running;
+		if (!token) return;
+		token.cancelled = true;
+		const { duck } = await ensureStarted();
+		await duck.conn.cancelSent().catch(() => false);
+	}
+} satisfies EngineApi;
+
+Comlink.expose(api);
+// Start DuckDB as soon as the worker exists, so a dropped file never waits for it.
+void ensureStarted();

@@ -1,0 +1,16 @@
+/** Numbers and dates for people, with Intl (the browser's locale). */
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const percent = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 });
+const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+const longDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export const formatCount = (n: number) => integer.format(n);
+export const formatMoney = (n: number) => decimal.format(n);
+export const formatShare = (n: number) => percent.format(n);
+export const formatCompact = (n: number) => compact.format(n);
+/** An ISO date (`2024-03-01`) as the reader's locale writes it; the date is not shifted. */
+export const formatDate = (iso: string) => longDate.format(new Date(`${iso}T00:00:00Z`));
+export const formatBytes = (n: number) =>
+	n < 1024 * 1024 ? `${integer.format(Math.ceil(n / 1024))} KB` : `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(n / 1024 / 1024)} MB`;

@@ -1,0 +1,78 @@
+/**
+ * Opening an order file: sniff its dialect, read a preview, detect the columns, and load the
+ * chosen columns into `input_rows` and `orders`. Engine-agnostic (a `SqlRunner`), like the RFM steps.
+ */
+import { detectColumns, type Detection, type ReadPlan, type SampleColumn } from './columns';
+import { dialectFromSniff, previewSql, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
+import { inputRowsSql } from './ingest-sql';
+import { ordersSql, readIngestReport, type IngestReport, type SqlRunner } from '../rfm/analysis';
+
+/** Rows shown in the mapping panel's preview. */
+export const PREVIEW_ROWS = 8;
+/** Rows the column detector looks at. */
+export const SAMPLE_ROWS = 500;
+
+export interface FileInspection {
+	dialect: CsvDialect;
+	/** First rows as text, for the preview (PREVIEW_ROWS of them). */
+	preview: string[][];
+	/** Each column's name and sample values, for re-detecting formats when the user remaps. */
+	sample: SampleColumn[];
+	detection: Detection;
+}
+
+/** A user-facing problem with a file: what is wrong and what to do. */
+export class FileProblem extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'FileProblem';
+	}
+}
+
+/** Sniffs a delimited text file already registered as `fileName` and proposes a column mapping. */
+export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileInspection> {
+	let sniffed: SniffRow | undefined;
+	try {
+		[sniffed] = await db.rows<SniffRow>(sniffSql(fileName));
+	} catch (e) {
+		throw new FileProblem(`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`);
+	}
+	if (!sniffed || sniffed.column_names.length === 0) throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
+	const dialect = dialectFromSniff(sniffed);
+	let rows: Record<string, string | null>[];
+	try {
+		rows = await db.rows<Record<string, string | null>>(previewSql(fileName, dialect, SAMPLE_ROWS));
+	} catch (e) {
+		throw new FileProblem(`The first rows of this file could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`);
+	}
+	if (rows.length === 0) {
+		throw new FileProblem(
+			dialect.hasHeader
+				? `This file has a header (${dialect.columns.slice(0, 6).join(', ')}${dialect.columns.length > 6 ? ', …' : ''}) but no rows of orders.`
+				: 'This file has no rows of orders.'
+		);
+	}
+	const sample = dialect.columns.map((name) => ({ name, values: rows.map((r) => r[name] ?? '') }));
+	return {
+		dialect,
+		preview: rows.slice(0, PREVIEW_ROWS).map((r) => dialect.columns.map((c) => r[c] ?? '')),
+		sample,
+		detection: detectColumns(sample)
+	};
+}
+
+/** Loads the file into `input_rows` and `orders` with the given plan, and accounts for every row. */
+export async function loadCsv(db: SqlRunner, fileName: string, dialect: CsvDialect, plan: ReadPlan): Promise<IngestReport> {
+	try {
+		await db.run(inputRowsSql(readCsvSql(fileName, dialect), plan));
+	} catch (e) {
+		throw new FileProblem(`Reading the file stopped: ${firstLine(e)}. If the file was changed or moved, drop it again.`);
+	}
+	await db.run(ordersSql(plan.mapping.orderId !== null));
+	return readIngestReport(db);
+}
+
+function firstLine(e: unknown): string {
+	const text = e instanceof Error ? e.message : String(e);
+	return text.split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '').slice(0, 300);
+}

@@ -1,0 +1,161 @@
+/**
+ * Reading dates and amounts the way merchants write them.
+ *
+ * Detection runs in TypeScript on a sample of rows (the first few hundred, as text) and yields a
+ * format; the format is then turned into a SQL expression (see `ingest-sql.ts`) so the whole file
+ * is parsed inside DuckDB. The TypeScript parsers here exist for the preview and for tests that
+ * check the SQL against them.
+ */
+
+/** Day/month order of a written date. `iso` also covers ISO timestamps with a time or offset. */
+export type DateOrder = 'iso' | 'ymd' | 'mdy' | 'dmy' | 'compact';
+
+export interface DateFormat {
+	order: DateOrder;
+	/** DuckDB strptime pattern for the date part (empty for `iso`, which a cast reads). */
+	pattern: string;
+}
+
+/** How an amount column writes its numbers. */
+export interface AmountFormat {
+	/** Decimal mark; the other of `.`/`,` (and spaces, apostrophes) is a thousands separator. */
+	decimal: '.' | ',';
+	/** True when plain numbers are enough (no symbols, no separators seen in the sample). */
+	plain: boolean;
+}
+
+const DATE_PART = /^\s*(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:$|[ T,])/;
+const COMPACT = /^\s*(\d{4})(\d{2})(\d{2})\s*$/;
+
+function validYmd(y: number, m: number, d: number): boolean {
+	if (m < 1 || m > 12 || d < 1) return false;
+	const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+	return d <= days;
+}
+
+function iso(y: number, m: number, d: number): string {
+	return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function fullYear(y: string): number {
+	const n = Number(y);
+	// Two-digit years are read as 19xx/20xx around a 70 pivot, as spreadsheets do.
+	return y.length <= 2 ? (n < 70 ? 2000 + n : 1900 + n) : n;
+}
+
+/** Parses the date part of `text` as written (no time-zone shifting) to `YYYY-MM-DD`, or null. */
+export function parseDate(text: string, format: DateFormat): string | null {
+	if (format.order === 'compact') {
+		const c = COMPACT.exec(text);
+		if (!c) return null;
+		const [y, m, d] = [Number(c[1]), Number(c[2]), Number(c[3])];
+		return validYmd(y, m, d) ? iso(y, m, d) : null;
+	}
+	const p = DATE_PART.exec(text);
+	if (!p) return null;
+	const [a, b, c] = [p[1]!, p[3]!, p[4]!];
+	let y: number, m: number, d: number;
+	if (format.order === 'iso' || format.order === 'ymd') {
+		if (a.length !== 4) return null;
+		[y, m, d] = [Number(a), Number(b), Number(c)];
+	} else if (format.order === 'mdy') {
+		[y, m, d] = [fullYear(c), Number(a), Number(b)];
+	} else {
+		[y, m, d] = [fullYear(c), Number(b), Number(a)];
+	}
+	return validYmd(y, m, d) ? iso(y, m, d) : null;
+}
+
+/**
+ * Chooses the date format that reads the most sample values, or null when fewer than `minShare`
+ * of the non-empty values read as dates under any format. Day-first and month-first are told
+ * apart by values with a first or second part above 12; when the sample never shows one we
+ * prefer month-first only if the separator is `/` (the US habit), day-first otherwise.
+ */
+export function detectDateFormat(samples: readonly string[], minShare = 0.8): DateFormat | null {
+	const values = samples.map((s) => s.trim()).filter((s) => s !== '');
+	if (values.length === 0) return null;
+	const separators = new Map<string, number>();
+	let yearLen2 = 0;
+	for (const v of values) {
+		const p = DATE_PART.exec(v);
+		if (p) {
+			separators.set(p[2]!, (separators.get(p[2]!) ?? 0) + 1);
+			if (p[4]!.length <= 2 && p[1]!.length <= 2) yearLen2++;
+		}
+	}
+	const sep = [...separators.entries()].sort((x, y) => y[1] - x[1])[0]?.[0] ?? '-';
+	const yy = yearLen2 > values.length / 2 ? 'y' : 'Y';
+	const candidates: DateFormat[] = [
+		{ order: 'iso', pattern: '' },
+		{ order: 'ymd', pattern: `%Y${sep}%m${sep}%d` },
+		{ order: 'mdy', pattern: `%m${sep}%d${sep}%${yy}` },
+		{ order: 'dmy', pattern: `%d${sep}%m${sep}%${yy}` },
+		{ order: 'compact', pattern: '%Y%m%d' }
+	];
+	// On a tie the earlier candidate wins, so order the ambiguous pair by habit.
+	if (sep !== '/') candidates.splice(2, 2, candidates[3]!, candidates[2]!);
+	let best: DateFormat | null = null;
+	let bestCount = 0;
+	for (const f of candidates) {
+		const count = values.reduce((n, v) => n + (parseDate(v, f) !== null ? 1 : 0), 0);
+		if (count > bestCount) [best, bestCount] = [f, count];
+	}
+	if (best === null || bestCount < values.length * minShare) return null;
+	// A bare ISO date that DuckDB can cast is the fast path; `ymd` with other separators is not.
+	if (best.order === 'ymd' && sep === '-') return { order: 'iso', pattern: '' };
+	return best;
+}
+
+const CURRENCY_NOISE = /[^\d.,\-−()]/g;
+
+/**
+ * Parses an amount as written: currency symbols and codes (`€`, `$`, `EUR`), spaces and
+ * thousands separators are dropped, `(12.50)` and a leading or trailing minus are negative.
+ */
+export function parseAmount(text: string, format: AmountFormat): number | null {
+	const trimmed = text.trim();
+	if (trimmed === '') return null;
+	const negative = /^\(.*\)$/.test(trimmed) || /^[^\d]*[-−]/.test(trimmed) || /[-−]\s*$/.test(trimmed);
+	let digits = trimmed.replace(CURRENCY_NOISE, '').replace(/[-−()]/g, '');
+	if (!/\d/.test(digits)) return null;
+	if (format.decimal === ',') digits = digits.replaceAll('.', '').replace(',', '.');
+	else digits = digits.replaceAll(',', '');
+	if (!/^\d*\.?\d*$/.test(digits)) return null;
+	const value = Number(digits);
+	if (!Number.isFinite(value)) return null;
+	return negative ? -value : value;
+}
+
+/**
+ * Decides the decimal mark from sample values: a value with both marks shows it (the last one is
+ * decimal); `12,50` (one comma, 1–2 digits after) means decimal comma; `1.234.567` means dot
+ * thousands. Returns null when fewer than `minShare` of non-empty values read as amounts.
+ */
+export function detectAmountFormat(samples: readonly string[], minShare = 0.8): AmountFormat | null {
+	const values = samples.map((s) => s.trim()).filter((s) => s !== '');
+	if (values.length === 0) return null;
+	let commaDecimal = 0;
+	let dotDecimal = 0;
+	let plain = true;
+	for (const v of values) {
+		const cleaned = v.replace(CURRENCY_NOISE, '');
+		if (cleaned !== v.replace(/\s/g, '') || /[,()]/.test(v)) plain = false;
+		const lastDot = cleaned.lastIndexOf('.');
+		const lastComma = cleaned.lastIndexOf(',');
+		if (lastDot >= 0 && lastComma >= 0) {
+			if (lastComma > lastDot) commaDecimal++;
+			else dotDecimal++;
+		} else if (lastComma >= 0) {
+			if (/,\d{1,2}$/.test(cleaned) || (cleaned.match(/,/g) ?? []).length === 1 && !/,\d{3}$/.test(cleaned)) commaDecimal++;
+		} else if ((cleaned.match(/\./g) ?? []).length > 1) {
+			commaDecimal++;
+		} else if (/\.\d{1,2}$/.test(cleaned)) {
+			dotDecimal++;
+		}
+	}
+	const format: AmountFormat = { decimal: commaDecimal > dotDecimal ? ',' : '.', plain };
+	if (format.decimal === ',') format.plain = false;
+	const readable = values.filter((v) => parseAmount(v, format) !== null).length;
+	return readable >= values.length * minShare ? format : null;
+}

@@ -1,0 +1,155 @@
+/**
+ * Turning recency, frequency and monetary values into scores.
+ *
+ * Balanced scoring works on the metric's distribution (distinct values with customer counts):
+ * DuckDB groups the values, this module splits the groups into contiguous bins in TypeScript,
+ * and the bins' upper values become a CASE expression DuckDB applies to every customer.
+ */
+import { num } from '../sql';
+import type { Metric, ScoreBand, ScoringSettings } from './types';
+
+/** A run of customers sharing values from `lo` to `hi` (one value, or a bucket of adjacent values). */
+export interface ValueGroup {
+	lo: number;
+	hi: number;
+	count: number;
+}
+
+/** Column of `customer_metrics` behind each metric. */
+export const METRIC_COLUMN: Record<Metric, string> = {
+	recency: 'recency_days',
+	frequency: 'frequency',
+	monetary: 'monetary'
+};
+
+/**
+ * How many buckets the distribution query may return per metric. Ties never span two buckets, so
+ * this only limits where a bin may end among distinct values: to within total/BUCKETS customers
+ * of the ideal place (0.1%), while keeping the split below instant.
+ */
+export const DISTRIBUTION_BUCKETS = 1000;
+
+/** One query returning every metric's distribution as `(metric, lo, hi, count)`, buckets in value order. */
+export function distributionSql(table = 'customer_metrics'): string {
+	const part = (metric: Metric) => `SELECT '${metric}' AS metric, v FROM (SELECT ${METRIC_COLUMN[metric]} AS v FROM ${table})`;
+	return `WITH vals AS (${part('recency')} UNION ALL ${part('frequency')} UNION ALL ${part('monetary')}),
+groups AS (SELECT metric, v, count(*) AS n FROM vals GROUP BY metric, v),
+placed AS (
+	SELECT metric, v, n,
+		sum(n) OVER (PARTITION BY metric ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
+		sum(n) OVER (PARTITION BY metric) AS total
+	FROM groups
+)
+SELECT metric, CAST(min(v) AS DOUBLE) AS lo, CAST(max(v) AS DOUBLE) AS hi, CAST(sum(n) AS DOUBLE) AS count
+FROM placed
+GROUP BY metric, floor(coalesce(before, 0) * ${DISTRIBUTION_BUCKETS} / total)
+ORDER BY metric, lo`;
+}
+
+/**
+ * Splits value groups (ascending) into `min(levels, groups)` contiguous bins whose customer counts
+ * are as close to equal as the groups allow: the split minimising the sum of squared differences
+ * from the ideal size, found by dynamic programming. Every bin holds at least one group, so no
+ * score is skipped when there are at least `levels` groups.
+ */
+export function balancedBins(groups: readonly ValueGroup[], levels: number): ValueGroup[] {
+	const d = groups.length;
+	const k = Math.min(levels, d);
+	if (k === 0) return [];
+	const prefix = new Float64Array(d + 1);
+	for (let i = 0; i < d; i++) prefix[i + 1] = prefix[i]! + groups[i]!.count;
+	const ideal = prefix[d]! / k;
+	const cost = (from: number, to: number) => (prefix[to]! - prefix[from]! - ideal) ** 2;
+	// best[j][i]: least cost of putting the first i groups into j bins; cut[j][i]: where bin j starts.
+	let best = new Float64Array(d + 1).fill(Infinity);
+	best[0] = 0;
+	const cuts: Int32Array[] = [];
+	for (let j = 1; j <= k; j++) {
+		const next = new Float64Array(d + 1).fill(Infinity);
+		const cut = new Int32Array(d + 1);
+		// Bin j must leave at least one group for each of the k - j bins after it.
+		for (let i = j; i <= d - (k - j); i++) {
+			for (let s = j - 1; s < i; s++) {
+				const c = best[s]! + cost(s, i);
+				if (c < next[i]!) {
+					next[i] = c;
+					cut[i] = s;
+				}
+			}
+		}
+		cuts.push(cut);
+		best = next;
+	}
+	const bins: ValueGroup[] = [];
+	let end = d;
+	for (let j = k; j >= 1; j--) {
+		const start = cuts[j - 1]![end]!;
+		bins.unshift({ lo: groups[start]!.lo, hi: groups[end - 1]!.hi, count: prefix[end]! - prefix[start]! });
+		end = start;
+	}
+	return bins;
+}
+
+/**
+ * Score bands of a metric from its balanced bins (ascending values). Scores run 1..bins from the
+ * worst bin, so with fewer distinct values than levels the top scores stay unused (a metric on
+ * which every customer is equal scores 1, not 5). Recency is reversed: the bin with the fewest
+ * days since the last order gets the highest score.
+ */
+export function balancedBands(metric: Metric, bins: readonly ValueGroup[]): ScoreBand[] {
+	const scores = bins.map((_, i) => i + 1);
+	const ascending = metric === 'recency' ? scores.reverse() : scores;
+	return bins.map((b, i) => ({ score: ascending[i]!, lower: b.lo, upper: b.hi, upperInclusive: true, customers: b.count }));
+}
+
+/**
+ * Quantile breaks as the R package `rfm` 0.3.0 computes them (`rfm_prep_bins`): R's default
+ * (type 7) quantiles at 1/n … (n-1)/n, plus one. DuckDB's `quantile_cont` is type 7.
+ */
+export function rQuantilesSql(levels: number, table = 'customer_metrics'): string {
+	const probs = Array.from({ length: levels - 1 }, (_, i) => num((i + 1) / levels)).join(', ');
+	const q = (metric: Metric) =>
+		`SELECT '${metric}' AS metric, list_transform(quantile_cont(${METRIC_COLUMN[metric]}, [${probs}]), x -> CAST(x AS DOUBLE) + 1) AS breaks,
+	CAST(min(${METRIC_COLUMN[metric]}) AS DOUBLE) AS min, CAST(max(${METRIC_COLUMN[metric]}) AS DOUBLE) AS max FROM ${table}`;
+	return `${q('recency')} UNION ALL ${q('frequency')} UNION ALL ${q('monetary')}`;
+}
+
+/**
+ * R `rfm`'s half-open bins `[lower, upper)`: lower = (min, breaks…), upper = (breaks…, max + 1).
+ * Coinciding breaks leave a bin empty, so its score is skipped, exactly as in R.
+ */
+export function rBands(metric: Metric, breaks: readonly number[], min: number, max: number): ScoreBand[] {
+	const levels = breaks.length + 1;
+	const lower = [min, ...breaks];
+	const upper = [...breaks, max + 1];
+	return lower.map((lo, i) => ({
+		score: metric === 'recency' ? levels - i : i + 1,
+		lower: lo,
+		upper: upper[i]!,
+		upperInclusive: false,
+		customers: 0
+	}));
+}
+
+/** A CASE expression giving each value of `column` its score from the bands. */
+export function scoreCaseSql(column: string, bands: readonly ScoreBand[]): string {
+	if (bands.length === 0) return 'NULL';
+	const sorted = [...bands].sort((a, b) => a.lower - b.lower);
+	if (sorted.every((b) => b.upperInclusive)) {
+		const whens = sorted.slice(0, -1).map((b) => `WHEN ${column} <= ${num(b.upper)} THEN ${b.score}`);
+		return `CASE ${whens.join(' ')} ELSE ${sorted.at(-1)!.score} END`;
+	}
+	// Half-open bins: a value belongs to the last bin whose lower bound it reaches (empty bins never win).
+	const whens = [...sorted]
+		.reverse()
+		.filter((b) => b.upper > b.lower)
+		.map((b) => `WHEN ${column} >= ${num(b.lower)} THEN ${b.score}`);
+	return `CASE ${whens.join(' ')} ELSE ${sorted[0]!.score} END`;
+}
+
+/** Checks scoring settings, so a bad URL or import fails with a message instead of bad SQL. */
+export function validateScoring(settings: ScoringSettings): string | null {
+	if (!Number.isInteger(settings.levels) || settings.levels < 2 || settings.levels > 9) return 'Score levels must be a whole number from 2 to 9.';
+	if (settings.analysisDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(settings.analysisDate)) return 'The analysis date must be a date like 2024-12-31.';
+	return null;
+}

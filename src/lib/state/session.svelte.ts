@@ -1,0 +1,131 @@
+/**
+ * What the merchant is looking at: the engine's state, the loaded file, the mapping and settings,
+ * and the latest analysis. One instance per page, shared through context.
+ */
+import { getContext, setContext } from 'svelte';
+import type { Remote } from 'comlink';
+import { CANCELLED, FILE_PROBLEM, type Analysis, type EngineApi, type EngineInfo, type OpenedFile, type Progress } from '../engine/api';
+import { REQUIRED_FIELDS, type ColumnMapping } from '../ingest/columns';
+import { DEFAULT_SCORING, type ScoringSettings } from '../rfm/types';
+
+export type EngineStatus = 'starting' | 'ready' | 'failed';
+
+/** What the engine needs from the page's side: the worker API and its start-up. */
+export interface EngineHandle {
+	api: Remote<EngineApi>;
+	ready: Promise<EngineInfo>;
+	proxy: <T>(fn: T) => T;
+}
+
+export class Session {
+	engineStatus = $state<EngineStatus>('starting');
+	engineInfo = $state.raw<EngineInfo | null>(null);
+	file = $state.raw<OpenedFile | null>(null);
+	mapping = $state<ColumnMapping | null>(null);
+	scoring = $state<ScoringSettings>({ ...DEFAULT_SCORING });
+	ruleSetId = $state('grid');
+	progress = $state.raw<Progress | null>(null);
+	/** A message for the merchant: what went wrong and what to do. */
+	problem = $state<string | null>(null);
+	analysis = $state.raw<Analysis | null>(null);
+
+	/** Required fields the current mapping lacks. */
+	missingFields = $derived(this.mapping ? REQUIRED_FIELDS.filter((f) => !this.mapping![f]) : []);
+	busy = $derived(this.progress !== null);
+
+	#engine: EngineHandle;
+
+	constructor(engine: EngineHandle) {
+		this.#engine = engine;
+		engine.ready.then(
+			(info) => {
+				this.engineInfo = info;
+				this.engineStatus = 'ready';
+			},
+			(e: unknown) => {
+				this.engineStatus = 'failed';
+				this.problem = `The analysis engine could not start in this browser (${e instanceof Error ? e.message : String(e)}). Try a recent Chrome, Edge, Firefox or Safari.`;
+			}
+		);
+	}
+
+	#onProgress = (p: Progress) => {
+		this.progress = p;
+	};
+
+	/** Runs an engine call, turning failures into a message. Returns undefined when it failed or was cancelled. */
+	async #task<T>(work: () => Promise<T>): Promise<T | undefined> {
+		this.problem = null;
+		try {
+			return await work();
+		} catch (e) {
+			const err = e as { name?: string; message?: string };
+			if (err.name === CANCELLED) this.problem = 'Cancelled. Your previous results are unchanged.';
+			else if (err.name === FILE_PROBLEM) this.problem = err.message ?? 'This file could not be read.';
+			else this.problem = `Something went wrong while analysing the file: ${err.message ?? String(e)}`;
+			return undefined;
+		} finally {
+			this.progress = null;
+		}
+	}
+
+	/** Opens a dropped file; when every required column was found, analyses it at once. */
+	async openFile(file: File): Promise<void> {
+		performance.mark('rfm:file-received');
+		const opened = await this.#task(() => this.#engine.api.openFile(file, this.#engine.proxy(this.#onProgress)));
+		if (!opened) return;
+		this.file = opened;
+		this.mapping = { ...opened.detection.plan.mapping };
+		this.analysis = null;
+		if (opened.detection.missing.length === 0) await this.analyze();
+	}
+
+	/** Reads the file with the current mapping and scores it. */
+	async analyze(): Promise<void> {
+		if (!this.file || !this.mapping || this.missingFields.length > 0) return;
+		const request = { mapping: { ...this.mapping }, scoring: { ...this.scoring }, ruleSetId: this.ruleSetId };
+		const analysis = await this.#task(() => this.#engine.api.analyze(request, this.#engine.proxy(this.#onProgress)));
+		if (analysis) this.analysis = analysis;
+	}
+
+	/** Changes one column of the mapping and re-runs. */
+	async remap(mapping: ColumnMapping): Promise<void> {
+		this.mapping = { ...mapping };
+		this.analysis = null;
+		await this.analyze();
+	}
+
+	/** Scores again after a settings or rule change, without re-reading the file. */
+	async rescore(): Promise<void> {
+		if (!this.analysis) return;
+		const rfm = await this.#task(() =>
+			this.#engine.api.rescore({ ...this.scoring }, this.ruleSetId, this.#engine.proxy(this.#onProgress))
+		);
+		if (rfm && this.analysis) this.analysis = { ...this.analysis, rfm };
+	}
+
+	cancel(): void {
+		void this.#engine.api.cancel();
+	}
+
+	async exportCustomers(): Promise<Uint8Array | undefined> {
+		return this.#task(() => this.#engine.api.exportCustomers());
+	}
+
+	async exportExcludedRows(): Promise<Uint8Array | undefined> {
+		return this.#task(() => this.#engine.api.exportExcludedRows());
+	}
+}
+
+const KEY = Symbol('rfm-session');
+
+export function setSession(session: Session): Session {
+	return setContext(KEY, session);
+}
+
+/** The page's session; throws when a component is used outside the page that provides it. */
+export function getSession(): Session {
+	const session = getContext<Session | undefined>(KEY);
+	if (!session) throw new Error('getSession() needs a Session set by the page (setSession)');
+	return session;
+}

@@ -1,0 +1,57 @@
+/**
+ * DuckDB-WASM's Node build (the same wasm the browser runs) as a SqlRunner for unit tests.
+ */
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import type { SqlRunner } from '../../src/lib/rfm/analysis';
+import { rowsOf } from '../../src/lib/engine/arrow';
+
+const require = createRequire(import.meta.url);
+// The blocking Node build runs DuckDB on the test's own thread: no worker to manage in a test.
+const duckdb = require('@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs') as typeof import('@duckdb/duckdb-wasm/blocking');
+
+const dist = resolve(import.meta.dirname, '../../node_modules/@duckdb/duckdb-wasm/dist');
+
+export interface WasmTestDb extends SqlRunner {
+	/** Makes a file on disk readable to SQL under `name`. */
+	registerFile(name: string, path: string): void;
+	/** Makes text readable to SQL as a file called `name`. */
+	registerText(name: string, text: string): void;
+	/** Reads back a file DuckDB wrote (e.g. with COPY). */
+	readFile(name: string): Uint8Array;
+	close(): void;
+}
+
+/** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
+export async function openWasmDb(): Promise<WasmTestDb> {
+	const bundles = {
+		mvp: { mainModule: resolve(dist, 'duckdb-mvp.wasm'), mainWorker: resolve(dist, 'duckdb-node-mvp.worker.cjs') },
+		eh: { mainModule: resolve(dist, 'duckdb-eh.wasm'), mainWorker: resolve(dist, 'duckdb-node-eh.worker.cjs') }
+	};
+	const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
+	await db.instantiate();
+	db.open({});
+	const conn = db.connect();
+	conn.query('SET autoload_known_extensions = false');
+	return {
+		async run(sql) {
+			conn.query(sql);
+		},
+		async rows<T>(sql: string) {
+			return rowsOf<T>(conn.query(sql));
+		},
+		registerFile(name, path) {
+			db.registerFileURL(name, path, duckdb.DuckDBDataProtocol.NODE_FS, false);
+		},
+		registerText(name, text) {
+			db.registerFileBuffer(name, new TextEncoder().encode(text));
+		},
+		readFile(name) {
+			return db.copyFileToBuffer(name);
+		},
+		close() {
+			conn.close();
+			db.reset();
+		}
+	};
+}

@@ -1,0 +1,39 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig } from 'vitest/config';
+import { chromiumLaunchOptions } from './tests/support/browser-launch.ts';
+
+export default defineConfig({
+	plugins: [sveltekit()],
+	worker: { format: 'es' },
+	// DuckDB-WASM ships prebuilt workers and wasm; pre-bundling would rewrite them.
+	optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
+	build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+	test: {
+		projects: [
+			{
+				extends: true,
+				test: {
+					name: 'unit',
+					environment: 'node',
+					include: ['tests/unit/**/*.test.ts'],
+					testTimeout: 60_000
+				}
+			},
+			{
+				extends: true,
+				test: {
+					name: 'browser',
+					include: ['tests/browser/**/*.test.ts'],
+					testTimeout: 60_000,
+					browser: {
+						enabled: true,
+						headless: true,
+						provider: playwright({ launchOptions: chromiumLaunchOptions() }),
+						instances: [{ browser: 'chromium' }]
+					}
+				}
+			}
+		]
+	}
+});
