@@ -12,9 +12,15 @@ export function ident(name: string): string {
 	return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** A SQL string literal. DuckDB's standard strings have no backslash escapes, so doubling `'` is complete. */
+/**
+ * A SQL string literal. DuckDB's standard strings have no backslash escapes, so doubling `'` is
+ * complete, except for NUL: the query text is a C string that would end there, so a NUL is
+ * written as `chr(0)` between literals.
+ */
 export function str(value: string): string {
-	return `'${value.replaceAll("'", "''")}'`;
+	const literal = (part: string) => `'${part.replaceAll("'", "''")}'`;
+	if (!value.includes('\0')) return literal(value);
+	return `(${value.split('\0').map(literal).join(' || chr(0) || ')})`;
 }
 
 /**

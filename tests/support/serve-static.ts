@@ -27,7 +27,14 @@ export function serveStatic(dir: string, port: number, base = ''): Promise<Serve
 			res.end('Not found');
 		});
 	});
-	return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
+	return new Promise((resolve, reject) => {
+		// A taken port must fail the caller, not crash the process with an unhandled 'error' event.
+		server.once('error', reject);
+		server.listen(port, '127.0.0.1', () => {
+			server.off('error', reject);
+			resolve(server);
+		});
+	});
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -47,7 +47,7 @@ export interface Analysis {
 }
 
 /** Raised (by name, across the worker boundary) when the user cancelled the running step. */
-export const CANCELLED = 'CancelledError';
+export { CANCELLED } from '../cancel';
 /** Raised (by name) for a problem with the merchant's file; its message is written for them. */
 export const FILE_PROBLEM = 'FileProblem';
 

@@ -6,7 +6,8 @@ import * as Comlink from 'comlink';
 import { Table, RecordBatch } from 'apache-arrow';
 import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
-import { CANCELLED, type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
+import { CancelledError } from '../cancel';
+import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
 import { classifyFile } from '../ingest/file-kind';
 import { planForMapping } from '../ingest/columns';
 import { EXCLUDED_ROWS_SQL } from '../ingest/ingest-sql';
@@ -26,13 +27,6 @@ function ensureStarted() {
 	return started;
 }
 
-class Cancelled extends Error {
-	constructor() {
-		super('Cancelled');
-		this.name = CANCELLED;
-	}
-}
-
 /** The running step: cancel() flips `cancelled` and asks DuckDB to stop the query in flight. */
 let running: { cancelled: boolean } | null = null;
 
@@ -42,15 +36,15 @@ let running: { cancelled: boolean } | null = null;
  */
 function runner(duck: StartedDuckDB, token: { cancelled: boolean }): SqlRunner {
 	const exec = async (sql: string): Promise<Table> => {
-		if (token.cancelled) throw new Cancelled();
+		if (token.cancelled) throw new CancelledError();
 		try {
 			const reader = await duck.conn.send(sql, false);
 			const batches: RecordBatch[] = [];
 			for await (const batch of reader) batches.push(batch);
-			if (token.cancelled) throw new Cancelled();
+			if (token.cancelled) throw new CancelledError();
 			return new Table(batches);
 		} catch (e) {
-			if (token.cancelled) throw new Cancelled();
+			if (token.cancelled) throw new CancelledError();
 			throw e;
 		}
 	};

@@ -44,6 +44,8 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 		{ pattern: /^order ?#$|^#$/, score: 10 },
 		{ pattern: /^(invoice|invoiceno|invoice ?(id|no|nr|number|num|#)|receipt ?(id|no|number)?|transaction ?(id|no|number|ref)?|txn ?id)$/, score: 9 },
 		{ pattern: /^order$|^orderid$|^ordernumber$/, score: 8 },
+		// Shopify's order column is "Name" (`#1001`); its values must look like order names (see valuesFit).
+		{ pattern: /^name$/, score: 4 },
 		{ pattern: /\border\b.*\b(id|no|number|#)\b/, score: 5 }
 	],
 	customerId: [
@@ -55,7 +57,9 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 		{ pattern: /\be ?mail\b/, score: 2 }
 	],
 	orderDate: [
-		{ pattern: /^(order|purchase|invoice|transaction|sale|sales|created|placed|payment|paid|checkout) ?(date|time|timestamp|datetime|at|on|date time)$/, score: 10 },
+		{ pattern: /^(order|purchase|invoice|transaction|sale|sales|created|placed|checkout) ?(date|time|timestamp|datetime|at|on|date time)$/, score: 10 },
+		// Below the order's own date: Shopify has "Paid at" (empty on unpaid orders) before "Created at".
+		{ pattern: /^(payment|paid) ?(date|time|timestamp|datetime|at|on|date time)$/, score: 8 },
 		{ pattern: /^(order purchase timestamp|ordered at|created at|date|datetime|timestamp|order created|date created|date ordered)$/, score: 9 },
 		{ pattern: /^(invoicedate|orderdate|purchasedate|transactiondate)$/, score: 9 },
 		{ pattern: /\b(date|timestamp|datetime)\b/, score: 4 },
@@ -71,7 +75,7 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 };
 
 /** Names that look like an amount or a date but are not the one we want. */
-const NOT_AMOUNT = /\b(id|no|number|qty|quantity|count|zip|postcode|postal|phone|tax|shipping|discount|refund(ed)?|outstanding|compare|items?|weight|rate|percent|%|score|age)\b/;
+const NOT_AMOUNT = /\b(id|no|number|qty|quantity|quantities|count|zip|postcode|postal|phone|tax(es)?|shipping|discounts?|refund(s|ed)?|outstanding|compare|items?|weight|rate|percent|%|score|age)\b/;
 const NOT_DATE = /\b(fulfill(ed|ment)?|cancel(l)?ed|ship(ped|ping)?|deliver(ed|y)|updated|modified|birth|dob|due|refund(ed)?|expir\w*)\b/;
 
 /** Normalises a header: `Order Value (EUR)` → `order value`, `InvoiceNo` → `invoiceno`. */
@@ -145,7 +149,11 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 		// An amount column must not be a date column in disguise (compact dates are numbers too).
 		amount: (c) => amountOf(c) !== null && share(c.values, (v) => /\d{4}-\d{1,2}-\d{1,2}/.test(v)) < 0.5,
 		customerId: (c) => filledShare(c.values) > 0.3,
-		orderId: (c) => filledShare(c.values) > 0.3 && dateOf(c) === null
+		orderId: (c) =>
+			filledShare(c.values) > 0.3 &&
+			dateOf(c) === null &&
+			// A bare "Name" column is an order only when its values are single tokens with a digit (`#1001`), not people.
+			(normaliseHeader(c.name) !== 'name' || share(c.values, (v) => /^\S*\d\S*$/.test(v.trim())) >= 0.8)
 	};
 
 	// Dates and amounts first: their value checks are the strongest, and they keep customer and

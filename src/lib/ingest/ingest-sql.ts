@@ -4,7 +4,7 @@
  * excluded-rows download).
  */
 import type { ReadPlan } from './columns';
-import type { AmountFormat, DateFormat } from './values';
+import { dateSeparator, type AmountFormat, type DateFormat } from './values';
 import { ident } from '../sql';
 
 /** Why a row was not used. The order of checks gives each excluded row one reason. */
@@ -16,31 +16,51 @@ export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
 	unreadable_amount: 'Missing or unreadable amount'
 };
 
-/** SQL reading the date part of a text column as written (no time-zone shift) into a DATE. */
+/**
+ * SQL reading the date part of a text column as written (no time-zone shift) into a DATE. It reads
+ * exactly what `parseDate` reads: the regular expressions here mirror `values.ts`.
+ */
 export function dateSql(column: string, format: DateFormat): string {
 	const c = ident(column);
+	// What may follow the date part: nothing, or a time after a space, `T` or comma.
+	const end = `($|[ T,])`;
 	switch (format.order) {
 		case 'iso':
-			// A cast reads `2024-03-01`, `2024-03-01 10:00:00` and `2024-03-01T10:00:00-04:00` as the written day.
-			return `TRY_CAST(${c} AS DATE)`;
+			// A cast reads `2024-03-01`, `2024-03-01 10:00:00` and `2024-03-01T10:00:00-04:00` as the written day,
+			// but also `24-03-01` (as year 24), `2024 03 01` and `2024-03-01abc`: the guard keeps it to what
+			// parseDate reads (four-digit year, one separator `-` or `/`, then the end, a space, `T` or comma).
+			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{4}(-[0-9]{1,2}-|/[0-9]{1,2}/)[0-9]{1,2}${end}') THEN TRY_CAST(${c} AS DATE) END`;
 		case 'compact':
-			return `CAST(try_strptime(trim(${c}), '${format.pattern}') AS DATE)`;
-		default:
-			return `CAST(try_strptime(regexp_extract(${c}, '^\\s*([0-9]+[-/.][0-9]+[-/.][0-9]+)', 1), '${format.pattern.replaceAll("'", "''")}') AS DATE)`;
+			// strptime alone would read seven digits (`2006123`) as a date.
+			return `CAST(try_strptime(regexp_extract(${c}, '^[ \\t]*([0-9]{8})[ \\t]*$', 1), '%Y%m%d') AS DATE)`;
+		default: {
+			const sep = dateSeparator(format);
+			const s = sep === '.' ? '\\.' : sep;
+			if (format.order === 'ymd') {
+				return `CAST(try_strptime(regexp_extract(${c}, '^[ \\t]*([0-9]{4}${s}[0-9]{1,2}${s}[0-9]{1,2})${end}', 1), '%Y${sep}%m${sep}%d') AS DATE)`;
+			}
+			// Two- and four-digit years both read, whichever the sample showed more of (as parseDate does).
+			const [p1, p2] = format.order === 'mdy' ? ['%m', '%d'] : ['%d', '%m'];
+			const patterns = ['%y', '%Y'].map((y) => `'${p1}${sep}${p2}${sep}${y}'`).join(', ');
+			return `CAST(try_strptime(regexp_extract(${c}, '^[ \\t]*([0-9]{1,2}${s}[0-9]{1,2}${s}([0-9]{2}|[0-9]{4}))${end}', 1), [${patterns}]) AS DATE)`;
+		}
 	}
 }
 
 /** SQL reading money as written (symbols, codes, thousands separators, `(12.00)` or `-12` negatives). */
 export function amountSql(column: string, format: AmountFormat): string {
 	const c = ident(column);
-	const sign = `(CASE WHEN regexp_matches(${c}, '^[^0-9]*[-−(]|[-−)]\\s*$') THEN -1 ELSE 1 END)`;
+	// As parseAmount: a minus before the first digit or at the end, or the number inside parentheses.
+	const sign = `(CASE WHEN regexp_matches(${c}, '^[^0-9]*[-−]|[-−]\\s*$|^[^0-9]*\\(.*\\)[^0-9]*$') THEN -1 ELSE 1 END)`;
 	const digits =
 		format.decimal === ','
 			? `replace(regexp_replace(${c}, '[^0-9,]', '', 'g'), ',', '.')`
 			: `regexp_replace(${c}, '[^0-9.]', '', 'g')`;
 	const cleaned = `${sign} * TRY_CAST(NULLIF(${digits}, '') AS DOUBLE)`;
-	// COALESCE only evaluates the cleaning for rows the plain cast could not read.
-	return format.decimal === '.' ? `COALESCE(TRY_CAST(${c} AS DOUBLE), ${cleaned})` : cleaned;
+	// COALESCE only evaluates the cleaning for rows the plain cast could not read. The cast also reads
+	// `nan` and `inf`, which are not amounts (a NaN would poison the customer's total).
+	const plain = `TRY_CAST(${c} AS DOUBLE)`;
+	return format.decimal === '.' ? `COALESCE(CASE WHEN isfinite(${plain}) THEN ${plain} END, ${cleaned})` : cleaned;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { detectColumns, type Detection, type ReadPlan, type SampleColumn } from './columns';
 import { dialectFromSniff, previewSql, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
 import { inputRowsSql } from './ingest-sql';
+import { isCancelled } from '../cancel';
 import { ordersSql, readIngestReport, type IngestReport, type SqlRunner } from '../rfm/analysis';
 
 /** Rows shown in the mapping panel's preview. */
@@ -35,6 +36,7 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 	try {
 		[sniffed] = await db.rows<SniffRow>(sniffSql(fileName));
 	} catch (e) {
+		if (isCancelled(e)) throw e;
 		throw new FileProblem(`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`);
 	}
 	if (!sniffed || sniffed.column_names.length === 0) throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
@@ -43,6 +45,7 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 	try {
 		rows = await db.rows<Record<string, string | null>>(previewSql(fileName, dialect, SAMPLE_ROWS));
 	} catch (e) {
+		if (isCancelled(e)) throw e;
 		throw new FileProblem(`The first rows of this file could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`);
 	}
 	if (rows.length === 0) {
@@ -66,6 +69,7 @@ export async function loadCsv(db: SqlRunner, fileName: string, dialect: CsvDiale
 	try {
 		await db.run(inputRowsSql(readCsvSql(fileName, dialect), plan));
 	} catch (e) {
+		if (isCancelled(e)) throw e;
 		throw new FileProblem(`Reading the file stopped: ${firstLine(e)}. If the file was changed or moved, drop it again.`);
 	}
 	await db.run(ordersSql(plan.mapping.orderId !== null));

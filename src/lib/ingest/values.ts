@@ -24,8 +24,9 @@ export interface AmountFormat {
 	plain: boolean;
 }
 
-const DATE_PART = /^\s*(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:$|[ T,])/;
-const COMPACT = /^\s*(\d{4})(\d{2})(\d{2})\s*$/;
+// Leading blanks are spaces and tabs only (not \s): `ingest-sql.ts` uses the same class in RE2.
+const DATE_PART = /^[ \t]*(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:$|[ T,])/;
+const COMPACT = /^[ \t]*(\d{4})(\d{2})(\d{2})[ \t]*$/;
 
 function validYmd(y: number, m: number, d: number): boolean {
 	if (m < 1 || m > 12 || d < 1) return false;
@@ -39,8 +40,13 @@ function iso(y: number, m: number, d: number): string {
 
 function fullYear(y: string): number {
 	const n = Number(y);
-	// Two-digit years are read as 19xx/20xx around a 70 pivot, as spreadsheets do.
-	return y.length <= 2 ? (n < 70 ? 2000 + n : 1900 + n) : n;
+	// Two-digit years: 69–99 are 19xx, 00–68 are 20xx, as POSIX and DuckDB's strptime `%y` read them.
+	return y.length <= 2 ? (n < 69 ? 2000 + n : 1900 + n) : n;
+}
+
+/** The separator of a day-month-year format's pattern (`/` in `%m/%d/%Y`); `-` when it names none. */
+export function dateSeparator(format: DateFormat): string {
+	return /[-/.]/.exec(format.pattern)?.[0] ?? '-';
 }
 
 /** Parses the date part of `text` as written (no time-zone shifting) to `YYYY-MM-DD`, or null. */
@@ -53,11 +59,15 @@ export function parseDate(text: string, format: DateFormat): string | null {
 	}
 	const p = DATE_PART.exec(text);
 	if (!p) return null;
-	const [a, b, c] = [p[1]!, p[3]!, p[4]!];
+	const [a, sep, b, c] = [p[1]!, p[2]!, p[3]!, p[4]!];
+	// `iso` is what DuckDB's cast reads (`-` or `/`); the other orders use their pattern's separator.
+	if (format.order === 'iso' ? sep === '.' : sep !== dateSeparator(format)) return null;
 	let y: number, m: number, d: number;
 	if (format.order === 'iso' || format.order === 'ymd') {
-		if (a.length !== 4) return null;
+		if (a.length !== 4 || c.length > 2) return null;
 		[y, m, d] = [Number(a), Number(b), Number(c)];
+	} else if (a.length > 2 || (c.length !== 2 && c.length !== 4)) {
+		return null;
 	} else if (format.order === 'mdy') {
 		[y, m, d] = [fullYear(c), Number(a), Number(b)];
 	} else {
@@ -108,6 +118,8 @@ export function detectDateFormat(samples: readonly string[], minShare = 0.8): Da
 }
 
 const CURRENCY_NOISE = /[^\d.,\-−()]/g;
+/** A number DuckDB's DOUBLE cast reads as is (the fast path of `amountSql` with a decimal point). */
+const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /**
  * Parses an amount as written: currency symbols and codes (`€`, `$`, `EUR`), spaces and
@@ -116,7 +128,15 @@ const CURRENCY_NOISE = /[^\d.,\-−()]/g;
 export function parseAmount(text: string, format: AmountFormat): number | null {
 	const trimmed = text.trim();
 	if (trimmed === '') return null;
-	const negative = /^\(.*\)$/.test(trimmed) || /^[^\d]*[-−]/.test(trimmed) || /[-−]\s*$/.test(trimmed);
+	if (format.decimal === '.' && PLAIN_NUMBER.test(trimmed)) {
+		// `1e5` and `5e-05` (as spreadsheets and pandas write them) are numbers, not the digits 1 and 5.
+		const value = Number(trimmed);
+		if (Number.isFinite(value)) return value;
+	}
+	// Negative: a minus before the first digit or at the end, or the number inside parentheses
+	// (`(12.00)`, `€(12.00)`, `(12.00) EUR`, but not `12.00 (EUR)`).
+	const negative =
+		/^[^\d]*[-−]/.test(trimmed) || /[-−]$/.test(trimmed) || (/^[^\d]*\(/.test(trimmed) && /\)[^\d]*$/.test(trimmed));
 	let digits = trimmed.replace(CURRENCY_NOISE, '').replace(/[-−()]/g, '');
 	if (!/\d/.test(digits)) return null;
 	if (format.decimal === ',') digits = digits.replaceAll('.', '').replace(',', '.');

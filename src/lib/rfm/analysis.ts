@@ -84,14 +84,16 @@ FROM input_rows WHERE ${used}
 GROUP BY customer_id, coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR))`;
 }
 
-/** Rows read and excluded per reason, from `input_rows`. */
+const REASONS = Object.keys(EXCLUSION_LABELS) as ExclusionReason[];
+
+/** Rows read and excluded per reason (most rows first), from `input_rows`. */
 export async function readIngestReport(db: SqlRunner): Promise<IngestReport> {
 	const counts = await db.rows<{ reason: ExclusionReason | null; rows: number }>(EXCLUSION_COUNTS_SQL);
 	const rowsRead = counts.reduce((s, c) => s + c.rows, 0);
 	const excluded = counts
 		.filter((c): c is { reason: ExclusionReason; rows: number } => c.reason !== null)
 		.map((c) => ({ reason: c.reason, label: EXCLUSION_LABELS[c.reason], rows: c.rows }))
-		.sort((a, b) => b.rows - a.rows);
+		.sort((a, b) => b.rows - a.rows || REASONS.indexOf(a.reason) - REASONS.indexOf(b.reason));
 	return { rowsRead, rowsUsed: rowsRead - excluded.reduce((s, e) => s + e.rows, 0), excluded };
 }
 

@@ -29,7 +29,15 @@ export const METRIC_COLUMN: Record<Metric, string> = {
  */
 export const DISTRIBUTION_BUCKETS = 1000;
 
-/** One query returning every metric's distribution as `(metric, lo, hi, count)`, buckets in value order. */
+/** The most score levels a scoring may have (`validateScoring`). */
+export const MAX_LEVELS = 9;
+
+/**
+ * One query returning every metric's distribution as `(metric, lo, hi, count)`, buckets in value order.
+ * The lowest MAX_LEVELS distinct values always keep a bucket each: otherwise rare values in a long
+ * tail (say 4, 5 and 6 orders among 10,000 customers) share the last bucket, fewer buckets than
+ * levels remain, and a score is skipped although the metric has enough distinct values.
+ */
 export function distributionSql(table = 'customer_metrics'): string {
 	const part = (metric: Metric) => `SELECT '${metric}' AS metric, v FROM (SELECT ${METRIC_COLUMN[metric]} AS v FROM ${table})`;
 	return `WITH vals AS (${part('recency')} UNION ALL ${part('frequency')} UNION ALL ${part('monetary')}),
@@ -37,12 +45,13 @@ groups AS (SELECT metric, v, count(*) AS n FROM vals GROUP BY metric, v),
 placed AS (
 	SELECT metric, v, n,
 		sum(n) OVER (PARTITION BY metric ORDER BY v ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before,
-		sum(n) OVER (PARTITION BY metric) AS total
+		sum(n) OVER (PARTITION BY metric) AS total,
+		row_number() OVER (PARTITION BY metric ORDER BY v) AS value_rank
 	FROM groups
 )
 SELECT metric, CAST(min(v) AS DOUBLE) AS lo, CAST(max(v) AS DOUBLE) AS hi, CAST(sum(n) AS DOUBLE) AS count
 FROM placed
-GROUP BY metric, floor(coalesce(before, 0) * ${DISTRIBUTION_BUCKETS} / total)
+GROUP BY metric, CASE WHEN value_rank <= ${MAX_LEVELS} THEN -value_rank ELSE floor(coalesce(before, 0) * ${DISTRIBUTION_BUCKETS} / total) END
 ORDER BY metric, lo`;
 }
 
@@ -134,6 +143,8 @@ export function rBands(metric: Metric, breaks: readonly number[], min: number, m
 /** A CASE expression giving each value of `column` its score from the bands. */
 export function scoreCaseSql(column: string, bands: readonly ScoreBand[]): string {
 	if (bands.length === 0) return 'NULL';
+	// Everyone shares one value (e.g. all customers ordered once): a constant, as CASE needs a WHEN.
+	if (bands.length === 1) return String(bands[0]!.score);
 	const sorted = [...bands].sort((a, b) => a.lower - b.lower);
 	if (sorted.every((b) => b.upperInclusive)) {
 		const whens = sorted.slice(0, -1).map((b) => `WHEN ${column} <= ${num(b.upper)} THEN ${b.score}`);
@@ -149,7 +160,7 @@ export function scoreCaseSql(column: string, bands: readonly ScoreBand[]): strin
 
 /** Checks scoring settings, so a bad URL or import fails with a message instead of bad SQL. */
 export function validateScoring(settings: ScoringSettings): string | null {
-	if (!Number.isInteger(settings.levels) || settings.levels < 2 || settings.levels > 9) return 'Score levels must be a whole number from 2 to 9.';
+	if (!Number.isInteger(settings.levels) || settings.levels < 2 || settings.levels > MAX_LEVELS) return `Score levels must be a whole number from 2 to ${MAX_LEVELS}.`;
 	if (settings.analysisDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(settings.analysisDate)) return 'The analysis date must be a date like 2024-12-31.';
 	return null;
 }

@@ -14,7 +14,7 @@ export type EngineStatus = 'starting' | 'ready' | 'failed';
 export interface EngineHandle {
 	api: Remote<EngineApi>;
 	ready: Promise<EngineInfo>;
-	proxy: <T>(fn: T) => T;
+	proxy: <T extends object>(fn: T) => T;
 }
 
 export class Session {

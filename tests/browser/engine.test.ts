@@ -1,0 +1,108 @@
+/**
+ * The real engine worker (DuckDB-WASM behind Comlink) in a real browser: the same path the page
+ * takes, without the page.
+ */
+import { describe, expect, it } from 'vitest';
+import { getEngine, proxy } from '../../src/lib/engine/client';
+import type { Progress } from '../../src/lib/engine/api';
+import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
+
+const csv = (text: string, name = 'orders.csv') => new File([text], name, { type: 'text/csv' });
+
+const ORDERS = [
+	'Order #;Client Ref;Purchase Timestamp;Order Value (EUR)',
+	'1001;alice;2024-03-01 10:00:00 -0400;"€1.234,50"',
+	'1002;bob;2024-03-05T23:30:00Z;19,90',
+	'1003;alice;2024-04-01;100',
+	'1004;;2024-04-02;5',
+	'1005;carol;not a date;5',
+	'1006;carol;2024-04-03;n/a',
+	'1007;dave;2024-04-10;"1.000,00"'
+].join('\n');
+
+describe('engine worker', () => {
+	it('starts DuckDB-WASM once, from our own origin, with the eh build', async () => {
+		const engine = getEngine();
+		const info = await engine.ready;
+		expect(info.duckdbVersion).toBe('v1.4.3');
+		expect(info.bundle).toBe('eh');
+		expect(getEngine()).toBe(engine);
+		const outside = performance.getEntriesByType('resource').filter((e) => new URL(e.name).origin !== location.origin);
+		expect(outside.map((e) => e.name)).toEqual([]);
+	});
+
+	it('opens a semicolon file with merchant headers, analyses it and accounts for every row', async () => {
+		const { api } = getEngine();
+		const steps: string[] = [];
+		const opened = await api.openFile(csv(ORDERS), proxy((p: Progress) => void steps.push(p.step)));
+		expect(opened.dialect.delimiter).toBe(';');
+		expect(opened.detection.plan.mapping).toEqual({
+			orderId: 'Order #',
+			customerId: 'Client Ref',
+			orderDate: 'Purchase Timestamp',
+			amount: 'Order Value (EUR)'
+		});
+		expect(opened.detection.plan.amountFormat?.decimal).toBe(',');
+
+		const analysis = await api.analyze(
+			{ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' },
+			proxy((p: Progress) => void steps.push(p.step))
+		);
+		expect(steps).toEqual(['open', 'read', 'score']);
+		expect(analysis.ingest).toEqual({
+			rowsRead: 7,
+			rowsUsed: 4,
+			excluded: [
+				{ reason: 'no_customer', label: 'No customer', rows: 1 },
+				{ reason: 'unreadable_date', label: 'Missing or unreadable order date', rows: 1 },
+				{ reason: 'unreadable_amount', label: 'Missing or unreadable amount', rows: 1 }
+			]
+		});
+		const h = analysis.rfm.headline;
+		expect(h).toMatchObject({ customers: 3, orders: 4, firstOrder: '2024-03-01', lastOrder: '2024-04-10', analysisDate: '2024-04-11' });
+		expect(h.revenue).toBeCloseTo(1234.5 + 19.9 + 100 + 1000, 6);
+
+		const text = new TextDecoder().decode(await api.exportCustomers());
+		const [header, ...rows] = text.trim().split('\n');
+		expect(header).toBe('customer_id,first_order,last_order,recency_days,frequency,monetary,r,f,m,rfm,segment');
+		expect(rows.map((r) => r.split(',').slice(0, 6))).toEqual([
+			['alice', '2024-03-01', '2024-04-01', '10', '2', '1334.5'],
+			['bob', '2024-03-05', '2024-03-05', '37', '1', '19.9'],
+			['dave', '2024-04-10', '2024-04-10', '1', '1', '1000.0']
+		]);
+
+		const excluded = new TextDecoder().decode(await api.exportExcludedRows()).trim().split('\n');
+		expect(excluded[0]).toBe('row_number,reason,customer_id,order_id,order_date,amount');
+		expect(excluded.slice(1)).toEqual(['4,no_customer,,1004,2024-04-02,5.0', '5,unreadable_date,carol,1005,not a date,5.0', '6,unreadable_amount,carol,1006,2024-04-03,n/a']);
+	});
+
+	it('re-scores with R rfm compatible settings without reading the file again', async () => {
+		const { api } = getEngine();
+		const opened = await api.openFile(csv(ORDERS));
+		await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' });
+		const rfm = await api.rescore({ method: 'r-rfm', levels: 5, analysisDate: '2024-05-01' }, 'r-rfm');
+		expect(rfm.headline.analysisDate).toBe('2024-05-01');
+		expect(rfm.ruleSetId).toBe('r-rfm');
+		expect(rfm.thresholds.recency.every((b) => !b.upperInclusive)).toBe(true);
+	});
+
+	it('names the problem with a file that is not text', async () => {
+		const { api } = getEngine();
+		const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0])], 'logo.csv');
+		await expect(api.openFile(png)).rejects.toMatchObject({ name: 'FileProblem', message: expect.stringContaining('PNG image') });
+		await expect(api.openFile(csv(''))).rejects.toMatchObject({ name: 'FileProblem', message: expect.stringContaining('empty') });
+	});
+
+	it('cancels a running analysis and stays usable', async () => {
+		const { api } = getEngine();
+		const lines = ['order_id,customer_id,order_date,amount'];
+		for (let i = 0; i < 300_000; i++) lines.push(`${i},c${i % 50_000},2024-0${1 + (i % 9)}-1${i % 10},${(i % 997) / 10}`);
+		const opened = await api.openFile(csv(lines.join('\n'), 'big.csv'));
+		const running = api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' });
+		await new Promise((r) => setTimeout(r, 30));
+		await api.cancel();
+		await expect(running).rejects.toMatchObject({ name: 'CancelledError' });
+		const again = await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' });
+		expect(again.rfm.headline.customers).toBe(50_000);
+	});
+});

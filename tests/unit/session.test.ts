@@ -1,0 +1,77 @@
+/** The page's rune class, constructed directly over a hand-made fake engine. */
+import { describe, expect, it } from 'vitest';
+import { Session, type EngineHandle } from '../../src/lib/state/session.svelte';
+import type { Analysis, AnalyzeRequest, EngineApi, OpenedFile } from '../../src/lib/engine/api';
+
+function opened(missing: boolean): OpenedFile {
+	return {
+		fileName: 'orders.csv',
+		size: 10,
+		dialect: { delimiter: ',', quote: '"', escape: '"', hasHeader: true, skipRows: 0, columns: ['id', 'who', 'when', 'value'] },
+		preview: [],
+		detection: {
+			plan: {
+				mapping: { orderId: 'id', customerId: 'who', orderDate: missing ? null : 'when', amount: 'value' },
+				dateFormat: missing ? null : { order: 'iso', pattern: '' },
+				amountFormat: { decimal: '.', plain: true }
+			},
+			reasons: {},
+			missing: missing ? ['orderDate'] : []
+		}
+	};
+}
+
+const analysis = { ingest: { rowsRead: 3, rowsUsed: 3, excluded: [] }, rfm: { headline: { customers: 2 } } } as unknown as Analysis;
+
+function fakeEngine(file: OpenedFile, fail?: Error) {
+	const requests: AnalyzeRequest[] = [];
+	const api: Partial<EngineApi> = {
+		openFile: async () => file,
+		analyze: async (req) => {
+			requests.push(req);
+			if (fail) throw fail;
+			return analysis;
+		}
+	};
+	const handle = { api, ready: Promise.resolve({ duckdbVersion: 'v1.4.3', bundle: 'eh', startMs: 1 }), proxy: <T>(f: T) => f } as unknown as EngineHandle;
+	return { handle, requests };
+}
+
+describe('Session', () => {
+	it('analyses at once when every required column was detected', async () => {
+		const { handle, requests } = fakeEngine(opened(false));
+		const session = new Session(handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		expect(requests).toHaveLength(1);
+		expect(requests[0]!.mapping.orderDate).toBe('when');
+		expect(session.analysis).toBe(analysis);
+		expect(session.problem).toBeNull();
+		expect(session.busy).toBe(false);
+	});
+
+	it('waits for the merchant when a required column is missing, then runs on remap', async () => {
+		const { handle, requests } = fakeEngine(opened(true));
+		const session = new Session(handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		expect(requests).toHaveLength(0);
+		expect(session.missingFields).toEqual(['orderDate']);
+		await session.remap({ ...session.mapping!, orderDate: 'when' });
+		expect(session.missingFields).toEqual([]);
+		expect(requests).toHaveLength(1);
+		expect(session.analysis).toBe(analysis);
+	});
+
+	it("shows a file problem's message as written, and a cancellation as such", async () => {
+		const problem = Object.assign(new Error('None of the 3 rows could be used'), { name: 'FileProblem' });
+		const { handle } = fakeEngine(opened(false), problem);
+		const session = new Session(handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		expect(session.problem).toBe('None of the 3 rows could be used');
+		expect(session.analysis).toBeNull();
+
+		const cancelled = Object.assign(new Error('Cancelled'), { name: 'CancelledError' });
+		const second = new Session(fakeEngine(opened(false), cancelled).handle);
+		await second.openFile(new File(['x'], 'orders.csv'));
+		expect(second.problem).toMatch(/^Cancelled/);
+	});
+});
