@@ -24,6 +24,9 @@ export function dateSql(column: string, format: DateFormat): string {
 	const c = ident(column);
 	// What may follow the date part: nothing, or a time after a space, `T` or comma.
 	const end = `($|[ T,])`;
+	// strptime on the date part only. NULLIF: a failed strptime costs microseconds (an exception inside
+	// DuckDB), so rows the regular expression did not match never reach it.
+	const read = (regex: string, pattern: string) => `try_strptime(NULLIF(regexp_extract(${c}, '${regex}', 1), ''), '${pattern}')`;
 	switch (format.order) {
 		case 'iso':
 			// A cast reads `2024-03-01`, `2024-03-01 10:00:00` and `2024-03-01T10:00:00-04:00` as the written day,
@@ -32,17 +35,17 @@ export function dateSql(column: string, format: DateFormat): string {
 			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{4}(-[0-9]{1,2}-|/[0-9]{1,2}/)[0-9]{1,2}${end}') THEN TRY_CAST(${c} AS DATE) END`;
 		case 'compact':
 			// strptime alone would read seven digits (`2006123`) as a date.
-			return `CAST(try_strptime(regexp_extract(${c}, '^[ \\t]*([0-9]{8})[ \\t]*$', 1), '%Y%m%d') AS DATE)`;
+			return `CAST(${read('^[ \\t]*([0-9]{8})[ \\t]*$', '%Y%m%d')} AS DATE)`;
 		default: {
 			const sep = dateSeparator(format);
 			const s = sep === '.' ? '\\.' : sep;
-			if (format.order === 'ymd') {
-				return `CAST(try_strptime(regexp_extract(${c}, '^[ \\t]*([0-9]{4}${s}[0-9]{1,2}${s}[0-9]{1,2})${end}', 1), '%Y${sep}%m${sep}%d') AS DATE)`;
-			}
-			// Two- and four-digit years both read, whichever the sample showed more of (as parseDate does).
+			if (format.order === 'ymd') return `CAST(${read(`^[ \\t]*([0-9]{4}${s}[0-9]{1,2}${s}[0-9]{1,2})${end}`, `%Y${sep}%m${sep}%d`)} AS DATE)`;
+			// Two- and four-digit years both read, as in parseDate; the sample's more common one is tried first.
 			const [p1, p2] = format.order === 'mdy' ? ['%m', '%d'] : ['%d', '%m'];
-			const patterns = ['%y', '%Y'].map((y) => `'${p1}${sep}${p2}${sep}${y}'`).join(', ');
-			return `CAST(try_strptime(regexp_extract(${c}, '^[ \\t]*([0-9]{1,2}${s}[0-9]{1,2}${s}([0-9]{2}|[0-9]{4}))${end}', 1), [${patterns}]) AS DATE)`;
+			const year = (digits: 2 | 4) =>
+				read(`^[ \\t]*([0-9]{1,2}${s}[0-9]{1,2}${s}[0-9]{${digits}})${end}`, `${p1}${sep}${p2}${sep}${digits === 2 ? '%y' : '%Y'}`);
+			const [first, second] = format.pattern.includes('%y') ? [year(2), year(4)] : [year(4), year(2)];
+			return `CAST(coalesce(${first}, ${second}) AS DATE)`;
 		}
 	}
 }

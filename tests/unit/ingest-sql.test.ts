@@ -1,0 +1,359 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { amountSql, dateSql, EXCLUDED_ROWS_SQL, EXCLUSION_COUNTS_SQL, inputRowsSql } from '../../src/lib/ingest/ingest-sql';
+import { parseAmount, parseDate, type AmountFormat, type DateFormat } from '../../src/lib/ingest/values';
+import { str } from '../../src/lib/sql';
+import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+
+/** Dates as merchants write them, and the near misses a file may hold. */
+const DATE_INPUTS = [
+	// ISO dates, timestamps, offsets (the calendar date as written must survive).
+	'2024-03-01',
+	'2024-3-1',
+	'  2024-03-01',
+	'\t2024-03-01',
+	'2024-03-01 ',
+	'2025-05-11 09:55:16 -0400',
+	'2025-05-11T23:30:00-04:00',
+	'2025-05-11T23:30:00Z',
+	'2025-05-11 00:10:00+14:00',
+	'2025-05-11 23:30:00 UTC',
+	'2024-01-01 10:00:00.123456789',
+	'2024-01-01T10:00',
+	'2024-01-01,10:00',
+	'2010/12/01',
+	'2010/12/01 10:00',
+	'2010.12.01',
+	'2010.1.5 10:00',
+	'2011.02.28',
+	'2010/1/5',
+	'2011/02/29',
+	'2010 12 01',
+	'2010/12-01',
+	'24-03-01',
+	'0024-03-01',
+	'02010-12-01',
+	'-2010-12-01',
+	'2024-03-01abc',
+	'2024-03-011',
+	'2010-012-01',
+	// Impossible calendar dates.
+	'2023-02-30',
+	'2023-02-29',
+	'2024-02-29',
+	'2100-02-29',
+	'2000-02-29',
+	'2023-04-31',
+	'2023-13-01',
+	'2023-00-10',
+	// Month-first, day-first, two-digit years.
+	'12/1/2010 8:26',
+	'12/13/2010 9:01',
+	'12/1/2010, 8:26 PM',
+	'1/2/10',
+	'1/2/68',
+	'1/2/69',
+	'1/2/99',
+	'1/2/0',
+	'1/2/201',
+	'12/1/20101',
+	'12/001/2010',
+	'13/25/2010',
+	'31.12.2010',
+	'31.12.2010 14:30',
+	'31.04.2010',
+	'25/12/2010',
+	'25/12/2010 14:30',
+	'01.02.10',
+	'01-02-2010',
+	'12-1-2010',
+	'12-31-2010 23:59',
+	'2-29-2012',
+	'1.2.2010',
+	// Compact.
+	'20061230',
+	' 20061230 ',
+	'2006123',
+	'200612301',
+	'20230230',
+	'\t19991231',
+	'20000229',
+	// Not dates.
+	'',
+	'   ',
+	'n/a',
+	'2024',
+	'2024-03',
+	'yesterday',
+	'12.50'
+];
+
+const DATE_FORMATS: DateFormat[] = [
+	{ order: 'iso', pattern: '' },
+	{ order: 'ymd', pattern: '%Y/%m/%d' },
+	{ order: 'ymd', pattern: '%Y.%m.%d' },
+	{ order: 'mdy', pattern: '%m/%d/%Y' },
+	{ order: 'mdy', pattern: '%m/%d/%y' },
+	{ order: 'mdy', pattern: '%m-%d-%Y' },
+	{ order: 'dmy', pattern: '%d.%m.%Y' },
+	{ order: 'dmy', pattern: '%d.%m.%y' },
+	{ order: 'dmy', pattern: '%d/%m/%Y' },
+	{ order: 'dmy', pattern: '%d-%m-%Y' },
+	{ order: 'compact', pattern: '%Y%m%d' }
+];
+
+const AMOUNT_INPUTS = [
+	'12.50',
+	'12,50',
+	'€1.234,50',
+	'$1,234.50',
+	'1 234,50 EUR',
+	'1\u202f234,50\u00a0€',
+	"CHF 1'234.50",
+	'(12.00)',
+	'€(12.00)',
+	'(12.00) EUR',
+	'USD (12.00)',
+	'12.00 (EUR)',
+	'(EUR) 12.00',
+	'-5',
+	'−5.00',
+	'5.00-',
+	'5.00- ',
+	'- 12.5',
+	'--5',
+	'-€5,00',
+	'€-5,00',
+	'+12',
+	'12,5',
+	'USD 99',
+	'  42 ',
+	'0.99',
+	'.5',
+	',5',
+	'12.',
+	'1.234',
+	'1,234',
+	'1.234.567',
+	'1,234,567',
+	'1,234,50',
+	'12.50.00',
+	'1e5',
+	'5e-05',
+	'-1.5E+3',
+	'1e400',
+	'1_000',
+	'0x10',
+	'007',
+	'-0',
+	'NaN',
+	'nan',
+	'inf',
+	'-inf',
+	'Infinity',
+	'',
+	'   ',
+	'-',
+	'()',
+	'.',
+	',',
+	'€',
+	'free',
+	'12-34',
+	'3 x 4.50'
+];
+
+const AMOUNT_FORMATS: AmountFormat[] = [
+	{ decimal: '.', plain: true },
+	{ decimal: '.', plain: false },
+	{ decimal: ',', plain: false }
+];
+
+let db: WasmTestDb;
+beforeAll(async () => {
+	db = await openWasmDb();
+});
+afterAll(() => db.close());
+
+describe('ingest SQL agrees with the TypeScript parsers', () => {
+	beforeAll(async () => {
+		const rows = (inputs: string[]) => inputs.map((v, i) => `(${i}, ${str(v)})`).join(',\n');
+		await db.run(`CREATE TABLE date_inputs AS SELECT * FROM (VALUES ${rows(DATE_INPUTS)}) t(i, "Order Date")`);
+		await db.run(`CREATE TABLE amount_inputs AS SELECT * FROM (VALUES ${rows(AMOUNT_INPUTS)}) t(i, "Total (€)")`);
+	});
+
+	it('holds the inputs exactly as written', async () => {
+		const rows = await db.rows<{ v: string }>(`SELECT "Order Date" AS v FROM date_inputs ORDER BY i`);
+		expect(rows.map((r) => r.v)).toEqual(DATE_INPUTS);
+	});
+
+	for (const format of DATE_FORMATS) {
+		it(`dateSql reads what parseDate reads (${format.order} ${format.pattern})`, async () => {
+			const rows = await db.rows<{ i: number; d: string | null }>(
+				`SELECT i, CAST(${dateSql('Order Date', format)} AS VARCHAR) AS d FROM date_inputs ORDER BY i`
+			);
+			const sql = rows.map((r) => [DATE_INPUTS[r.i], r.d]);
+			const ts = DATE_INPUTS.map((v) => [v, parseDate(v, format)]);
+			expect(sql).toEqual(ts);
+			// And the format reads something: the comparison is not between two columns of nulls.
+			expect(ts.filter(([, d]) => d !== null).length).toBeGreaterThan(2);
+		});
+	}
+
+	it('keeps the written day of timestamps with offsets (no time-zone shift)', async () => {
+		const [row] = await db.rows<{ a: string; b: string }>(
+			`SELECT CAST(${dateSql('x', { order: 'iso', pattern: '' }).replaceAll('"x"', "'2025-05-11T23:30:00-04:00'")} AS VARCHAR) AS a,
+				CAST(${dateSql('x', { order: 'iso', pattern: '' }).replaceAll('"x"', "'2025-05-11 00:10:00+14:00'")} AS VARCHAR) AS b`
+		);
+		expect(row).toEqual({ a: '2025-05-11', b: '2025-05-11' });
+	});
+
+	for (const format of AMOUNT_FORMATS) {
+		it(`amountSql reads what parseAmount reads (decimal ${format.decimal}, plain ${format.plain})`, async () => {
+			const rows = await db.rows<{ i: number; a: number | null }>(
+				`SELECT i, ${amountSql('Total (€)', format)} AS a FROM amount_inputs ORDER BY i`
+			);
+			// -0 and 0 are the same amount.
+			const sql = rows.map((r) => [AMOUNT_INPUTS[r.i], r.a === null ? null : r.a + 0]);
+			const ts = AMOUNT_INPUTS.map((v) => {
+				const a = parseAmount(v, format);
+				return [v, a === null ? null : a + 0];
+			});
+			expect(sql).toEqual(ts);
+			expect(ts.filter(([, a]) => a !== null).length).toBeGreaterThan(30);
+		});
+	}
+
+	it('reads the amount examples to the expected values', async () => {
+		const rows = await db.rows<{ v: string; dot: number | null; comma: number | null }>(
+			`SELECT "Total (€)" AS v, ${amountSql('Total (€)', { decimal: '.', plain: false })} AS dot, ${amountSql('Total (€)', { decimal: ',', plain: false })} AS comma
+			FROM amount_inputs WHERE "Total (€)" IN ('€1.234,50', '$1,234.50', '1 234,50 EUR', '(12.00)', '-5', '12,5', 'USD 99', 'nan', '5e-05') ORDER BY i`
+		);
+		expect(rows).toEqual([
+			{ v: '€1.234,50', dot: 1.2345, comma: 1234.5 },
+			{ v: '$1,234.50', dot: 1234.5, comma: 1.2345 },
+			{ v: '1 234,50 EUR', dot: 123450, comma: 1234.5 },
+			{ v: '(12.00)', dot: -12, comma: -1200 },
+			{ v: '-5', dot: -5, comma: -5 },
+			{ v: '12,5', dot: 125, comma: 12.5 },
+			{ v: 'USD 99', dot: 99, comma: 99 },
+			{ v: '5e-05', dot: 0.00005, comma: 505 },
+			{ v: 'nan', dot: null, comma: null }
+		]);
+	});
+});
+
+/** A small seeded generator (mulberry32), so the fuzz inputs are the same on every run. */
+function random(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+describe('ingest SQL agrees with the TypeScript parsers on generated near-dates and near-amounts', () => {
+	const rnd = random(2024);
+	const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+	const digits = (min: number, max: number) =>
+		Array.from({ length: min + Math.floor(rnd() * (max - min + 1)) }, () => String(Math.floor(rnd() * 10))).join('');
+	const part = () =>
+		pick([digits(1, 2), digits(1, 2), digits(4, 4), digits(1, 5), String(1 + Math.floor(rnd() * 12)), String(1 + Math.floor(rnd() * 31))]);
+	const dates = Array.from({ length: 1500 }, () => {
+		if (rnd() < 0.15) {
+			const two = (max: number) => String(Math.floor(rnd() * max)).padStart(2, '0');
+			return `${pick(['', ' '])}${pick(['19', '20'])}${digits(2, 2)}${two(14)}${two(33)}${pick(['', '', ' ', '0'])}`;
+		}
+		const sep = pick(['-', '/', '.', '-', '/', '.', ' ']);
+		const sep2 = rnd() < 0.9 ? sep : pick(['-', '/', '.']);
+		return `${pick(['', '', ' ', '\t'])}${part()}${sep}${part()}${sep2}${part()}${pick(['', '', ' 10:00', 'T10:00:00-04:00', ', 8:26 PM', 'abc', '5', ' -0400'])}`;
+	});
+	const amountChars = "0123456789000111.,,-−() $€eE+'";
+	const amounts = Array.from({ length: 1500 }, () =>
+		Array.from({ length: 1 + Math.floor(rnd() * 10) }, () => amountChars[Math.floor(rnd() * amountChars.length)]).join('')
+	);
+
+	beforeAll(async () => {
+		const rows = (inputs: string[]) => inputs.map((v, i) => `(${i}, ${str(v)})`).join(',\n');
+		await db.run(`CREATE TABLE fuzz_dates AS SELECT * FROM (VALUES ${rows(dates)}) t(i, v)`);
+		await db.run(`CREATE TABLE fuzz_amounts AS SELECT * FROM (VALUES ${rows(amounts)}) t(i, v)`);
+	});
+
+	it('reads the same dates in every format', async () => {
+		for (const format of DATE_FORMATS) {
+			const rows = await db.rows<{ i: number; d: string | null }>(
+				`SELECT i, CAST(${dateSql('v', format)} AS VARCHAR) AS d FROM fuzz_dates ORDER BY i`
+			);
+			const differ = rows
+				.filter((r) => r.d !== parseDate(dates[r.i]!, format))
+				.map((r) => [dates[r.i], r.d, parseDate(dates[r.i]!, format)]);
+			expect(differ, `${format.order} ${format.pattern}`).toEqual([]);
+			expect(rows.filter((r) => r.d !== null).length, `${format.order} ${format.pattern} reads some`).toBeGreaterThan(10);
+		}
+	});
+
+	it('reads the same amounts in every format', async () => {
+		for (const format of AMOUNT_FORMATS) {
+			const rows = await db.rows<{ i: number; a: number | null }>(`SELECT i, ${amountSql('v', format)} AS a FROM fuzz_amounts ORDER BY i`);
+			const same = (x: number | null, y: number | null) => (x === null || y === null ? x === y : x + 0 === y + 0);
+			const differ = rows
+				.filter((r) => !same(r.a, parseAmount(amounts[r.i]!, format)))
+				.map((r) => [amounts[r.i], r.a, parseAmount(amounts[r.i]!, format)]);
+			expect(differ, `decimal ${format.decimal}`).toEqual([]);
+			expect(rows.filter((r) => r.a !== null).length).toBeGreaterThan(500);
+		}
+	});
+});
+
+describe('inputRowsSql', () => {
+	it('parses each row and keeps the text only where parsing failed', async () => {
+		await db.run(`CREATE TABLE src AS SELECT * FROM (VALUES
+			('o1', ' c1 ', '31.12.2010 14:30', '€1.234,50'),
+			('o2', '', '01.01.2011', '€5,00'),
+			(NULL, 'c2', 'soon', '€5,00'),
+			('  ', 'c3', '02.01.2011', 'free'),
+			('o5', 'c"4', '30.02.2011', '12')
+		) t("Order #", "Client Ref", "Datum", "Betrag")`);
+		await db.run(
+			inputRowsSql('src', {
+				mapping: { orderId: 'Order #', customerId: 'Client Ref', orderDate: 'Datum', amount: 'Betrag' },
+				dateFormat: { order: 'dmy', pattern: '%d.%m.%Y' },
+				amountFormat: { decimal: ',', plain: false }
+			})
+		);
+		const rows = await db.rows(
+			`SELECT customer_id, order_ref, CAST(order_date AS VARCHAR) AS order_date, amount, date_text, amount_text FROM input_rows ORDER BY rowid`
+		);
+		expect(rows).toEqual([
+			{ customer_id: 'c1', order_ref: 'o1', order_date: '2010-12-31', amount: 1234.5, date_text: null, amount_text: null },
+			{ customer_id: null, order_ref: 'o2', order_date: '2011-01-01', amount: 5, date_text: null, amount_text: null },
+			{ customer_id: 'c2', order_ref: null, order_date: null, amount: 5, date_text: 'soon', amount_text: null },
+			{ customer_id: 'c3', order_ref: null, order_date: '2011-01-02', amount: null, date_text: null, amount_text: 'free' },
+			{ customer_id: 'c"4', order_ref: 'o5', order_date: null, amount: 12, date_text: '30.02.2011', amount_text: null }
+		]);
+		expect(await db.rows(`${EXCLUSION_COUNTS_SQL} ORDER BY reason NULLS FIRST`)).toEqual([
+			{ reason: null, rows: 1 },
+			{ reason: 'no_customer', rows: 1 },
+			{ reason: 'unreadable_amount', rows: 1 },
+			{ reason: 'unreadable_date', rows: 2 }
+		]);
+		expect(await db.rows(EXCLUDED_ROWS_SQL)).toEqual([
+			{ row_number: 2, reason: 'no_customer', customer_id: null, order_id: 'o2', order_date: '2011-01-01', amount: '5.0' },
+			{ row_number: 3, reason: 'unreadable_date', customer_id: 'c2', order_id: null, order_date: 'soon', amount: '5.0' },
+			{ row_number: 4, reason: 'unreadable_amount', customer_id: 'c3', order_id: null, order_date: '2011-01-02', amount: 'free' },
+			{ row_number: 5, reason: 'unreadable_date', customer_id: 'c"4', order_id: 'o5', order_date: '30.02.2011', amount: '12.0' }
+		]);
+	});
+
+	it('refuses a plan without the required columns', () => {
+		expect(() =>
+			inputRowsSql('src', {
+				mapping: { orderId: null, customerId: 'a', orderDate: null, amount: 'b' },
+				dateFormat: null,
+				amountFormat: { decimal: '.', plain: true }
+			})
+		).toThrow('A customer, an order date and an amount column are needed');
+	});
+});
