@@ -26,7 +26,10 @@ export default defineConfig<SiteOptions>({
 		launchOptions: chromiumLaunchOptions(),
 		locale: 'en-US',
 		acceptDownloads: true,
-		trace: 'retain-on-failure'
+		// No trace by default: a trace stores every response, 34 MB of DuckDB wasm per test, and
+		// doubles the run time. Debug a failure with `npx playwright test --trace on`.
+		trace: 'off',
+		screenshot: 'only-on-failure'
 	},
 	projects: [
 		{

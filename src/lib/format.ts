@@ -7,7 +7,11 @@ const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumF
 const longDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 export const formatCount = (n: number) => integer.format(n);
-export const formatMoney = (n: number) => decimal.format(n);
+/** Money with the store's currency when known (`€1,234.50`), else a plain two-decimal number. */
+export function formatMoney(n: number, currency: string | null = null): string {
+	if (!currency) return decimal.format(n);
+	return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(n);
+}
 export const formatShare = (n: number) => percent.format(n);
 export const formatCompact = (n: number) => compact.format(n);
 /** An ISO date (`2024-03-01`) as the reader's locale writes it; the date is not shifted. */

@@ -49,7 +49,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 			servers.push(await serveStatic(join(root, site.dir), site.port, site.base));
 		} catch (e) {
 			await Promise.all(servers.map(close));
-			throw new Error(`Could not serve ${site.dir} on 127.0.0.1:${site.port} (${String(e)}). Set E2E_PORT to use other ports.`);
+			throw new Error(`Could not serve ${site.dir} on 127.0.0.1:${site.port} (${String(e)}). Set E2E_PORT to use other ports.`, {
+				cause: e
+			});
 		}
 	}
 	return async () => {

@@ -23,13 +23,15 @@ function opened(missing: boolean): OpenedFile {
 
 const analysis = { ingest: { rowsRead: 3, rowsUsed: 3, excluded: [] }, rfm: { headline: { customers: 2 } } } as unknown as Analysis;
 
-function fakeEngine(file: OpenedFile, fail?: Error) {
+function fakeEngine(file: OpenedFile, fail?: Error, lateProgress = false) {
 	const requests: AnalyzeRequest[] = [];
 	const api: Partial<EngineApi> = {
 		openFile: async () => file,
-		analyze: async (req) => {
+		analyze: async (req, onProgress) => {
 			requests.push(req);
 			if (fail) throw fail;
+			// Progress travels on its own port and may land after the result.
+			if (lateProgress) setTimeout(() => onProgress?.({ step: 'score', label: 'Scoring customers…' }), 0);
 			return analysis;
 		}
 	};
@@ -73,5 +75,14 @@ describe('Session', () => {
 		const second = new Session(fakeEngine(opened(false), cancelled).handle);
 		await second.openFile(new File(['x'], 'orders.csv'));
 		expect(second.problem).toMatch(/^Cancelled/);
+	});
+
+	it('ignores a progress report that arrives after the result (regression: spinner stayed up)', async () => {
+		const session = new Session(fakeEngine(opened(false), undefined, true).handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		await new Promise((r) => setTimeout(r, 5));
+		expect(session.analysis).toBe(analysis);
+		expect(session.progress).toBeNull();
+		expect(session.busy).toBe(false);
 	});
 });

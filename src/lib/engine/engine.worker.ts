@@ -58,17 +58,32 @@ function runner(duck: StartedDuckDB, token: { cancelled: boolean }): SqlRunner {
 	};
 }
 
-/** Runs one cancellable step; only one runs at a time (a new one cancels the old). */
+/** The newest step (running or waiting its turn), and the end of the queue of steps. */
+let latest: { cancelled: boolean } | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs one cancellable step; only one runs at a time (a new one cancels the old). The new step
+ * waits for the cancelled one to stop: they share one connection, and a query sent while the
+ * cancelled one winds down is interrupted or reads an empty result.
+ */
 async function step<T>(work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>): Promise<T> {
 	const { duck } = await ensureStarted();
+	if (latest) latest.cancelled = true;
 	if (running) await api.cancel();
 	const token = { cancelled: false };
-	running = token;
-	try {
-		return await work(runner(duck, token), duck);
-	} finally {
-		if (running === token) running = null;
-	}
+	latest = token;
+	const result = queue.then(async () => {
+		if (token.cancelled) throw new CancelledError();
+		running = token;
+		try {
+			return await work(runner(duck, token), duck);
+		} finally {
+			running = null;
+		}
+	});
+	queue = result.catch(() => undefined);
+	return result;
 }
 
 /** The file currently loaded: the engine reads it again when the mapping changes. */
@@ -152,6 +167,8 @@ const api = {
 	},
 
 	async cancel() {
+		// A step waiting its turn is cancelled too.
+		if (latest) latest.cancelled = true;
 		const token = running;
 		if (!token) return;
 		token.cancelled = true;

@@ -4,7 +4,7 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { Remote } from 'comlink';
-import { CANCELLED, FILE_PROBLEM, type Analysis, type EngineApi, type EngineInfo, type OpenedFile, type Progress } from '../engine/api';
+import { CANCELLED, FILE_PROBLEM, type Analysis, type EngineApi, type EngineInfo, type OpenedFile, type Progress, type ProgressCallback } from '../engine/api';
 import { REQUIRED_FIELDS, type ColumnMapping } from '../ingest/columns';
 import { DEFAULT_SCORING, type ScoringSettings } from '../rfm/types';
 
@@ -49,30 +49,41 @@ export class Session {
 		);
 	}
 
-	#onProgress = (p: Progress) => {
-		this.progress = p;
-	};
+	/** Counts engine calls, so that only the newest one reports (see #task). */
+	#tasks = 0;
 
-	/** Runs an engine call, turning failures into a message. Returns undefined when it failed or was cancelled. */
-	async #task<T>(work: () => Promise<T>): Promise<T | undefined> {
+	/**
+	 * Runs an engine call, turning failures into a message. Returns undefined when it failed or was cancelled.
+	 * `work` gets this call's progress callback. Progress crosses from the worker on its own message port, so
+	 * a report can arrive after the call's result: it is dropped then, or the spinner (and `busy`) would stay.
+	 */
+	async #task<T>(work: (onProgress: ProgressCallback) => Promise<T>): Promise<T | undefined> {
+		const id = ++this.#tasks;
+		let settled = false;
+		const onProgress = this.#engine.proxy((p: Progress) => {
+			if (!settled && id === this.#tasks) this.progress = p;
+		});
 		this.problem = null;
 		try {
-			return await work();
+			return await work(onProgress);
 		} catch (e) {
 			const err = e as { name?: string; message?: string };
+			// A newer call cancelled this one in the engine: the newer call's outcome is what to show.
+			if (id !== this.#tasks) return undefined;
 			if (err.name === CANCELLED) this.problem = 'Cancelled. Your previous results are unchanged.';
 			else if (err.name === FILE_PROBLEM) this.problem = err.message ?? 'This file could not be read.';
 			else this.problem = `Something went wrong while analysing the file: ${err.message ?? String(e)}`;
 			return undefined;
 		} finally {
-			this.progress = null;
+			settled = true;
+			if (id === this.#tasks) this.progress = null;
 		}
 	}
 
 	/** Opens a dropped file; when every required column was found, analyses it at once. */
 	async openFile(file: File): Promise<void> {
 		performance.mark('rfm:file-received');
-		const opened = await this.#task(() => this.#engine.api.openFile(file, this.#engine.proxy(this.#onProgress)));
+		const opened = await this.#task((onProgress) => this.#engine.api.openFile(file, onProgress));
 		if (!opened) return;
 		this.file = opened;
 		this.mapping = { ...opened.detection.plan.mapping };
@@ -84,7 +95,7 @@ export class Session {
 	async analyze(): Promise<void> {
 		if (!this.file || !this.mapping || this.missingFields.length > 0) return;
 		const request = { mapping: { ...this.mapping }, scoring: { ...this.scoring }, ruleSetId: this.ruleSetId };
-		const analysis = await this.#task(() => this.#engine.api.analyze(request, this.#engine.proxy(this.#onProgress)));
+		const analysis = await this.#task((onProgress) => this.#engine.api.analyze(request, onProgress));
 		if (analysis) this.analysis = analysis;
 	}
 
@@ -98,9 +109,7 @@ export class Session {
 	/** Scores again after a settings or rule change, without re-reading the file. */
 	async rescore(): Promise<void> {
 		if (!this.analysis) return;
-		const rfm = await this.#task(() =>
-			this.#engine.api.rescore({ ...this.scoring }, this.ruleSetId, this.#engine.proxy(this.#onProgress))
-		);
+		const rfm = await this.#task((onProgress) => this.#engine.api.rescore({ ...this.scoring }, this.ruleSetId, onProgress));
 		if (rfm && this.analysis) this.analysis = { ...this.analysis, rfm };
 	}
 
