@@ -22,5 +22,7 @@ export default ts.config(
 			'svelte/no-navigation-without-resolve': 'off'
 		}
 	},
-	{ ignores: ['build/', 'build-*/', '.svelte-kit/', 'node_modules/', 'scratch/', 'test-results/', 'playwright-report/', 'tests/bench/out/'] }
+	{
+		ignores: ['build/', 'build-*/', '.svelte-kit/', 'node_modules/', 'scratch/', 'test-results/', 'playwright-report/', 'tests/bench/out/']
+	}
 );

@@ -13,8 +13,14 @@ export function formatMoney(n: number, currency: string | null = null): string {
 	return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(n);
 }
 export const formatShare = (n: number) => percent.format(n);
-export const formatCompact = (n: number) => compact.format(n);
+/** Short numbers for tight spaces (`23.5K`, `€23.5K`). */
+export function formatCompact(n: number, currency: string | null = null): string {
+	if (!currency) return compact.format(n);
+	return new Intl.NumberFormat(undefined, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).format(n);
+}
 /** An ISO date (`2024-03-01`) as the reader's locale writes it; the date is not shifted. */
 export const formatDate = (iso: string) => longDate.format(new Date(`${iso}T00:00:00Z`));
 export const formatBytes = (n: number) =>
-	n < 1024 * 1024 ? `${integer.format(Math.ceil(n / 1024))} KB` : `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(n / 1024 / 1024)} MB`;
+	n < 1024 * 1024
+		? `${integer.format(Math.ceil(n / 1024))} KB`
+		: `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }).format(n / 1024 / 1024)} MB`;

@@ -34,7 +34,10 @@ describe('engine worker', () => {
 	it('opens a semicolon file with merchant headers, analyses it and accounts for every row', async () => {
 		const { api } = getEngine();
 		const steps: string[] = [];
-		const opened = await api.openFile(csv(ORDERS), proxy((p: Progress) => void steps.push(p.step)));
+		const opened = await api.openFile(
+			csv(ORDERS),
+			proxy((p: Progress) => void steps.push(p.step))
+		);
 		expect(opened.dialect.delimiter).toBe(';');
 		expect(opened.detection.plan.mapping).toEqual({
 			orderId: 'Order #',
@@ -71,9 +74,16 @@ describe('engine worker', () => {
 			['dave', '2024-04-10', '2024-04-10', '1', '1', '1000.0']
 		]);
 
-		const excluded = new TextDecoder().decode(await api.exportExcludedRows()).trim().split('\n');
+		const excluded = new TextDecoder()
+			.decode(await api.exportExcludedRows())
+			.trim()
+			.split('\n');
 		expect(excluded[0]).toBe('row_number,reason,customer_id,order_id,order_date,amount');
-		expect(excluded.slice(1)).toEqual(['4,no_customer,,1004,2024-04-02,5.0', '5,unreadable_date,carol,1005,not a date,5.0', '6,unreadable_amount,carol,1006,2024-04-03,n/a']);
+		expect(excluded.slice(1)).toEqual([
+			'4,no_customer,,1004,2024-04-02,5.0',
+			'5,unreadable_date,carol,1005,not a date,5.0',
+			'6,unreadable_amount,carol,1006,2024-04-03,n/a'
+		]);
 	});
 
 	it('re-scores with R rfm compatible settings without reading the file again', async () => {

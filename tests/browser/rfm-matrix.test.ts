@@ -17,7 +17,14 @@ function gridCells(): MatrixCell[] {
 	const cells: MatrixCell[] = [];
 	for (let r = 1; r <= 5; r++) {
 		for (let f = 1; f <= 5; f++) {
-			cells.push({ r, f, customers: r * 10 + f, orders: (r * 10 + f) * f, revenue: (r * 10 + f) * 100, segment: segmentOf(GRID_MAP, r, f, 3) });
+			cells.push({
+				r,
+				f,
+				customers: r * 10 + f,
+				orders: (r * 10 + f) * f,
+				revenue: (r * 10 + f) * 100,
+				segment: segmentOf(GRID_MAP, r, f, 3)
+			});
 		}
 	}
 	return cells;
@@ -30,7 +37,10 @@ describe('RfmMatrix', () => {
 		const target = document.createElement('div');
 		target.style.width = '800px';
 		document.body.append(target);
-		app = mount(RfmMatrix, { target, props: { cells, levels: 5, totalCustomers: total, colorOf: (s: string) => segmentColor(GRID_MAP, s) } });
+		app = mount(RfmMatrix, {
+			target,
+			props: { cells, levels: 5, totalCustomers: total, colorOf: (s: string) => segmentColor(GRID_MAP, s) }
+		});
 		flushSync();
 
 		const drawn = [...target.querySelectorAll<SVGGElement>('g.cell')];
@@ -38,7 +48,9 @@ describe('RfmMatrix', () => {
 		const champion = target.querySelector<SVGGElement>('g.cell[data-r="5"][data-f="5"]')!;
 		expect(champion.dataset.segment).toBe('Champions');
 		expect(champion.querySelector('.count')?.textContent).toBe('55');
-		expect(champion.querySelector('title')?.textContent).toContain(`(${new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 }).format(55 / total)})`);
+		expect(champion.querySelector('title')?.textContent).toContain(
+			`(${new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 1 }).format(55 / total)})`
+		);
 
 		// Recency runs left to right and frequency bottom to top.
 		const box = (r: number, f: number) => target.querySelector(`g.cell[data-r="${r}"][data-f="${f}"] rect`)!.getBoundingClientRect();

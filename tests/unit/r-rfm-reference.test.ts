@@ -23,7 +23,12 @@ describe('R rfm compatible scoring reproduces the rfm 0.3.0 README', () => {
 		db = await openWasmDb();
 		db.registerFile('orders.csv', resolve(data, 'rfm_data_orders.csv'));
 		const inspection = await inspectCsv(db, 'orders.csv');
-		expect(inspection.detection.plan.mapping).toEqual({ orderId: null, customerId: 'customer_id', orderDate: 'order_date', amount: 'revenue' });
+		expect(inspection.detection.plan.mapping).toEqual({
+			orderId: null,
+			customerId: 'customer_id',
+			orderDate: 'order_date',
+			amount: 'revenue'
+		});
 		const report = await loadCsv(db, 'orders.csv', inspection.dialect, inspection.detection.plan);
 		expect(report).toEqual({ rowsRead: 4906, rowsUsed: 4906, excluded: [] });
 		result = await scoreCustomers(db, { method: 'r-rfm', levels: 5, analysisDate: '2006-12-31' }, R_RFM_README);
@@ -37,7 +42,12 @@ describe('R rfm compatible scoring reproduces the rfm 0.3.0 README', () => {
 	it('uses the quantile breaks listed in the reference notes (quantile + 1)', () => {
 		expect(result.thresholds.recency.map((b) => b.upper).slice(0, 4)).toEqual([115, 181, 297.4, 482]);
 		expect(result.thresholds.frequency.map((b) => b.upper).slice(0, 4)).toEqual([4, 5, 6, 8]);
-		expect(result.thresholds.monetary.map((b) => b.upper).slice(0, 4).map((v) => Math.round(v * 10) / 10)).toEqual([255.8, 382, 506.4, 666]);
+		expect(
+			result.thresholds.monetary
+				.map((b) => b.upper)
+				.slice(0, 4)
+				.map((v) => Math.round(v * 10) / 10)
+		).toEqual([255.8, 382, 506.4, 666]);
 		expect(result.thresholds.recency.map((b) => b.score)).toEqual([5, 4, 3, 2, 1]);
 		expect(result.thresholds.frequency.map((b) => b.customers).reduce((a, b) => a + b)).toBe(995);
 	});

@@ -35,7 +35,11 @@ function fakeEngine(file: OpenedFile, fail?: Error, lateProgress = false) {
 			return analysis;
 		}
 	};
-	const handle = { api, ready: Promise.resolve({ duckdbVersion: 'v1.4.3', bundle: 'eh', startMs: 1 }), proxy: <T>(f: T) => f } as unknown as EngineHandle;
+	const handle = {
+		api,
+		ready: Promise.resolve({ duckdbVersion: 'v1.4.3', bundle: 'eh', startMs: 1 }),
+		proxy: <T>(f: T) => f
+	} as unknown as EngineHandle;
 	return { handle, requests };
 }
 

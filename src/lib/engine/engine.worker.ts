@@ -119,7 +119,13 @@ const api = {
 			await duck.db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
 			const inspection = await inspectCsv(db, name);
 			current = { name, file, inspection };
-			return { fileName: file.name, size: file.size, dialect: inspection.dialect, preview: inspection.preview, detection: inspection.detection };
+			return {
+				fileName: file.name,
+				size: file.size,
+				dialect: inspection.dialect,
+				preview: inspection.preview,
+				detection: inspection.detection
+			};
 		});
 	},
 

@@ -42,14 +42,21 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 	orderId: [
 		{ pattern: /^(order|sales order|purchase)( ?(id|no|nr|number|num|ref|reference|#|key|code))$/, score: 10 },
 		{ pattern: /^order ?#$|^#$/, score: 10 },
-		{ pattern: /^(invoice|invoiceno|invoice ?(id|no|nr|number|num|#)|receipt ?(id|no|number)?|transaction ?(id|no|number|ref)?|txn ?id)$/, score: 9 },
+		{
+			pattern: /^(invoice|invoiceno|invoice ?(id|no|nr|number|num|#)|receipt ?(id|no|number)?|transaction ?(id|no|number|ref)?|txn ?id)$/,
+			score: 9
+		},
 		{ pattern: /^order$|^orderid$|^ordernumber$/, score: 8 },
 		// Shopify's order column is "Name" (`#1001`); its values must look like order names (see valuesFit).
 		{ pattern: /^name$/, score: 4 },
 		{ pattern: /\border\b.*\b(id|no|number|#)\b/, score: 5 }
 	],
 	customerId: [
-		{ pattern: /^(customer|client|buyer|member|shopper|user|account|contact|patron|consumer) ?(id|no|nr|number|num|ref|reference|code|key|#)$/, score: 10 },
+		{
+			pattern:
+				/^(customer|client|buyer|member|shopper|user|account|contact|patron|consumer) ?(id|no|nr|number|num|ref|reference|code|key|#)$/,
+			score: 10
+		},
 		{ pattern: /^(customerid|clientid|customer unique id|cust ?id|custno|customer_?no)$/, score: 10 },
 		{ pattern: /^(customer|client|buyer|shopper|customer name|client name)$/, score: 7 },
 		{ pattern: /^(e ?mail|email address|customer e ?mail|billing e ?mail|e ?mail billing|buyer e ?mail)$/, score: 6 },
@@ -57,17 +64,26 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 		{ pattern: /\be ?mail\b/, score: 2 }
 	],
 	orderDate: [
-		{ pattern: /^(order|purchase|invoice|transaction|sale|sales|created|placed|checkout) ?(date|time|timestamp|datetime|at|on|date time)$/, score: 10 },
+		{
+			pattern: /^(order|purchase|invoice|transaction|sale|sales|created|placed|checkout) ?(date|time|timestamp|datetime|at|on|date time)$/,
+			score: 10
+		},
 		// Below the order's own date: Shopify has "Paid at" (empty on unpaid orders) before "Created at".
 		{ pattern: /^(payment|paid) ?(date|time|timestamp|datetime|at|on|date time)$/, score: 8 },
-		{ pattern: /^(order purchase timestamp|ordered at|created at|date|datetime|timestamp|order created|date created|date ordered)$/, score: 9 },
+		{
+			pattern: /^(order purchase timestamp|ordered at|created at|date|datetime|timestamp|order created|date created|date ordered)$/,
+			score: 9
+		},
 		{ pattern: /^(invoicedate|orderdate|purchasedate|transactiondate)$/, score: 9 },
 		{ pattern: /\b(date|timestamp|datetime)\b/, score: 4 },
 		{ pattern: /\b(created|ordered|purchased)\b/, score: 3 }
 	],
 	amount: [
 		{ pattern: /^(order )?(value|total|amount|revenue|sales|spend|sum)$/, score: 10 },
-		{ pattern: /^(order|invoice|transaction|sale|purchase|payment|gross|net|grand) ?(value|total|amount|revenue|sales|sum)( amount)?$/, score: 10 },
+		{
+			pattern: /^(order|invoice|transaction|sale|purchase|payment|gross|net|grand) ?(value|total|amount|revenue|sales|sum)( amount)?$/,
+			score: 10
+		},
 		{ pattern: /^(total amount|total price|total value|total sales|total revenue|amount paid|price paid|order total amount)$/, score: 9 },
 		{ pattern: /^(price|monetary|payment value|subtotal)$/, score: 6 },
 		{ pattern: /\b(total|amount|revenue|value|sales)\b/, score: 4 }
@@ -75,7 +91,8 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 };
 
 /** Names that look like an amount or a date but are not the one we want. */
-const NOT_AMOUNT = /\b(id|no|number|qty|quantity|quantities|count|zip|postcode|postal|phone|tax(es)?|shipping|discounts?|refund(s|ed)?|outstanding|compare|items?|weight|rate|percent|%|score|age)\b/;
+const NOT_AMOUNT =
+	/\b(id|no|number|qty|quantity|quantities|count|zip|postcode|postal|phone|tax(es)?|shipping|discounts?|refund(s|ed)?|outstanding|compare|items?|weight|rate|percent|%|score|age)\b/;
 const NOT_DATE = /\b(fulfill(ed|ment)?|cancel(l)?ed|ship(ped|ping)?|deliver(ed|y)|updated|modified|birth|dob|due|refund(ed)?|expir\w*)\b/;
 
 /** Normalises a header: `Order Value (EUR)` → `order value`, `InvoiceNo` → `invoiceno`. */

@@ -3,15 +3,24 @@
  * ("Order Value (EUR)"), or a symbol or code written with the amounts ("€12.50", "12.50 USD").
  */
 
-const SYMBOLS: Record<string, string> = { '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW', '₺': 'TRY', '₽': 'RUB', zł: 'PLN', 'R$': 'BRL', $: 'USD' };
+const SYMBOLS: Record<string, string> = {
+	'€': 'EUR',
+	'£': 'GBP',
+	'¥': 'JPY',
+	'₹': 'INR',
+	'₩': 'KRW',
+	'₺': 'TRY',
+	'₽': 'RUB',
+	zł: 'PLN',
+	R$: 'BRL',
+	$: 'USD'
+};
+
+// Intl formats any three letters as a currency; only the codes it knows by name count.
+const KNOWN = new Set(Intl.supportedValuesOf('currency'));
 
 function isCurrencyCode(code: string): boolean {
-	try {
-		new Intl.NumberFormat('en', { style: 'currency', currency: code });
-		return /^[A-Z]{3}$/.test(code);
-	} catch {
-		return false;
-	}
+	return KNOWN.has(code);
 }
 
 /**

@@ -39,7 +39,8 @@ export function dateSql(column: string, format: DateFormat): string {
 		default: {
 			const sep = dateSeparator(format);
 			const s = sep === '.' ? '\\.' : sep;
-			if (format.order === 'ymd') return `CAST(${read(`^[ \\t]*([0-9]{4}${s}[0-9]{1,2}${s}[0-9]{1,2})${end}`, `%Y${sep}%m${sep}%d`)} AS DATE)`;
+			if (format.order === 'ymd')
+				return `CAST(${read(`^[ \\t]*([0-9]{4}${s}[0-9]{1,2}${s}[0-9]{1,2})${end}`, `%Y${sep}%m${sep}%d`)} AS DATE)`;
 			// Two- and four-digit years both read, as in parseDate; the sample's more common one is tried first.
 			const [p1, p2] = format.order === 'mdy' ? ['%m', '%d'] : ['%d', '%m'];
 			const year = (digits: 2 | 4) =>
@@ -56,9 +57,7 @@ export function amountSql(column: string, format: AmountFormat): string {
 	// As parseAmount: a minus before the first digit or at the end, or the number inside parentheses.
 	const sign = `(CASE WHEN regexp_matches(${c}, '^[^0-9]*[-−]|[-−]\\s*$|^[^0-9]*\\(.*\\)[^0-9]*$') THEN -1 ELSE 1 END)`;
 	const digits =
-		format.decimal === ','
-			? `replace(regexp_replace(${c}, '[^0-9,]', '', 'g'), ',', '.')`
-			: `regexp_replace(${c}, '[^0-9.]', '', 'g')`;
+		format.decimal === ',' ? `replace(regexp_replace(${c}, '[^0-9,]', '', 'g'), ',', '.')` : `regexp_replace(${c}, '[^0-9.]', '', 'g')`;
 	const cleaned = `${sign} * TRY_CAST(NULLIF(${digits}, '') AS DOUBLE)`;
 	// COALESCE only evaluates the cleaning for rows the plain cast could not read. The cast also reads
 	// `nan` and `inf`, which are not amounts (a NaN would poison the customer's total).

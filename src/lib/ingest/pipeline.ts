@@ -37,16 +37,21 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 		[sniffed] = await db.rows<SniffRow>(sniffSql(fileName));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		throw new FileProblem(`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`);
+		throw new FileProblem(
+			`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`
+		);
 	}
-	if (!sniffed || sniffed.column_names.length === 0) throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
+	if (!sniffed || sniffed.column_names.length === 0)
+		throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
 	const dialect = dialectFromSniff(sniffed);
 	let rows: Record<string, string | null>[];
 	try {
 		rows = await db.rows<Record<string, string | null>>(previewSql(fileName, dialect, SAMPLE_ROWS));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		throw new FileProblem(`The first rows of this file could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`);
+		throw new FileProblem(
+			`The first rows of this file could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`
+		);
 	}
 	if (rows.length === 0) {
 		throw new FileProblem(
@@ -78,5 +83,8 @@ export async function loadCsv(db: SqlRunner, fileName: string, dialect: CsvDiale
 
 function firstLine(e: unknown): string {
 	const text = e instanceof Error ? e.message : String(e);
-	return text.split('\n')[0]!.replace(/^[A-Za-z ]*Error: /, '').slice(0, 300);
+	return text
+		.split('\n')[0]!
+		.replace(/^[A-Za-z ]*Error: /, '')
+		.slice(0, 300);
 }

@@ -135,8 +135,7 @@ export function parseAmount(text: string, format: AmountFormat): number | null {
 	}
 	// Negative: a minus before the first digit or at the end, or the number inside parentheses
 	// (`(12.00)`, `€(12.00)`, `(12.00) EUR`, but not `12.00 (EUR)`).
-	const negative =
-		/^[^\d]*[-−]/.test(trimmed) || /[-−]$/.test(trimmed) || (/^[^\d]*\(/.test(trimmed) && /\)[^\d]*$/.test(trimmed));
+	const negative = /^[^\d]*[-−]/.test(trimmed) || /[-−]$/.test(trimmed) || (/^[^\d]*\(/.test(trimmed) && /\)[^\d]*$/.test(trimmed));
 	let digits = trimmed.replace(CURRENCY_NOISE, '').replace(/[-−()]/g, '');
 	if (!/\d/.test(digits)) return null;
 	if (format.decimal === ',') digits = digits.replaceAll('.', '').replace(',', '.');
@@ -167,7 +166,7 @@ export function detectAmountFormat(samples: readonly string[], minShare = 0.8): 
 			if (lastComma > lastDot) commaDecimal++;
 			else dotDecimal++;
 		} else if (lastComma >= 0) {
-			if (/,\d{1,2}$/.test(cleaned) || (cleaned.match(/,/g) ?? []).length === 1 && !/,\d{3}$/.test(cleaned)) commaDecimal++;
+			if (/,\d{1,2}$/.test(cleaned) || ((cleaned.match(/,/g) ?? []).length === 1 && !/,\d{3}$/.test(cleaned))) commaDecimal++;
 		} else if ((cleaned.match(/\./g) ?? []).length > 1) {
 			commaDecimal++;
 		} else if (/\.\d{1,2}$/.test(cleaned)) {

@@ -7,7 +7,16 @@
  */
 import { date, str } from '../sql';
 import { EXCLUSION_COUNTS_SQL, EXCLUSION_LABELS, type ExclusionReason } from '../ingest/ingest-sql';
-import { balancedBands, balancedBins, distributionSql, METRIC_COLUMN, rBands, rQuantilesSql, scoreCaseSql, type ValueGroup } from './scoring';
+import {
+	balancedBands,
+	balancedBins,
+	distributionSql,
+	METRIC_COLUMN,
+	rBands,
+	rQuantilesSql,
+	scoreCaseSql,
+	type ValueGroup
+} from './scoring';
 import { segmentCaseSql, segmentColor } from './segments';
 import { METRICS, type Metric, type RuleSet, type ScoringSettings, type Thresholds } from './types';
 
@@ -173,9 +182,14 @@ FROM orders`;
 export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, ruleSet: RuleSet): Promise<RfmResult> {
 	const analysisDate = await resolveAnalysisDate(db, settings);
 	await db.run(customerMetricsSql(analysisDate));
-	const [h] = await db.rows<{ orders: number; after: number; revenue: number; first_order: string | null; last_order: string | null; customers: number }>(
-		headlineSql(analysisDate)
-	);
+	const [h] = await db.rows<{
+		orders: number;
+		after: number;
+		revenue: number;
+		first_order: string | null;
+		last_order: string | null;
+		customers: number;
+	}>(headlineSql(analysisDate));
 	if (!h || h.customers === 0) {
 		throw new Error(`No order is dated on or before the analysis date ${analysisDate}, so there is nothing to score.`);
 	}
@@ -194,7 +208,9 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 	for (const c of cells) {
 		let cell = matrix.find((m) => m.r === c.r && m.f === c.f);
 		if (!cell) matrix.push((cell = { r: c.r, f: c.f, customers: 0, orders: 0, revenue: 0, segment: null }));
-		const largest = cells.filter((x) => x.r === c.r && x.f === c.f).sort((a, b) => b.customers - a.customers || a.segment.localeCompare(b.segment))[0];
+		const largest = cells
+			.filter((x) => x.r === c.r && x.f === c.f)
+			.sort((a, b) => b.customers - a.customers || a.segment.localeCompare(b.segment))[0];
 		cell.customers += c.customers;
 		cell.orders += c.orders;
 		cell.revenue += c.revenue;

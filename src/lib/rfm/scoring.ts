@@ -160,7 +160,9 @@ export function scoreCaseSql(column: string, bands: readonly ScoreBand[]): strin
 
 /** Checks scoring settings, so a bad URL or import fails with a message instead of bad SQL. */
 export function validateScoring(settings: ScoringSettings): string | null {
-	if (!Number.isInteger(settings.levels) || settings.levels < 2 || settings.levels > MAX_LEVELS) return `Score levels must be a whole number from 2 to ${MAX_LEVELS}.`;
-	if (settings.analysisDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(settings.analysisDate)) return 'The analysis date must be a date like 2024-12-31.';
+	if (!Number.isInteger(settings.levels) || settings.levels < 2 || settings.levels > MAX_LEVELS)
+		return `Score levels must be a whole number from 2 to ${MAX_LEVELS}.`;
+	if (settings.analysisDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(settings.analysisDate))
+		return 'The analysis date must be a date like 2024-12-31.';
 	return null;
 }

@@ -4,8 +4,18 @@
  */
 import { getContext, setContext } from 'svelte';
 import type { Remote } from 'comlink';
-import { CANCELLED, FILE_PROBLEM, type Analysis, type EngineApi, type EngineInfo, type OpenedFile, type Progress, type ProgressCallback } from '../engine/api';
+import {
+	CANCELLED,
+	FILE_PROBLEM,
+	type Analysis,
+	type EngineApi,
+	type EngineInfo,
+	type OpenedFile,
+	type Progress,
+	type ProgressCallback
+} from '../engine/api';
 import { REQUIRED_FIELDS, type ColumnMapping } from '../ingest/columns';
+import { detectCurrency } from '../ingest/currency';
 import { DEFAULT_SCORING, type ScoringSettings } from '../rfm/types';
 
 export type EngineStatus = 'starting' | 'ready' | 'failed';
@@ -32,6 +42,16 @@ export class Session {
 	/** Required fields the current mapping lacks. */
 	missingFields = $derived(this.mapping ? REQUIRED_FIELDS.filter((f) => !this.mapping![f]) : []);
 	busy = $derived(this.progress !== null);
+	/** The store's currency when the file says it (header code or symbols in the amounts). */
+	currency = $derived.by(() => {
+		const column = this.mapping?.amount;
+		if (!this.file || !column) return null;
+		const index = this.file.dialect.columns.indexOf(column);
+		return detectCurrency(
+			column,
+			this.file.preview.map((row) => row[index] ?? '')
+		);
+	});
 
 	#engine: EngineHandle;
 
