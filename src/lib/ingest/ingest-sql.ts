@@ -59,10 +59,11 @@ export function amountSql(column: string, format: AmountFormat): string {
 	const digits =
 		format.decimal === ',' ? `replace(regexp_replace(${c}, '[^0-9,]', '', 'g'), ',', '.')` : `regexp_replace(${c}, '[^0-9.]', '', 'g')`;
 	const cleaned = `${sign} * TRY_CAST(NULLIF(${digits}, '') AS DOUBLE)`;
-	// COALESCE only evaluates the cleaning for rows the plain cast could not read. The cast also reads
-	// `nan` and `inf`, which are not amounts (a NaN would poison the customer's total).
+	// CASE evaluates the regex cleaning only for rows the plain cast cannot read (COALESCE evaluated it
+	// for every row: 3× slower on clean files). The cast also reads `nan` and `inf`, which are not
+	// amounts (a NaN would poison the customer's total), so those rows are cleaned to NULL too.
 	const plain = `TRY_CAST(${c} AS DOUBLE)`;
-	return format.decimal === '.' ? `COALESCE(CASE WHEN isfinite(${plain}) THEN ${plain} END, ${cleaned})` : cleaned;
+	return format.decimal === '.' ? `CASE WHEN isfinite(${plain}) THEN ${plain} ELSE ${cleaned} END` : cleaned;
 }
 
 /**

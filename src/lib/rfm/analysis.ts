@@ -17,7 +17,10 @@ import {
 	scoreCaseSql,
 	type ValueGroup
 } from './scoring';
-import { segmentCaseSql, segmentColor } from './segments';
+import { segmentCaseSql } from './segments';
+import { SCORE_GROUPS_SQL, summarise, type MatrixCell, type ScoreGroup, type SegmentSummary } from './summary';
+
+export type { MatrixCell, SegmentSummary };
 import { METRICS, type Metric, type RuleSet, type ScoringSettings, type Thresholds } from './types';
 
 /** Runs SQL. `rows` returns plain objects with numbers (not BigInt) and strings. */
@@ -41,28 +44,6 @@ export interface Headline {
 	analysisDate: string;
 	/** Orders dated after the analysis date, left out of scoring. */
 	ordersAfterAnalysisDate: number;
-}
-
-/** One R×F cell of the matrix. `segment` is the cell's segment (the largest one when rules use M). */
-export interface MatrixCell {
-	r: number;
-	f: number;
-	customers: number;
-	orders: number;
-	revenue: number;
-	segment: string | null;
-}
-
-export interface SegmentSummary {
-	segment: string;
-	color: string;
-	customers: number;
-	customerShare: number;
-	orders: number;
-	revenue: number;
-	revenueShare: number;
-	averageOrderValue: number;
-	averageRecencyDays: number;
 }
 
 export interface RfmResult {
@@ -153,18 +134,6 @@ FROM (
 )`;
 }
 
-const BAND_COUNTS_SQL = `SELECT 'recency' AS metric, r AS score, CAST(count(*) AS DOUBLE) AS n FROM customer_scores GROUP BY r
-UNION ALL SELECT 'frequency', f, CAST(count(*) AS DOUBLE) FROM customer_scores GROUP BY f
-UNION ALL SELECT 'monetary', m, CAST(count(*) AS DOUBLE) FROM customer_scores GROUP BY m`;
-
-const MATRIX_SQL = `SELECT r, f, segment, CAST(count(*) AS DOUBLE) AS customers, CAST(sum(frequency) AS DOUBLE) AS orders,
-	CAST(sum(monetary) AS DOUBLE) AS revenue
-FROM customer_scores GROUP BY r, f, segment`;
-
-const SEGMENTS_SQL = `SELECT segment, CAST(count(*) AS DOUBLE) AS customers, CAST(sum(frequency) AS DOUBLE) AS orders,
-	CAST(sum(monetary) AS DOUBLE) AS revenue, avg(recency_days) AS avg_recency
-FROM customer_scores GROUP BY segment`;
-
 function headlineSql(analysisDate: string): string {
 	return `SELECT CAST(count(*) FILTER (WHERE ordered_at <= ${date(analysisDate)}) AS DOUBLE) AS orders,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(analysisDate)}) AS DOUBLE) AS after,
@@ -196,43 +165,8 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 	const thresholds = await computeThresholds(db, settings);
 	await db.run(customerScoresSql(thresholds, ruleSet));
 
-	const bandCounts = await db.rows<{ metric: Metric; score: number; n: number }>(BAND_COUNTS_SQL);
-	for (const metric of METRICS) {
-		for (const band of thresholds[metric]) {
-			band.customers = bandCounts.find((b) => b.metric === metric && b.score === band.score)?.n ?? 0;
-		}
-	}
-
-	const cells = await db.rows<{ r: number; f: number; segment: string; customers: number; orders: number; revenue: number }>(MATRIX_SQL);
-	const matrix: MatrixCell[] = [];
-	for (const c of cells) {
-		let cell = matrix.find((m) => m.r === c.r && m.f === c.f);
-		if (!cell) matrix.push((cell = { r: c.r, f: c.f, customers: 0, orders: 0, revenue: 0, segment: null }));
-		const largest = cells
-			.filter((x) => x.r === c.r && x.f === c.f)
-			.sort((a, b) => b.customers - a.customers || a.segment.localeCompare(b.segment))[0];
-		cell.customers += c.customers;
-		cell.orders += c.orders;
-		cell.revenue += c.revenue;
-		cell.segment = largest?.segment ?? null;
-	}
-
-	const totalRevenue = h.revenue;
-	const segRows = await db.rows<{ segment: string; customers: number; orders: number; revenue: number; avg_recency: number }>(SEGMENTS_SQL);
-	const order = [...ruleSet.rules.map((r) => r.name), ruleSet.fallback];
-	const segments: SegmentSummary[] = segRows
-		.map((s) => ({
-			segment: s.segment,
-			color: segmentColor(ruleSet, s.segment),
-			customers: s.customers,
-			customerShare: s.customers / h.customers,
-			orders: s.orders,
-			revenue: s.revenue,
-			revenueShare: totalRevenue === 0 ? 0 : s.revenue / totalRevenue,
-			averageOrderValue: s.orders === 0 ? 0 : s.revenue / s.orders,
-			averageRecencyDays: s.avg_recency
-		}))
-		.sort((a, b) => order.indexOf(a.segment) - order.indexOf(b.segment));
+	const groups = await db.rows<ScoreGroup>(SCORE_GROUPS_SQL);
+	const { matrix, segments } = summarise(groups, ruleSet, thresholds);
 
 	return {
 		settings: { ...settings },

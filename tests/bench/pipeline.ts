@@ -1,0 +1,115 @@
+/**
+ * What the engine worker does between a dropped file and the matrix (engine.worker.ts `openFile`
+ * then `analyze`, with the page's defaults), over any SqlRunner — so native DuckDB and DuckDB-WASM's
+ * Node build run the very SQL the browser runs. Keep in step with the worker.
+ */
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { classifyFile } from '../../src/lib/ingest/file-kind';
+import { planForMapping } from '../../src/lib/ingest/columns';
+import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
+import { scoreCustomers, type IngestReport, type RfmResult, type SqlRunner } from '../../src/lib/rfm/analysis';
+import { GRID_MAP } from '../../src/lib/rfm/segments';
+import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
+
+export interface PipelineTimings {
+	/** classify + sniff + preview + column detection (the worker's `openFile`). */
+	openMs: number;
+	/** `loadCsv`: input_rows, orders, ingest report (the worker's `readMs`). */
+	readMs: number;
+	/** `scoreCustomers` (the worker's `scoreMs`). */
+	scoreMs: number;
+	totalMs: number;
+}
+
+export interface PipelineRun {
+	ingest: IngestReport;
+	rfm: RfmResult;
+	timings: PipelineTimings;
+}
+
+/**
+ * Opens and analyses `path`, registered with the engine as `sqlName`, with the detected mapping,
+ * DEFAULT_SCORING and the grid segments — what the page does when every column is detected.
+ */
+export async function analyzeFile(db: SqlRunner, path: string, sqlName: string): Promise<PipelineRun> {
+	const t0 = performance.now();
+	const kind = classifyFile(statSync(path).size, readHead(path, 65536));
+	if (!kind.readable) throw new Error(kind.message);
+	const inspection = await inspectCsv(db, sqlName);
+	if (inspection.detection.missing.length > 0) throw new Error(`Columns not detected: ${inspection.detection.missing.join(', ')}`);
+	const t1 = performance.now();
+
+	// engine.worker.ts analyze(): the page sends the detected mapping back.
+	const plan = planForMapping({ ...inspection.detection.plan.mapping }, inspection.sample);
+	const detected = inspection.detection.plan;
+	if (plan.mapping.orderDate === detected.mapping.orderDate && detected.dateFormat) plan.dateFormat = detected.dateFormat;
+	if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
+	const ingest = await loadCsv(db, sqlName, inspection.dialect, plan);
+	const t2 = performance.now();
+	if (ingest.rowsUsed === 0) throw new Error('No row could be used');
+	const rfm = await scoreCustomers(db, { ...DEFAULT_SCORING }, GRID_MAP);
+	const t3 = performance.now();
+	return { ingest, rfm, timings: { openMs: t1 - t0, readMs: t2 - t1, scoreMs: t3 - t2, totalMs: t3 - t0 } };
+}
+
+function readHead(path: string, bytes: number): Uint8Array {
+	const fd = openSync(path, 'r');
+	try {
+		const buf = new Uint8Array(bytes);
+		const n = readSync(fd, buf, 0, bytes, 0);
+		return buf.subarray(0, n);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/** The parts of a result two engines must agree on. */
+export interface ResultSummary {
+	rowsRead: number | null;
+	rowsUsed: number | null;
+	customers: number;
+	orders: number | null;
+	revenue: number;
+	analysisDate: string | null;
+	/** `r:f` → customers, revenue, segment. */
+	matrix: Record<string, { customers: number; revenue: number; segment: string | null }>;
+}
+
+export function summarize(run: { ingest: IngestReport; rfm: RfmResult }): ResultSummary {
+	const matrix: ResultSummary['matrix'] = {};
+	for (const c of run.rfm.matrix) matrix[`${c.r}:${c.f}`] = { customers: c.customers, revenue: c.revenue, segment: c.segment };
+	return {
+		rowsRead: run.ingest.rowsRead,
+		rowsUsed: run.ingest.rowsUsed,
+		customers: run.rfm.headline.customers,
+		orders: run.rfm.headline.orders,
+		revenue: run.rfm.headline.revenue,
+		analysisDate: run.rfm.headline.analysisDate,
+		matrix
+	};
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+/**
+ * Differences between two summaries (empty when they agree). Revenue is compared with a relative
+ * tolerance of 1e-9: engines may add doubles in another order. Fields one side lacks (null) are skipped.
+ */
+export function compareSummaries(a: ResultSummary, b: ResultSummary): string[] {
+	const diffs: string[] = [];
+	for (const key of ['rowsRead', 'rowsUsed', 'customers', 'orders', 'analysisDate'] as const) {
+		if (a[key] !== null && b[key] !== null && a[key] !== b[key]) diffs.push(`${key}: ${a[key]} vs ${b[key]}`);
+	}
+	if (!close(a.revenue, b.revenue)) diffs.push(`revenue: ${a.revenue} vs ${b.revenue}`);
+	const cells = new Set([...Object.keys(a.matrix), ...Object.keys(b.matrix)]);
+	for (const key of [...cells].sort()) {
+		const x = a.matrix[key] ?? { customers: 0, revenue: 0, segment: null };
+		const y = b.matrix[key] ?? { customers: 0, revenue: 0, segment: null };
+		if (x.customers !== y.customers || !close(x.revenue, y.revenue) || (x.customers > 0 && x.segment !== y.segment)) {
+			diffs.push(
+				`cell R${key.replace(':', ' F')}: ${x.customers} customers/${x.revenue.toFixed(2)}/${x.segment} vs ${y.customers}/${y.revenue.toFixed(2)}/${y.segment}`
+			);
+		}
+	}
+	return diffs;
+}
