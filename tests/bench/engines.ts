@@ -5,9 +5,9 @@
  *   native-mt  @duckdb/node-api with DuckDB's default threads (one per core)
  *   wasm-node  DuckDB-WASM's Node build, the same wasm the browser runs (tests/unit/duckdb-wasm-node.ts)
  */
-import { DuckDBInstance } from '@duckdb/node-api';
 import type { SqlRunner } from '../../src/lib/rfm/analysis';
 import { openWasmDb } from '../unit/duckdb-wasm-node';
+import { loadNativeDuckDB } from './native-duckdb';
 
 export const NODE_ENGINES = ['native', 'native-mt', 'wasm-node'] as const;
 export type NodeEngine = (typeof NODE_ENGINES)[number];
@@ -43,6 +43,7 @@ export async function openEngine(engine: NodeEngine): Promise<OpenedEngine> {
 			close: () => db.close()
 		};
 	}
+	const { DuckDBInstance } = await loadNativeDuckDB();
 	const instance = await DuckDBInstance.create(':memory:', engine === 'native' ? { threads: '1' } : {});
 	const conn = await instance.connect();
 	const db: SqlRunner = {

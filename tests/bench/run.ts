@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ordersCsv } from './data';
 import { NODE_ENGINES, type NodeEngine } from './engines';
+import { ensureNativeDuckDB } from './native-duckdb';
 import type { EngineRunResult } from './engine-run';
 import { compareSummaries, type ResultSummary } from './pipeline';
 import { startBrowserBench, type BrowserBench, type BrowserRunResult } from './browser';
@@ -50,6 +51,8 @@ const engines: Engine[] = args.only
 			.map(engineName)
 	: [...ENGINES];
 if (runs < 3) console.warn(`Note: --runs ${runs}: medians mean little under 3 runs.`);
+// Before any run process starts: they import it, and a failed import cannot be retried in-process.
+if (engines.includes('native') || engines.includes('native-mt')) ensureNativeDuckDB();
 
 function parseCount(text: string, name: string): number {
 	const n = Number(text.replaceAll('_', '').replace(/k$/i, '000').replace(/m$/i, '000000'));
