@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Locator } from '@playwright/test';
 import { chooseFile, expect, exportCustomers, openSite, test, waitForResults } from './support/fixtures.ts';
 import { en, parseCsv } from './support/orders.ts';
+import { README_FIRST_TEN } from '../support/r-rfm-reference';
 
 const DATA = new URL('../../../shared/data/rfm-r/', import.meta.url);
 const ordersFile = fileURLToPath(new URL('rfm_data_orders.csv', DATA));
@@ -78,18 +79,7 @@ test('R rfm compatible scoring with the R package rules shows the published segm
 	// NOTES.md: the README's first customers and their R rfm scores.
 	const exported = await exportCustomers(page);
 	const byId = new Map(exported.rows.map((r) => [r.customer_id, r]));
-	const readme: [string, number, number, number, number][] = [
-		["Abbey O'Reilly", 205, 6, 472, 343],
-		['Add Senger', 140, 3, 340, 412],
-		['Aden Lesch', 194, 4, 405, 323],
-		['Aden Murphy', 98, 7, 596, 544],
-		['Admiral Senger', 132, 5, 448, 433],
-		["Agness O'Keefe", 90, 9, 843, 555],
-		['Aileen Barton', 84, 9, 763, 555],
-		['Ailene Hermann', 281, 8, 699, 355],
-		['Aiyanna Bruen', 246, 4, 157, 321],
-		['Akeelah Walsh', 160, 7, 779, 445]
-	];
+	const readme = README_FIRST_TEN;
 	for (const [id, recency, frequency, monetary, rfm] of readme) {
 		const row = byId.get(id);
 		expect(row, id).toBeDefined();

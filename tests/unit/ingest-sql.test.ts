@@ -3,6 +3,7 @@ import { amountSql, dateSql, EXCLUDED_ROWS_SQL, EXCLUSION_COUNTS_SQL, inputRowsS
 import { parseAmount, parseDate, type AmountFormat, type DateFormat } from '../../src/lib/ingest/values';
 import { str } from '../../src/lib/sql';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+import { seededRandom } from '../support/random';
 
 /** Dates as merchants write them, and the near misses a file may hold. */
 const DATE_INPUTS = [
@@ -242,17 +243,7 @@ describe('ingest SQL agrees with the TypeScript parsers', () => {
 	});
 });
 
-/** A small seeded generator (mulberry32), so the fuzz inputs are the same on every run. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const random = seededRandom;
 
 describe('ingest SQL agrees with the TypeScript parsers on generated near-dates and near-amounts', () => {
 	const rnd = random(2024);

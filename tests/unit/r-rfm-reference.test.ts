@@ -5,6 +5,7 @@ import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
 import { scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
 import { R_RFM_README } from '../../src/lib/rfm/segments';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+import { README_FIRST_TEN } from '../support/r-rfm-reference';
 
 const data = resolve(import.meta.dirname, '../../../shared/data/rfm-r');
 
@@ -72,18 +73,7 @@ describe('R rfm compatible scoring reproduces the rfm 0.3.0 README', () => {
 	});
 
 	it("reproduces the README's first ten customers' scores", async () => {
-		const readme: [string, number, number, number, number][] = [
-			["Abbey O'Reilly", 205, 6, 472, 343],
-			['Add Senger', 140, 3, 340, 412],
-			['Aden Lesch', 194, 4, 405, 323],
-			['Aden Murphy', 98, 7, 596, 544],
-			['Admiral Senger', 132, 5, 448, 433],
-			["Agness O'Keefe", 90, 9, 843, 555],
-			['Aileen Barton', 84, 9, 763, 555],
-			['Ailene Hermann', 281, 8, 699, 355],
-			['Aiyanna Bruen', 246, 4, 157, 321],
-			['Akeelah Walsh', 160, 7, 779, 445]
-		];
+		const readme = README_FIRST_TEN;
 		const rows = await db.rows<{ customer_id: string; recency_days: number; frequency: number; monetary: number; rfm: number }>(
 			'SELECT customer_id, recency_days, frequency, monetary, rfm FROM customer_scores ORDER BY customer_id LIMIT 10'
 		);

@@ -5,18 +5,9 @@
 import { expect } from 'vitest';
 import type { ValueGroup } from '../../src/lib/rfm/scoring';
 import type { Metric } from '../../src/lib/rfm/types';
+import { seededRandom } from '../support/random';
 
-/** A small seeded generator (mulberry32), so every run sees the same "random" data. */
-export function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+export const random = seededRandom;
 
 /** Ascending value groups with customer counts, as the distribution query returns them for small data. */
 export function groupsOf(values: readonly number[]): ValueGroup[] {

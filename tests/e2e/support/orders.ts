@@ -2,6 +2,7 @@
  * A shop's order export with the oddities merchants' files have, and the RFM numbers expected
  * from it, computed here in plain TypeScript from the CSV text — independently of the app's code.
  */
+import { seededRandom } from '../../support/random';
 
 /** The export's header, as a shop might write it. */
 export const COLUMNS = {
@@ -12,17 +13,7 @@ export const COLUMNS = {
 	country: 'Country'
 } as const;
 
-/** A tiny deterministic PRNG (mulberry32), so the fixture is the same on every run. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const random = seededRandom;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const isoDay = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
