@@ -5,7 +5,7 @@
 import type { ColumnMapping, Detection } from '../ingest/columns';
 import type { CsvDialect } from '../ingest/csv-dialect';
 import type { IngestReport, RfmResult } from '../rfm/analysis';
-import type { ScoringSettings } from '../rfm/types';
+import type { RuleSet, ScoringSettings } from '../rfm/types';
 
 export interface EngineInfo {
 	duckdbVersion: string;
@@ -36,7 +36,8 @@ export interface OpenedFile {
 export interface AnalyzeRequest {
 	mapping: ColumnMapping;
 	scoring: ScoringSettings;
-	ruleSetId: string;
+	/** The rules themselves, not an id: merchants' own rule sets live in their browser. */
+	ruleSet: RuleSet;
 }
 
 export interface Analysis {
@@ -59,7 +60,7 @@ export interface EngineApi {
 	/** Reads the opened file with this mapping and scores its customers. */
 	analyze(request: AnalyzeRequest, onProgress?: ProgressCallback): Promise<Analysis>;
 	/** Scores again with other settings or rules, without reading the file again. */
-	rescore(scoring: ScoringSettings, ruleSetId: string, onProgress?: ProgressCallback): Promise<RfmResult>;
+	rescore(scoring: ScoringSettings, ruleSet: RuleSet, onProgress?: ProgressCallback): Promise<RfmResult>;
 	/** One CSV row per scored customer (bytes transferred, not copied). */
 	exportCustomers(): Promise<Uint8Array>;
 	/** Every excluded row with its row number and reason, as CSV bytes. */
