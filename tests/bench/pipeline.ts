@@ -44,6 +44,8 @@ export async function analyzeFile(db: SqlRunner, path: string, sqlName: string):
 	const detected = inspection.detection.plan;
 	if (plan.mapping.orderDate === detected.mapping.orderDate && detected.dateFormat) plan.dateFormat = detected.dateFormat;
 	if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
+	if (plan.mapping.lastEngaged && plan.mapping.lastEngaged === detected.mapping.lastEngaged && detected.engagedFormat)
+		plan.engagedFormat = detected.engagedFormat;
 	const ingest = await loadCsv(db, sqlName, inspection.dialect, plan);
 	const t2 = performance.now();
 	if (ingest.rowsUsed === 0) throw new Error('No row could be used');

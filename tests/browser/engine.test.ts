@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { getEngine, proxy } from '../../src/lib/engine/client';
 import type { Progress } from '../../src/lib/engine/api';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
+import { GRID_MAP, R_RFM_README } from '../../src/lib/rfm/segments';
 
 const csv = (text: string, name = 'orders.csv') => new File([text], name, { type: 'text/csv' });
 
@@ -43,12 +44,13 @@ describe('engine worker', () => {
 			orderId: 'Order #',
 			customerId: 'Client Ref',
 			orderDate: 'Purchase Timestamp',
-			amount: 'Order Value (EUR)'
+			amount: 'Order Value (EUR)',
+			lastEngaged: null
 		});
 		expect(opened.detection.plan.amountFormat?.decimal).toBe(',');
 
 		const analysis = await api.analyze(
-			{ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' },
+			{ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP },
 			proxy((p: Progress) => void steps.push(p.step))
 		);
 		expect(steps).toEqual(['open', 'read', 'score']);
@@ -67,7 +69,9 @@ describe('engine worker', () => {
 
 		const text = new TextDecoder().decode(await api.exportCustomers());
 		const [header, ...rows] = text.trim().split('\n');
-		expect(header).toBe('customer_id,first_order,last_order,recency_days,frequency,monetary,r,f,m,rfm,segment');
+		expect(header).toBe(
+			'customer_id,first_order,last_order,recency_days,frequency,monetary,r,f,m,rfm,segment,revenue,segment_description,suggested_action'
+		);
 		expect(rows.map((r) => r.split(',').slice(0, 6))).toEqual([
 			['alice', '2024-03-01', '2024-04-01', '10', '2', '1334.5'],
 			['bob', '2024-03-05', '2024-03-05', '37', '1', '19.9'],
@@ -89,11 +93,50 @@ describe('engine worker', () => {
 	it('re-scores with R rfm compatible settings without reading the file again', async () => {
 		const { api } = getEngine();
 		const opened = await api.openFile(csv(ORDERS));
-		await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' });
-		const rfm = await api.rescore({ method: 'r-rfm', levels: 5, analysisDate: '2024-05-01' }, 'r-rfm');
+		await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP });
+		const rfm = await api.rescore({ ...DEFAULT_SCORING, method: 'r-rfm', levels: 5, analysisDate: '2024-05-01' }, R_RFM_README);
 		expect(rfm.headline.analysisDate).toBe('2024-05-01');
 		expect(rfm.ruleSetId).toBe('r-rfm');
 		expect(rfm.thresholds.recency.every((b) => !b.upperInclusive)).toBe(true);
+	});
+
+	it('re-scores with fixed thresholds in a look-back window, and refuses unusable settings or rules by name', async () => {
+		const { api } = getEngine();
+		const opened = await api.openFile(csv(ORDERS));
+		await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP });
+		const rfm = await api.rescore(
+			{ ...DEFAULT_SCORING, method: 'fixed', monetary: 'average', lookBack: { kind: 'range', from: '2024-03-05', to: null } },
+			GRID_MAP
+		);
+		// bob (03-05) and dave (04-10); alice's 04-01 order (100) without her 03-01 one.
+		expect(rfm.headline).toMatchObject({
+			customers: 3,
+			orders: 3,
+			windowFrom: '2024-03-05',
+			windowTo: '2024-04-11',
+			ordersBeforeWindow: 1
+		});
+		expect(rfm.thresholds.frequency.map((b) => b.upper)).toEqual([1, 2, 4, 9, Infinity]);
+		const [header, ...rows] = new TextDecoder()
+			.decode(await api.exportCustomers())
+			.trim()
+			.split('\n');
+		expect(header!.split(',').slice(11)).toEqual(['revenue', 'segment_description', 'suggested_action']);
+		expect(rows).toHaveLength(3);
+
+		await expect(
+			api.rescore({ ...DEFAULT_SCORING, method: 'fixed', fixed: { ...DEFAULT_SCORING.fixed, recency: [90, 30, 180, 365] } }, GRID_MAP)
+		).rejects.toMatchObject({
+			name: 'FileProblem',
+			message: expect.stringContaining('Recency thresholds must go up')
+		});
+		await expect(
+			api.rescore({ ...DEFAULT_SCORING, lookBack: { kind: 'range', from: '2030-01-01', to: null } }, GRID_MAP)
+		).rejects.toMatchObject({
+			name: 'FileProblem',
+			message: expect.stringContaining('No order is dated on or after 2030-01-01')
+		});
+		await expect(api.rescore(DEFAULT_SCORING, { ...GRID_MAP, fallback: '' })).rejects.toMatchObject({ name: 'FileProblem' });
 	});
 
 	it('names the problem with a file that is not text', async () => {
@@ -108,11 +151,11 @@ describe('engine worker', () => {
 		const lines = ['order_id,customer_id,order_date,amount'];
 		for (let i = 0; i < 300_000; i++) lines.push(`${i},c${i % 50_000},2024-0${1 + (i % 9)}-1${i % 10},${(i % 997) / 10}`);
 		const opened = await api.openFile(csv(lines.join('\n'), 'big.csv'));
-		const running = api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' });
+		const running = api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP });
 		await new Promise((r) => setTimeout(r, 30));
 		await api.cancel();
 		await expect(running).rejects.toMatchObject({ name: 'CancelledError' });
-		const again = await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSetId: 'grid' });
+		const again = await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP });
 		expect(again.rfm.headline.customers).toBe(50_000);
 	});
 });

@@ -42,12 +42,12 @@ test('R rfm compatible scoring with the R package rules shows the published segm
 	await expect(page.getByTestId('analysis-date')).toHaveText(en.date('2006-12-31'));
 
 	const thresholds = page.getByRole('table', { name: 'How scores were given' });
-	await selectByLabelStart(page.getByLabel('Scoring'), 'R rfm compatible');
+	await selectByLabelStart(page.getByLabel('Scoring method'), 'R rfm compatible');
 	// NOTES.md: the R breaks for recency are 115, 181, 297.4, 482 (already +1); score 5 is below 115 days.
 	await expect(thresholds.locator('td[data-metric="recency"][data-score="5"]')).toContainText('under 115');
 	await waitForResults(page);
 
-	await selectByLabelStart(page.getByLabel('Segments'), 'R rfm package rules');
+	await selectByLabelStart(page.getByRole('combobox', { name: 'Segments' }), 'R rfm package rules');
 	const table = page.getByRole('table', { name: 'Segments' });
 	// "Lost" and "Loyal Customers" exist only in the R rules: the table shows the re-scored segments.
 	await expect(table.locator('tr[data-segment="Lost"]')).toHaveCount(1);
@@ -58,7 +58,8 @@ test('R rfm compatible scoring with the R package rules shows the published segm
 
 	for (const want of published) {
 		const row = table.locator(`tr[data-segment="${want.segment}"]`);
-		await expect(row.getByRole('rowheader')).toHaveText(want.segment);
+		// The row header names the segment (a button opening its customers), then its description.
+		await expect(row.getByRole('rowheader').getByRole('button')).toHaveText(want.segment);
 		// Customers, orders and revenue carry their exact values in data-value.
 		const values = row.locator('td[data-value]');
 		await expect(values).toHaveCount(3);

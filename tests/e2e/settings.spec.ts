@@ -14,8 +14,8 @@ test('two settings changed in quick succession both apply, with no stale "Cancel
 	const table = page.getByRole('table', { name: 'Segments' });
 	await expect(table.locator('tr[data-segment="Hibernating"]')).toHaveCount(1);
 
-	await page.getByLabel('Scoring').selectOption('r-rfm');
-	await page.getByLabel('Segments').selectOption('r-rfm');
+	await page.getByLabel('Scoring method').selectOption('r-rfm');
+	await page.getByRole('combobox', { name: 'Segments' }).selectOption('r-rfm');
 
 	// R rfm compatible bands are half-open ("… to under …"); the R rules name "Lost", not "Hibernating".
 	const thresholds = page.getByRole('table', { name: 'How scores were given' });
@@ -24,6 +24,6 @@ test('two settings changed in quick succession both apply, with no stale "Cancel
 	await expect(table.locator('tr[data-segment="Hibernating"]')).toHaveCount(0);
 	await waitForResults(page);
 	await expect(page.getByRole('alert')).toHaveCount(0);
-	await expect(page.getByLabel('Scoring')).toHaveValue('r-rfm');
-	await expect(page.getByLabel('Segments')).toHaveValue('r-rfm');
+	await expect(page.getByLabel('Scoring method')).toHaveValue('r-rfm');
+	await expect(page.getByRole('combobox', { name: 'Segments' })).toHaveValue('r-rfm');
 });

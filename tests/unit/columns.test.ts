@@ -38,7 +38,8 @@ describe('detectColumns', () => {
 			orderId: 'Order #',
 			customerId: 'Client Ref',
 			orderDate: 'Purchase Timestamp',
-			amount: 'Order Value (EUR)'
+			amount: 'Order Value (EUR)',
+			lastEngaged: null
 		});
 		expect(d.plan.dateFormat).toEqual({ order: 'iso', pattern: '' });
 		expect(d.plan.amountFormat).toEqual({ decimal: ',', plain: false });
@@ -57,7 +58,13 @@ describe('detectColumns', () => {
 				]
 			)
 		);
-		expect(d.plan.mapping).toEqual({ orderId: 'InvoiceNo', customerId: 'CustomerID', orderDate: 'InvoiceDate', amount: 'Total' });
+		expect(d.plan.mapping).toEqual({
+			orderId: 'InvoiceNo',
+			customerId: 'CustomerID',
+			orderDate: 'InvoiceDate',
+			amount: 'Total',
+			lastEngaged: null
+		});
 		expect(d.plan.dateFormat).toEqual({ order: 'mdy', pattern: '%m/%d/%Y' });
 	});
 
@@ -71,7 +78,7 @@ describe('detectColumns', () => {
 				]
 			)
 		);
-		expect(d.plan.mapping).toEqual({ orderId: 'Invoice', customerId: 'Email', orderDate: 'Date', amount: 'Revenue' });
+		expect(d.plan.mapping).toEqual({ orderId: 'Invoice', customerId: 'Email', orderDate: 'Date', amount: 'Revenue', lastEngaged: null });
 		expect(d.plan.dateFormat).toEqual({ order: 'dmy', pattern: '%d.%m.%Y' });
 	});
 
@@ -89,7 +96,8 @@ describe('detectColumns', () => {
 			orderId: 'order_id',
 			customerId: 'Customer ID',
 			orderDate: 'order_purchase_timestamp',
-			amount: 'Total'
+			amount: 'Total',
+			lastEngaged: null
 		});
 	});
 
@@ -211,6 +219,64 @@ describe('detectColumns', () => {
 	});
 });
 
+describe('detectColumns: the optional last-engagement column', () => {
+	const row = (...values: string[]) => values;
+
+	it('takes "Last Email Click" for engagement, never for the order date, and reads its own format', () => {
+		const d = detectColumns(
+			table(
+				['Last Email Click', 'Order ID', 'Customer', 'Order Date', 'Total'],
+				[row('12/25/2024 09:15', 'A1', 'ann', '2024-12-02', '50.00'), row('', 'B1', 'bob', '2024-06-10', '30.00')]
+			)
+		);
+		expect(d.plan.mapping).toEqual({
+			orderId: 'Order ID',
+			customerId: 'Customer',
+			orderDate: 'Order Date',
+			amount: 'Total',
+			lastEngaged: 'Last Email Click'
+		});
+		expect(d.plan.engagedFormat).toEqual({ order: 'mdy', pattern: '%m/%d/%Y' });
+		expect(d.reasons.lastEngaged).toBe('header "Last Email Click"');
+	});
+
+	it.each([
+		'Last visit',
+		'Last Open Date',
+		'last_seen_at',
+		'LastLogin',
+		'Last login (UTC)',
+		'last_engaged_at',
+		'Last Engagement',
+		'Date of last activity',
+		'Last e-mail opened'
+	])('recognises %s', (header) => {
+		const d = detectColumns(table(['customer_id', header, 'created_at', 'amount'], [row('c1', '2024-05-01', '2024-04-01', '10')]));
+		expect(d.plan.mapping.lastEngaged).toBe(header);
+		expect(d.plan.mapping.orderDate).toBe('created_at');
+	});
+
+	it('does not let an engagement column stand in for the order date or the customer', () => {
+		// No order date header: the value check finds "When", not the engagement dates before it.
+		const byValue = detectColumns(table(['Last login', 'When', 'Customer', 'Total'], [row('2024-05-01', '2024-04-01', 'c1', '10.50')]));
+		expect(byValue.plan.mapping).toMatchObject({ orderDate: 'When', lastEngaged: 'Last login' });
+		// Only engagement dates: the order date is missing rather than wrong.
+		const none = detectColumns(table(['Last email open', 'Total'], [row('2024-05-01', '10.50')]));
+		expect(none.plan.mapping).toMatchObject({ orderDate: null, customerId: null, lastEngaged: 'Last email open' });
+		expect(none.missing).toEqual(['customerId', 'orderDate']);
+	});
+
+	it('leaves engagement empty when the column is not dates, or is about orders', () => {
+		const text = detectColumns(
+			table(['Customer', 'Order Date', 'Total', 'Last activity'], [row('c1', '2024-04-01', '10', 'opened email')])
+		);
+		expect(text.plan.mapping.lastEngaged).toBeNull();
+		expect(text.plan.engagedFormat).toBeUndefined();
+		const orders = detectColumns(table(['Customer', 'Last order date', 'Total'], [row('c1', '2024-04-01', '10')]));
+		expect(orders.plan.mapping).toMatchObject({ orderDate: 'Last order date', lastEngaged: null });
+	});
+});
+
 describe('planForMapping', () => {
 	const columns = table(
 		['a', 'b', 'c'],
@@ -221,15 +287,24 @@ describe('planForMapping', () => {
 	);
 
 	it('detects the formats of the chosen columns', () => {
-		expect(planForMapping({ orderId: null, customerId: 'a', orderDate: 'b', amount: 'c' }, columns)).toEqual({
-			mapping: { orderId: null, customerId: 'a', orderDate: 'b', amount: 'c' },
+		expect(planForMapping({ orderId: null, customerId: 'a', orderDate: 'b', amount: 'c', lastEngaged: null }, columns)).toEqual({
+			mapping: { orderId: null, customerId: 'a', orderDate: 'b', amount: 'c', lastEngaged: null },
 			dateFormat: { order: 'dmy', pattern: '%d/%m/%Y' },
 			amountFormat: { decimal: ',', plain: false }
 		});
 	});
 
+	it('detects the format of a chosen engagement column', () => {
+		expect(
+			planForMapping({ orderId: null, customerId: 'a', orderDate: 'b', amount: 'c', lastEngaged: 'b' }, columns).engagedFormat
+		).toEqual({
+			order: 'dmy',
+			pattern: '%d/%m/%Y'
+		});
+	});
+
 	it('falls back to ISO dates and dot decimals for columns that read as neither', () => {
-		const plan = planForMapping({ orderId: null, customerId: 'b', orderDate: 'a', amount: 'a' }, columns);
+		const plan = planForMapping({ orderId: null, customerId: 'b', orderDate: 'a', amount: 'a', lastEngaged: null }, columns);
 		expect(plan.dateFormat).toEqual({ order: 'iso', pattern: '' });
 		expect(plan.amountFormat).toEqual({ decimal: '.', plain: false });
 	});
@@ -248,7 +323,7 @@ describe('detectColumns on real exports', () => {
 		const { dialect, detection } = await inspectCsv(db, 'shopify.csv');
 		expect(dialect.columns).toHaveLength(79);
 		expect(detection.plan).toEqual({
-			mapping: { orderId: 'Name', customerId: 'Email', orderDate: 'Created at', amount: 'Total' },
+			mapping: { orderId: 'Name', customerId: 'Email', orderDate: 'Created at', amount: 'Total', lastEngaged: null },
 			dateFormat: { order: 'iso', pattern: '' },
 			amountFormat: { decimal: '.', plain: true }
 		});
@@ -258,7 +333,7 @@ describe('detectColumns on real exports', () => {
 	it("maps the R rfm package's order file", async () => {
 		const { detection } = await inspectCsv(db, 'rfm.csv');
 		expect(detection.plan).toEqual({
-			mapping: { orderId: null, customerId: 'customer_id', orderDate: 'order_date', amount: 'revenue' },
+			mapping: { orderId: null, customerId: 'customer_id', orderDate: 'order_date', amount: 'revenue', lastEngaged: null },
 			dateFormat: { order: 'iso', pattern: '' },
 			amountFormat: { decimal: '.', plain: true }
 		});

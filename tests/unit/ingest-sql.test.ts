@@ -309,7 +309,7 @@ describe('inputRowsSql', () => {
 		) t("Order #", "Client Ref", "Datum", "Betrag")`);
 		await db.run(
 			inputRowsSql('src', {
-				mapping: { orderId: 'Order #', customerId: 'Client Ref', orderDate: 'Datum', amount: 'Betrag' },
+				mapping: { orderId: 'Order #', customerId: 'Client Ref', orderDate: 'Datum', amount: 'Betrag', lastEngaged: null },
 				dateFormat: { order: 'dmy', pattern: '%d.%m.%Y' },
 				amountFormat: { decimal: ',', plain: false }
 			})
@@ -341,7 +341,7 @@ describe('inputRowsSql', () => {
 	it('refuses a plan without the required columns', () => {
 		expect(() =>
 			inputRowsSql('src', {
-				mapping: { orderId: null, customerId: 'a', orderDate: null, amount: 'b' },
+				mapping: { orderId: null, customerId: 'a', orderDate: null, amount: 'b', lastEngaged: null },
 				dateFormat: null,
 				amountFormat: { decimal: '.', plain: true }
 			})

@@ -201,7 +201,7 @@ for (const [name, style, customers] of [
 			const inspection = await inspectCsv(db, file);
 			expect(inspection.dialect.delimiter).toBe(style.delimiter);
 			const [orderId, customerId, orderDate, amount] = style.header;
-			expect(inspection.detection.plan.mapping).toEqual({ orderId, customerId, orderDate, amount });
+			expect(inspection.detection.plan.mapping).toEqual({ orderId, customerId, orderDate, amount, lastEngaged: null });
 			const report = await loadCsv(db, file, inspection.dialect, inspection.detection.plan);
 			const faults = (f: Row['fault']) => rows.filter((r) => r.fault === f).length;
 			expect(report.rowsRead).toBe(rows.length);

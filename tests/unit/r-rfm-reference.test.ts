@@ -4,10 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
 import { scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
 import { R_RFM_README } from '../../src/lib/rfm/segments';
+import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../../src/lib/rfm/types';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 import { README_FIRST_TEN } from '../support/r-rfm-reference';
 
 const data = resolve(import.meta.dirname, '../../../shared/data/rfm-r');
+
+/** R rfm's settings in the README: its quantile scoring, five levels, total revenue, all history. */
+const R_SETTINGS: ScoringSettings = { ...DEFAULT_SCORING, method: 'r-rfm', levels: 5, analysisDate: '2006-12-31' };
 
 /** The R package's published results, as CSV rows of strings. */
 function readCsv(name: string): Record<string, string>[] {
@@ -28,11 +32,12 @@ describe('R rfm compatible scoring reproduces the rfm 0.3.0 README', () => {
 			orderId: null,
 			customerId: 'customer_id',
 			orderDate: 'order_date',
-			amount: 'revenue'
+			amount: 'revenue',
+			lastEngaged: null
 		});
 		const report = await loadCsv(db, 'orders.csv', inspection.dialect, inspection.detection.plan);
 		expect(report).toEqual({ rowsRead: 4906, rowsUsed: 4906, excluded: [] });
-		result = await scoreCustomers(db, { method: 'r-rfm', levels: 5, analysisDate: '2006-12-31' }, R_RFM_README);
+		result = await scoreCustomers(db, R_SETTINGS, R_RFM_README);
 	});
 	afterAll(() => db.close());
 
@@ -82,19 +87,24 @@ describe('R rfm compatible scoring reproduces the rfm 0.3.0 README', () => {
 
 	it('reproduces the testthat rule set: 158 Champions with 1,234 orders and 120,178 revenue', async () => {
 		const rules = readCsv('segment_rules_testthat.csv');
-		const set = {
+		const set: RuleSet = {
 			id: 'testthat',
 			name: 'testthat',
+			levels: 5,
 			fallback: 'Others',
+			fallbackDescription: '',
+			fallbackAction: '',
 			rules: rules.map((r) => ({
 				name: r.segment!,
 				recency: [Number(r.recency_lower), Number(r.recency_upper)] as [number, number],
 				frequency: [Number(r.frequency_lower), Number(r.frequency_upper)] as [number, number],
 				monetary: [Number(r.monetary_lower), Number(r.monetary_upper)] as [number, number],
-				color: '#000'
+				color: '#000',
+				description: '',
+				action: ''
 			}))
 		};
-		const again = await scoreCustomers(db, { method: 'r-rfm', levels: 5, analysisDate: '2006-12-31' }, set);
+		const again = await scoreCustomers(db, R_SETTINGS, set);
 		expect(again.segments.find((s) => s.segment === 'Champions')).toMatchObject({ customers: 158, orders: 1234, revenue: 120178 });
 	});
 });

@@ -136,12 +136,10 @@ describe('scoreCaseSql', () => {
 });
 
 describe('validateScoring', () => {
-	it('accepts 2..9 levels and ISO analysis dates only', () => {
+	it('accepts 3, 4 or 5 levels and ISO analysis dates only', () => {
 		expect(validateScoring(DEFAULT_SCORING)).toBeNull();
-		expect(validateScoring({ method: 'r-rfm', levels: 9, analysisDate: '2024-12-31' })).toBeNull();
-		expect(validateScoring({ ...DEFAULT_SCORING, levels: 1 })).toBe('Score levels must be a whole number from 2 to 9.');
-		expect(validateScoring({ ...DEFAULT_SCORING, levels: 10 })).toBe('Score levels must be a whole number from 2 to 9.');
-		expect(validateScoring({ ...DEFAULT_SCORING, levels: 4.5 })).toBe('Score levels must be a whole number from 2 to 9.');
+		expect(validateScoring({ ...DEFAULT_SCORING, method: 'r-rfm', levels: 3, analysisDate: '2024-12-31' })).toBeNull();
+		for (const levels of [1, 2, 6, 9, 4.5]) expect(validateScoring({ ...DEFAULT_SCORING, levels })).toBe('Score levels must be 3, 4 or 5.');
 		expect(validateScoring({ ...DEFAULT_SCORING, analysisDate: "2024-01-01'; DROP TABLE orders; --" })).toBe(
 			'The analysis date must be a date like 2024-12-31.'
 		);

@@ -11,7 +11,7 @@ function opened(missing: boolean): OpenedFile {
 		preview: [],
 		detection: {
 			plan: {
-				mapping: { orderId: 'id', customerId: 'who', orderDate: missing ? null : 'when', amount: 'value' },
+				mapping: { orderId: 'id', customerId: 'who', orderDate: missing ? null : 'when', amount: 'value', lastEngaged: null },
 				dateFormat: missing ? null : { order: 'iso', pattern: '' },
 				amountFormat: { decimal: '.', plain: true }
 			},
@@ -33,7 +33,8 @@ function fakeEngine(file: OpenedFile, fail?: Error, lateProgress = false) {
 			// Progress travels on its own port and may land after the result.
 			if (lateProgress) setTimeout(() => onProgress?.({ step: 'score', label: 'Scoring customers…' }), 0);
 			return analysis;
-		}
+		},
+		behaviour: async () => []
 	};
 	const handle = {
 		api,

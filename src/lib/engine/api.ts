@@ -6,6 +6,10 @@ import type { ColumnMapping, Detection } from '../ingest/columns';
 import type { CsvDialect } from '../ingest/csv-dialect';
 import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
+import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
+import type { CustomerListOptions, CustomerPage, CustomerSelection } from '../rfm/customer-list';
+
+export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 
 export interface EngineInfo {
 	duckdbVersion: string;
@@ -65,6 +69,19 @@ export interface EngineApi {
 	exportCustomers(): Promise<Uint8Array>;
 	/** Every excluded row with its row number and reason, as CSV bytes. */
 	exportExcludedRows(): Promise<Uint8Array>;
+	/**
+	 * Builds the behaviour segments of the scored customers with these thresholds and summarises
+	 * them (count, orders, revenue, average order value per segment). Call after `analyze` or
+	 * `rescore`; lists of behaviour segments use the newest thresholds given here.
+	 */
+	behaviour(settings: BehaviourSettings): Promise<BehaviourSummary[]>;
+	/**
+	 * A page of the customers in a selection (everyone, an RFM segment, a matrix cell or a behaviour
+	 * segment) and how many there are in all. Default order: highest revenue first.
+	 */
+	listCustomers(selection: CustomerSelection, options: CustomerListOptions): Promise<CustomerPage>;
+	/** The customer export restricted to a selection, as CSV bytes (transferred, not copied). */
+	exportSelection(selection: CustomerSelection): Promise<Uint8Array>;
 	/** Cancels the step in progress; its promise rejects with a CancelledError. */
 	cancel(): Promise<void>;
 }

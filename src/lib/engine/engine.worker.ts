@@ -12,9 +12,12 @@ import { classifyFile } from '../ingest/file-kind';
 import { planForMapping } from '../ingest/columns';
 import { EXCLUDED_ROWS_SQL } from '../ingest/ingest-sql';
 import { FileProblem, inspectCsv, loadCsv, type FileInspection } from '../ingest/pipeline';
-import { copyToCsvSql, customersExportSql, scoreCustomers, type SqlRunner } from '../rfm/analysis';
-import { ruleSetById } from '../rfm/segments';
+import { copyToCsvSql, customersExportSql, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
+import { validateRuleSet } from '../rfm/rule-json';
 import { validateScoring } from '../rfm/scoring';
+import type { RuleSet, ScoringSettings } from '../rfm/types';
+import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
+import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -92,10 +95,55 @@ let fileCounter = 0;
 
 const fmt = new Intl.NumberFormat('en');
 
-async function exportCsv(query: string): Promise<Uint8Array> {
+/** The rule set of the last finished scoring: the customer export takes its segments' words from it. */
+let scoredRuleSet: RuleSet | null = null;
+
+/** The last finished scoring: its analysis date, and a count of scorings (`customer_behaviour` is built for one). */
+let scored: { analysisDate: string; version: number } | null = null;
+/** The behaviour thresholds asked for last, and the scoring `customer_behaviour` was built for. */
+let behaviourSettings: BehaviourSettings = DEFAULT_BEHAVIOUR;
+let behaviourBuiltFor: number | null = null;
+
+/** Refuses settings or rules the SQL cannot use, with the reason for the merchant. */
+function checkRequest(scoring: ScoringSettings, ruleSet: RuleSet): void {
+	const invalid = validateScoring(scoring);
+	if (invalid) throw new FileProblem(invalid);
+	const problems = validateRuleSet(ruleSet);
+	if (problems.length > 0) throw new FileProblem(`The segment rules cannot be used: ${problems.join('; ')}.`);
+}
+
+/** Scores with the settings and rules, and remembers the rules for the export. */
+async function score(db: SqlRunner, scoring: ScoringSettings, ruleSet: RuleSet) {
+	try {
+		const rfm = await scoreCustomers(db, scoring, ruleSet);
+		scoredRuleSet = ruleSet;
+		scored = { analysisDate: rfm.headline.analysisDate, version: (scored?.version ?? 0) + 1 };
+		return rfm;
+	} catch (e) {
+		// An empty look-back window is the merchant's choice to change, not a failure.
+		if (e instanceof NothingToScore) throw new FileProblem(e.message);
+		throw e;
+	}
+}
+
+function requireScored(): { analysisDate: string; version: number } {
+	if (!scored) throw new FileProblem('Analyse an order file first: there are no scored customers yet.');
+	return scored;
+}
+
+/** Builds `customer_behaviour` again when scoring ran since it was built (lists never show stale segments). */
+async function ensureBehaviour(db: SqlRunner): Promise<void> {
+	const { analysisDate, version } = requireScored();
+	if (behaviourBuiltFor === version) return;
+	await computeBehaviour(db, behaviourSettings, analysisDate);
+	behaviourBuiltFor = version;
+}
+
+/** `query` is SQL, or builds it inside the step (after work that must come first, such as behaviour segments). */
+async function exportCsv(query: string | ((db: SqlRunner) => Promise<string>)): Promise<Uint8Array> {
 	return step(async (db, duck) => {
 		const name = `export-${++fileCounter}.csv`;
-		await db.run(copyToCsvSql(query, name));
+		await db.run(copyToCsvSql(typeof query === 'string' ? query : await query(db), name));
 		const bytes = await duck.db.copyFileToBuffer(name);
 		await duck.db.dropFile(name);
 		return Comlink.transfer(bytes, [bytes.buffer]);
@@ -130,15 +178,17 @@ const api = {
 	},
 
 	async analyze(request: AnalyzeRequest, onProgress?: ProgressCallback) {
-		const invalid = validateScoring(request.scoring);
-		if (invalid) throw new FileProblem(invalid);
+		checkRequest(request.scoring, request.ruleSet);
 		return step(async (db) => {
 			if (!current) throw new FileProblem('Drop an order file first.');
-			const plan = planForMapping(request.mapping, current.inspection.sample);
+			// A page that predates the engagement field sends no `lastEngaged`.
+			const plan = planForMapping({ ...request.mapping, lastEngaged: request.mapping.lastEngaged ?? null }, current.inspection.sample);
 			// Keep the detected formats when the user kept the detected columns.
 			const detected = current.inspection.detection.plan;
 			if (plan.mapping.orderDate === detected.mapping.orderDate && detected.dateFormat) plan.dateFormat = detected.dateFormat;
 			if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
+			if (plan.mapping.lastEngaged && plan.mapping.lastEngaged === detected.mapping.lastEngaged && detected.engagedFormat)
+				plan.engagedFormat = detected.engagedFormat;
 			onProgress?.({ step: 'read', label: `Reading ${current.file.name} (${fmt.format(Math.round(current.file.size / 1024))} KB)…` });
 			const t0 = performance.now();
 			const ingest = await loadCsv(db, current.name, current.inspection.dialect, plan);
@@ -150,26 +200,56 @@ const api = {
 				);
 			}
 			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.rowsUsed)} rows…` });
-			const rfm = await scoreCustomers(db, request.scoring, ruleSetById(request.ruleSetId));
+			const rfm = await score(db, request.scoring, request.ruleSet);
 			return { ingest, rfm, timings: { readMs: Math.round(t1 - t0), scoreMs: Math.round(performance.now() - t1) } };
 		});
 	},
 
-	async rescore(scoring, ruleSetId, onProgress) {
-		const invalid = validateScoring(scoring);
-		if (invalid) throw new FileProblem(invalid);
+	async rescore(scoring, ruleSet, onProgress) {
+		checkRequest(scoring, ruleSet);
 		return step(async (db) => {
 			onProgress?.({ step: 'score', label: 'Scoring customers…' });
-			return scoreCustomers(db, scoring, ruleSetById(ruleSetId));
+			return score(db, scoring, ruleSet);
 		});
 	},
 
-	exportCustomers() {
-		return exportCsv(customersExportSql());
+	async exportCustomers() {
+		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
+		return exportCsv(customersExportSql(scoredRuleSet));
 	},
 
 	exportExcludedRows() {
 		return exportCsv(EXCLUDED_ROWS_SQL);
+	},
+
+	async behaviour(settings: BehaviourSettings) {
+		const invalid = validateBehaviour(settings);
+		if (invalid) throw new FileProblem(invalid);
+		// Recorded first: a list that cancels this step rebuilds with these thresholds.
+		behaviourSettings = structuredClone(settings);
+		return step(async (db) => {
+			const { analysisDate, version } = requireScored();
+			const summary = await computeBehaviour(db, settings, analysisDate);
+			behaviourBuiltFor = version;
+			return summary;
+		});
+	},
+
+	async listCustomers(selection, options) {
+		return step(async (db) => {
+			requireScored();
+			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			return listCustomers(db, selection, options);
+		});
+	},
+
+	async exportSelection(selection: CustomerSelection) {
+		return exportCsv(async (db) => {
+			requireScored();
+			if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
+			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			return selectionExportSql(selection, scoredRuleSet);
+		});
 	},
 
 	async cancel() {

@@ -1,13 +1,17 @@
 /**
- * Finding the order id, customer, order date and amount columns of an order export from its
- * header names and the values under them.
+ * Finding the order id, customer, order date and amount columns of an order export (and an
+ * optional last-engagement date) from its header names and the values under them.
  */
 import { detectAmountFormat, detectDateFormat, type AmountFormat, type DateFormat } from './values';
 
-/** The fields RFM needs from an order file. */
-export type OrderField = 'orderId' | 'customerId' | 'orderDate' | 'amount';
+/**
+ * The fields RFM reads from an order file. `lastEngaged` is the customer's latest engagement
+ * (last email click or open, last visit, last login) when the export has one: segments such as
+ * "Lost but engaged" use it.
+ */
+export type OrderField = 'orderId' | 'customerId' | 'orderDate' | 'amount' | 'lastEngaged';
 
-export const ORDER_FIELDS: readonly OrderField[] = ['orderId', 'customerId', 'orderDate', 'amount'];
+export const ORDER_FIELDS: readonly OrderField[] = ['orderId', 'customerId', 'orderDate', 'amount', 'lastEngaged'];
 
 /** Fields without which no customer can be scored. The order id is optional: without it each row is one order. */
 export const REQUIRED_FIELDS: readonly OrderField[] = ['customerId', 'orderDate', 'amount'];
@@ -16,18 +20,28 @@ export const FIELD_LABELS: Record<OrderField, string> = {
 	orderId: 'Order id',
 	customerId: 'Customer',
 	orderDate: 'Order date',
-	amount: 'Order amount'
+	amount: 'Order amount',
+	lastEngaged: 'Last engagement'
 };
 
 /** Which file column feeds each field (by header name), or null when none does. */
 export type ColumnMapping = Record<OrderField, string | null>;
 
-/** A mapping plus the formats chosen for the date and amount columns. */
+/** A mapping plus the formats chosen for the date, amount and engagement columns. */
 export interface ReadPlan {
 	mapping: ColumnMapping;
 	dateFormat: DateFormat | null;
 	amountFormat: AmountFormat | null;
+	/** The format of the last-engagement column; absent or null when there is none. */
+	engagedFormat?: DateFormat | null;
 }
+
+/**
+ * A last-engagement header: "Last email click", "Last Open Date", "Last visit", "last_seen_at",
+ * "Last login (UTC)", "Last engaged at". Only the engagement field may take such a column.
+ */
+const ENGAGEMENT =
+	/^(date (of )?)?last (e ?mail |newsletter |site |web |app |store )?(click|clicked|open|opened|visit|visited|seen|login|log in|logged in|sign in|signed in|engaged|engagement|active|activity)( (date|time|timestamp|datetime|at|on|date time))?$/;
 
 interface NameRule {
 	pattern: RegExp;
@@ -87,6 +101,10 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 		{ pattern: /^(total amount|total price|total value|total sales|total revenue|amount paid|price paid|order total amount)$/, score: 9 },
 		{ pattern: /^(price|monetary|payment value|subtotal)$/, score: 6 },
 		{ pattern: /\b(total|amount|revenue|value|sales)\b/, score: 4 }
+	],
+	lastEngaged: [
+		{ pattern: ENGAGEMENT, score: 10 },
+		{ pattern: /^(lastengaged|lastengagedat|lastclick|lastopen|lastvisit|lastseen|lastlogin|lastactive|lastactivity)$/, score: 10 }
 	]
 };
 
@@ -113,6 +131,7 @@ function nameScore(field: OrderField, header: string): number {
 	for (const rule of NAME_RULES[field]) {
 		if (rule.pattern.test(n) || rule.pattern.test(squashed)) best = Math.max(best, rule.score);
 	}
+	if (field !== 'lastEngaged' && ENGAGEMENT.test(n)) return 0;
 	if (field === 'amount' && NOT_AMOUNT.test(n) && best < 10) return 0;
 	if (field === 'orderDate' && NOT_DATE.test(n)) return 0;
 	return best;
@@ -138,7 +157,7 @@ export interface Detection {
 	plan: ReadPlan;
 	/** Per field: a short explanation, e.g. `header "Client Ref"` or `values look like dates`. */
 	reasons: Partial<Record<OrderField, string>>;
-	/** Required fields no column could be found for. */
+	/** Required fields no column could be found for (the optional ones are never missing). */
 	missing: OrderField[];
 }
 
@@ -148,7 +167,7 @@ export interface Detection {
  * or amount, a column whose values all read as dates or as money is taken.
  */
 export function detectColumns(columns: readonly SampleColumn[]): Detection {
-	const mapping: ColumnMapping = { orderId: null, customerId: null, orderDate: null, amount: null };
+	const mapping: ColumnMapping = { orderId: null, customerId: null, orderDate: null, amount: null, lastEngaged: null };
 	const reasons: Partial<Record<OrderField, string>> = {};
 	const taken = new Set<string>();
 	const dateFormats = new Map<string, DateFormat | null>();
@@ -170,12 +189,15 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 			filledShare(c.values) > 0.3 &&
 			dateOf(c) === null &&
 			// A bare "Name" column is an order only when its values are single tokens with a digit (`#1001`), not people.
-			(normaliseHeader(c.name) !== 'name' || share(c.values, (v) => /^\S*\d\S*$/.test(v.trim())) >= 0.8)
+			(normaliseHeader(c.name) !== 'name' || share(c.values, (v) => /^\S*\d\S*$/.test(v.trim())) >= 0.8),
+		// Engagement is often known for some customers only: the filled values must read as dates.
+		lastEngaged: (c) => dateOf(c) !== null
 	};
 
 	// Dates and amounts first: their value checks are the strongest, and they keep customer and
-	// order rules from taking e.g. "Order Date" as an order id.
-	for (const field of ['orderDate', 'amount', 'customerId', 'orderId'] as const) {
+	// order rules from taking e.g. "Order Date" as an order id. Engagement last: it is optional and
+	// found by its header only (its name rules never match a plain order date).
+	for (const field of ['orderDate', 'amount', 'customerId', 'orderId', 'lastEngaged'] as const) {
 		let best: { column: SampleColumn; score: number } | null = null;
 		for (const column of columns) {
 			if (taken.has(column.name)) continue;
@@ -190,7 +212,13 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 	}
 
 	if (!mapping.orderDate) {
-		const byValue = columns.find((c) => !taken.has(c.name) && !NOT_DATE.test(normaliseHeader(c.name)) && detectDateFormat(c.values, 0.95));
+		const byValue = columns.find(
+			(c) =>
+				!taken.has(c.name) &&
+				!NOT_DATE.test(normaliseHeader(c.name)) &&
+				!ENGAGEMENT.test(normaliseHeader(c.name)) &&
+				detectDateFormat(c.values, 0.95)
+		);
 		if (byValue) {
 			mapping.orderDate = byValue.name;
 			reasons.orderDate = `values of "${byValue.name}" look like dates`;
@@ -217,7 +245,8 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 		plan: {
 			mapping,
 			dateFormat: mapping.orderDate ? dateOf(columns.find((c) => c.name === mapping.orderDate)!) : null,
-			amountFormat: mapping.amount ? amountOf(columns.find((c) => c.name === mapping.amount)!) : null
+			amountFormat: mapping.amount ? amountOf(columns.find((c) => c.name === mapping.amount)!) : null,
+			...(mapping.lastEngaged ? { engagedFormat: dateOf(columns.find((c) => c.name === mapping.lastEngaged)!) } : {})
 		},
 		reasons,
 		missing: REQUIRED_FIELDS.filter((f) => mapping[f] === null)
@@ -234,6 +263,7 @@ export function planForMapping(mapping: ColumnMapping, columns: readonly SampleC
 	return {
 		mapping,
 		dateFormat: mapping.orderDate ? (detectDateFormat(valuesOf(mapping.orderDate), 0) ?? { order: 'iso', pattern: '' }) : null,
-		amountFormat: mapping.amount ? (detectAmountFormat(valuesOf(mapping.amount), 0) ?? { decimal: '.', plain: false }) : null
+		amountFormat: mapping.amount ? (detectAmountFormat(valuesOf(mapping.amount), 0) ?? { decimal: '.', plain: false }) : null,
+		...(mapping.lastEngaged ? { engagedFormat: detectDateFormat(valuesOf(mapping.lastEngaged), 0) ?? { order: 'iso', pattern: '' } } : {})
 	};
 }

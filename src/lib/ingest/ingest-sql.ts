@@ -67,9 +67,11 @@ export function amountSql(column: string, format: AmountFormat): string {
 }
 
 /**
- * Creates `input_rows(customer_id, order_ref, order_date, amount, date_text, amount_text)` from
- * `source` (a `read_csv(...)` call or a table name). Its `rowid` is the data row's position in
- * the file (0-based), since DuckDB keeps insertion order.
+ * Creates `input_rows(customer_id, order_ref, order_date, amount, engaged_at, date_text, amount_text)`
+ * from `source` (a `read_csv(...)` call or a table name). Its `rowid` is the data row's position in
+ * the file (0-based), since DuckDB keeps insertion order. `engaged_at` is the last-engagement date
+ * read like the order date (NULL without that column, or where it is empty or unreadable: an
+ * engagement date is optional, so it never excludes a row).
  */
 export function inputRowsSql(source: string, plan: ReadPlan): string {
 	const { mapping, dateFormat, amountFormat } = plan;
@@ -77,8 +79,9 @@ export function inputRowsSql(source: string, plan: ReadPlan): string {
 		throw new Error('A customer, an order date and an amount column are needed');
 	}
 	const orderRef = mapping.orderId ? `NULLIF(trim(${ident(mapping.orderId)}), '')` : 'NULL::VARCHAR';
+	const engaged = mapping.lastEngaged ? dateSql(mapping.lastEngaged, plan.engagedFormat ?? { order: 'iso', pattern: '' }) : 'NULL::DATE';
 	return `CREATE OR REPLACE TABLE input_rows AS
-SELECT customer_id, order_ref, order_date, amount,
+SELECT customer_id, order_ref, order_date, amount, engaged_at,
 	CASE WHEN order_date IS NULL THEN date_text END AS date_text,
 	CASE WHEN amount IS NULL THEN amount_text END AS amount_text
 FROM (
@@ -86,6 +89,7 @@ FROM (
 		${orderRef} AS order_ref,
 		${dateSql(mapping.orderDate, dateFormat)} AS order_date,
 		${amountSql(mapping.amount, amountFormat)} AS amount,
+		${engaged} AS engaged_at,
 		${ident(mapping.orderDate)} AS date_text,
 		${ident(mapping.amount)} AS amount_text
 	FROM ${source}

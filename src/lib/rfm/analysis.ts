@@ -1,6 +1,7 @@
 /**
  * The RFM pipeline after ingest, as SQL steps over the canonical tables:
- * `input_rows` → `orders` → `customer_metrics` → `customer_scores`, then small summaries.
+ * `input_rows` → `orders` → `window_orders` (a view: the orders the look-back window counts)
+ * → `customer_metrics` → `customer_scores`, then small summaries.
  *
  * It talks to DuckDB only through `SqlRunner`, so the same code runs in the engine worker
  * (DuckDB-WASM), in unit tests (DuckDB-WASM's Node build) and in the benchmark (native DuckDB).
@@ -11,17 +12,18 @@ import {
 	balancedBands,
 	balancedBins,
 	distributionSql,
+	fixedBands,
 	METRIC_COLUMN,
 	rBands,
 	rQuantilesSql,
 	scoreCaseSql,
 	type ValueGroup
 } from './scoring';
-import { segmentCaseSql } from './segments';
+import { segmentCaseSql, segmentInfoSql } from './segments';
 import { SCORE_GROUPS_SQL, summarise, type MatrixCell, type ScoreGroup, type SegmentSummary } from './summary';
 
 export type { MatrixCell, SegmentSummary };
-import { METRICS, type Metric, type RuleSet, type ScoringSettings, type Thresholds } from './types';
+import { METRICS, type LookBack, type Metric, type MonetaryBasis, type RuleSet, type ScoringSettings, type Thresholds } from './types';
 
 /** Runs SQL. `rows` returns plain objects with numbers (not BigInt) and strings. */
 export interface SqlRunner {
@@ -35,15 +37,29 @@ export interface IngestReport {
 	excluded: { reason: ExclusionReason; label: string; rows: number }[];
 }
 
+/** What was scored: counts and dates of the orders inside the look-back window. */
 export interface Headline {
 	customers: number;
+	/** Orders inside the window. */
 	orders: number;
+	/** Their revenue (the sum of amounts, whatever the monetary basis). */
 	revenue: number;
+	/** First and last order dates inside the window. */
 	firstOrder: string;
 	lastOrder: string;
 	analysisDate: string;
-	/** Orders dated after the analysis date, left out of scoring. */
+	/** First order date the window counts (inclusive); null when it reaches back to the first order. */
+	windowFrom: string | null;
+	/** Last order date the window counts (inclusive): the analysis date, or the end of a custom range. */
+	windowTo: string;
+	/** Orders dated before the window, left out of scoring. */
+	ordersBeforeWindow: number;
+	/** Orders dated after the window, left out of scoring. */
+	ordersAfterWindow: number;
+	/** The part of `ordersAfterWindow` dated after the analysis date. */
 	ordersAfterAnalysisDate: number;
+	/** Customers with a known engagement date on or before the analysis date (0 without an engagement column). */
+	engagedCustomers: number;
 }
 
 export interface RfmResult {
@@ -56,20 +72,21 @@ export interface RfmResult {
 }
 
 /**
- * Creates `orders(customer_id, order_id, ordered_at, amount, lines)` from the used rows of
- * `input_rows`. Line-item files are summed per (customer, order id); without an order id column,
- * or for a row with an empty one, each row is its own order.
+ * Creates `orders(customer_id, order_id, ordered_at, amount, lines, engaged_at)` from the used rows
+ * of `input_rows`. Line-item files are summed per (customer, order id); without an order id column,
+ * or for a row with an empty one, each row is its own order. `engaged_at` is the latest engagement
+ * date on the order's rows (NULL when unknown).
  */
 export function ordersSql(hasOrderRef: boolean): string {
 	const used = `customer_id IS NOT NULL AND order_date IS NOT NULL AND amount IS NOT NULL`;
 	if (!hasOrderRef) {
 		return `CREATE OR REPLACE TABLE orders AS
-SELECT customer_id, CAST(rowid AS VARCHAR) AS order_id, order_date AS ordered_at, amount, 1 AS lines
+SELECT customer_id, CAST(rowid AS VARCHAR) AS order_id, order_date AS ordered_at, amount, 1 AS lines, engaged_at
 FROM input_rows WHERE ${used}`;
 	}
 	return `CREATE OR REPLACE TABLE orders AS
 SELECT customer_id, coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR)) AS order_id,
-	min(order_date) AS ordered_at, sum(amount) AS amount, CAST(count(*) AS INTEGER) AS lines
+	min(order_date) AS ordered_at, sum(amount) AS amount, CAST(count(*) AS INTEGER) AS lines, max(engaged_at) AS engaged_at
 FROM input_rows WHERE ${used}
 GROUP BY customer_id, coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR))`;
 }
@@ -87,28 +104,116 @@ export async function readIngestReport(db: SqlRunner): Promise<IngestReport> {
 	return { rowsRead, rowsUsed: rowsRead - excluded.reduce((s, e) => s + e.rows, 0), excluded };
 }
 
-/** Per-customer metrics as of `analysisDate` (orders after it are left out). */
-export function customerMetricsSql(analysisDate: string): string {
+/** The orders a scoring counts: dated from `from` (null: any date) to `to`, both inclusive. */
+export interface ScoringWindow {
+	analysisDate: string;
+	from: string | null;
+	to: string;
+}
+
+/** Scoring found no order to score with the settings; the message says why, for the merchant. */
+export class NothingToScore extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'NothingToScore';
+	}
+}
+
+const DAY_MS = 86_400_000;
+
+/** An ISO date plus (or minus) whole days. */
+export function addDays(iso: string, days: number): string {
+	return new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** An ISO date plus (or minus) whole months; a day the month lacks becomes its last day (03-31 − 1 month = 02-29). */
+export function addMonths(iso: string, months: number): string {
+	const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+	const index = y * 12 + (m - 1) + months;
+	const year = Math.floor(index / 12);
+	const month = index - year * 12;
+	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+	return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
+}
+
+/**
+ * The window of a look-back, given the analysis date. `all`: every order up to the analysis date.
+ * `months` N: orders dated after the analysis date minus N months, up to the analysis date (12
+ * months before 2025-01-01 counts 2024-01-02 … 2025-01-01). `range`: its dates, but never past the
+ * analysis date (an order after it would have a negative recency).
+ */
+export function windowFor(lookBack: LookBack, analysisDate: string): ScoringWindow {
+	switch (lookBack.kind) {
+		case 'all':
+			return { analysisDate, from: null, to: analysisDate };
+		case 'months':
+			return { analysisDate, from: addDays(addMonths(analysisDate, -lookBack.months), 1), to: analysisDate };
+		case 'range':
+			return { analysisDate, from: lookBack.from, to: lookBack.to !== null && lookBack.to < analysisDate ? lookBack.to : analysisDate };
+	}
+}
+
+/**
+ * The analysis date and window in force. Without a chosen analysis date: the day after the end of
+ * a custom range that has one, otherwise the day after the latest order (from the range's start on).
+ */
+export async function resolveWindow(db: SqlRunner, settings: ScoringSettings): Promise<ScoringWindow> {
+	const { lookBack } = settings;
+	let analysisDate = settings.analysisDate ?? (lookBack.kind === 'range' && lookBack.to !== null ? addDays(lookBack.to, 1) : null);
+	if (analysisDate === null) {
+		const from = lookBack.kind === 'range' ? lookBack.from : null;
+		const [row] = await db.rows<{ d: string | null }>(
+			`SELECT strftime(max(ordered_at) + 1, '%Y-%m-%d') AS d FROM orders${from === null ? '' : ` WHERE ordered_at >= ${date(from)}`}`
+		);
+		if (!row?.d) {
+			throw new NothingToScore(
+				from === null
+					? 'No order could be used, so there is nothing to score.'
+					: `No order is dated on or after ${from}, the start of the look-back window, so there is nothing to score.`
+			);
+		}
+		analysisDate = row.d;
+	}
+	return windowFor(lookBack, analysisDate);
+}
+
+/** The condition of an order (`ordered_at`) being inside the window. */
+function insideSql(window: ScoringWindow): string {
+	const to = `ordered_at <= ${date(window.to)}`;
+	return window.from === null ? to : `ordered_at >= ${date(window.from)} AND ${to}`;
+}
+
+/** Creates the view `window_orders`: the orders the window counts (every column of `orders`). */
+export function windowOrdersSql(window: ScoringWindow): string {
+	return `CREATE OR REPLACE VIEW window_orders AS SELECT * FROM orders WHERE ${insideSql(window)}`;
+}
+
+/**
+ * Per-customer metrics from `window_orders`, as of the analysis date. `revenue` is the sum of the
+ * customer's order amounts; `monetary`, the input of the M score, is that sum or, for the
+ * `average` basis, the average order value. `engaged_days` is the whole days from the customer's
+ * latest engagement (on or before the analysis date) to the analysis date, NULL when unknown.
+ */
+export function customerMetricsSql(analysisDate: string, monetary: MonetaryBasis = 'total'): string {
+	const d = date(analysisDate);
 	return `CREATE OR REPLACE TABLE customer_metrics AS
 SELECT customer_id, min(ordered_at) AS first_order, max(ordered_at) AS last_order,
-	CAST(${date(analysisDate)} - max(ordered_at) AS INTEGER) AS recency_days,
+	CAST(${d} - max(ordered_at) AS INTEGER) AS recency_days,
 	CAST(count(*) AS INTEGER) AS frequency,
-	sum(amount) AS monetary
-FROM orders WHERE ordered_at <= ${date(analysisDate)}
+	${monetary === 'average' ? 'sum(amount) / count(*)' : 'sum(amount)'} AS monetary,
+	sum(amount) AS revenue,
+	CAST(${d} - max(engaged_at) FILTER (WHERE engaged_at <= ${d}) AS INTEGER) AS engaged_days
+FROM window_orders
 GROUP BY customer_id`;
 }
 
-/** The analysis date in force: the one chosen, or the day after the latest order. */
-export async function resolveAnalysisDate(db: SqlRunner, settings: ScoringSettings): Promise<string> {
-	if (settings.analysisDate) return settings.analysisDate;
-	const [row] = await db.rows<{ d: string | null }>(`SELECT strftime(max(ordered_at) + 1, '%Y-%m-%d') AS d FROM orders`);
-	if (!row?.d) throw new Error('No order could be used, so there is nothing to score.');
-	return row.d;
-}
-
-/** Score bands for every metric, from the data in `customer_metrics`. */
+/** Score bands for every metric, from the data in `customer_metrics` (or the settings, for `fixed`). */
 export async function computeThresholds(db: SqlRunner, settings: ScoringSettings): Promise<Thresholds> {
 	const thresholds = { recency: [], frequency: [], monetary: [] } as Thresholds;
+	if (settings.method === 'fixed') {
+		for (const metric of METRICS) thresholds[metric] = fixedBands(metric, settings.fixed[metric]);
+		return thresholds;
+	}
 	if (settings.method === 'r-rfm') {
 		const rows = await db.rows<{ metric: Metric; breaks: number[]; min: number; max: number }>(rQuantilesSql(settings.levels));
 		for (const row of rows) thresholds[row.metric] = rBands(row.metric, [...row.breaks], row.min, row.max);
@@ -134,33 +239,45 @@ FROM (
 )`;
 }
 
-function headlineSql(analysisDate: string): string {
-	return `SELECT CAST(count(*) FILTER (WHERE ordered_at <= ${date(analysisDate)}) AS DOUBLE) AS orders,
-	CAST(count(*) FILTER (WHERE ordered_at > ${date(analysisDate)}) AS DOUBLE) AS after,
-	CAST(coalesce(sum(amount) FILTER (WHERE ordered_at <= ${date(analysisDate)}), 0) AS DOUBLE) AS revenue,
-	strftime(min(ordered_at) FILTER (WHERE ordered_at <= ${date(analysisDate)}), '%Y-%m-%d') AS first_order,
-	strftime(max(ordered_at) FILTER (WHERE ordered_at <= ${date(analysisDate)}), '%Y-%m-%d') AS last_order,
-	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers
+function headlineSql(window: ScoringWindow): string {
+	const inside = insideSql(window);
+	return `SELECT CAST(count(*) FILTER (WHERE ${inside}) AS DOUBLE) AS orders,
+	CAST(count(*) FILTER (WHERE ordered_at < ${window.from === null ? 'NULL' : date(window.from)}) AS DOUBLE) AS orders_before,
+	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.to)}) AS DOUBLE) AS orders_after,
+	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.analysisDate)}) AS DOUBLE) AS after_analysis,
+	CAST(coalesce(sum(amount) FILTER (WHERE ${inside}), 0) AS DOUBLE) AS revenue,
+	strftime(min(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS first_order,
+	strftime(max(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS last_order,
+	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers,
+	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged
 FROM orders`;
 }
 
 /**
  * Scores customers from `orders` and summarises them. Re-running it with other settings or rules
- * re-scores without reading the file again.
+ * re-scores without reading the file again. Throws `NothingToScore` when the window holds no order.
  */
 export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, ruleSet: RuleSet): Promise<RfmResult> {
-	const analysisDate = await resolveAnalysisDate(db, settings);
-	await db.run(customerMetricsSql(analysisDate));
+	const window = await resolveWindow(db, settings);
+	await db.run(windowOrdersSql(window));
+	await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
 	const [h] = await db.rows<{
 		orders: number;
-		after: number;
+		orders_before: number;
+		orders_after: number;
+		after_analysis: number;
 		revenue: number;
 		first_order: string | null;
 		last_order: string | null;
 		customers: number;
-	}>(headlineSql(analysisDate));
+		engaged: number;
+	}>(headlineSql(window));
 	if (!h || h.customers === 0) {
-		throw new Error(`No order is dated on or before the analysis date ${analysisDate}, so there is nothing to score.`);
+		throw new NothingToScore(
+			window.from === null
+				? `No order is dated on or before the analysis date ${window.analysisDate}, so there is nothing to score.`
+				: `No order is dated from ${window.from} to ${window.to}, the look-back window, so there is nothing to score.`
+		);
 	}
 	const thresholds = await computeThresholds(db, settings);
 	await db.run(customerScoresSql(thresholds, ruleSet));
@@ -169,16 +286,21 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 	const { matrix, segments } = summarise(groups, ruleSet, thresholds);
 
 	return {
-		settings: { ...settings },
+		settings: structuredClone(settings),
 		ruleSetId: ruleSet.id,
 		headline: {
 			customers: h.customers,
 			orders: h.orders,
 			revenue: h.revenue,
-			firstOrder: h.first_order ?? analysisDate,
-			lastOrder: h.last_order ?? analysisDate,
-			analysisDate,
-			ordersAfterAnalysisDate: h.after
+			firstOrder: h.first_order ?? window.analysisDate,
+			lastOrder: h.last_order ?? window.analysisDate,
+			analysisDate: window.analysisDate,
+			windowFrom: window.from,
+			windowTo: window.to,
+			ordersBeforeWindow: h.orders_before,
+			ordersAfterWindow: h.orders_after,
+			ordersAfterAnalysisDate: h.after_analysis,
+			engagedCustomers: h.engaged
 		},
 		thresholds,
 		matrix,
@@ -187,13 +309,18 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 }
 
 /**
- * The customer export: one row per scored customer, dates ISO, monetary a plain number rounded to
- * 4 decimals (enough for any currency, and it hides floating-point noise such as 0.30000000000000004).
+ * The customer export: one row per scored customer. The first eleven columns are fixed
+ * (`customer_id … segment`); `monetary` is the M score's input (total revenue or average order
+ * value, as chosen), `revenue` the customer's revenue in the window either way, then the segment's
+ * description and suggested action from the rule set. Dates are ISO; amounts plain numbers rounded
+ * to 4 decimals (enough for any currency, and it hides floating-point noise such as 0.30000000000000004).
  */
-export function customersExportSql(): string {
+export function customersExportSql(ruleSet: RuleSet): string {
 	return `SELECT customer_id, strftime(first_order, '%Y-%m-%d') AS first_order, strftime(last_order, '%Y-%m-%d') AS last_order,
-	recency_days, frequency, round(monetary, 4) AS monetary, r, f, m, rfm, segment
-FROM customer_scores ORDER BY customer_id`;
+	recency_days, frequency, round(monetary, 4) AS monetary, r, f, m, rfm, segment,
+	round(revenue, 4) AS revenue, segment_info.description AS segment_description, segment_info.action AS suggested_action
+FROM customer_scores LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
+ORDER BY customer_id`;
 }
 
 /** `COPY (query) TO 'file'` as a CSV with a header. */

@@ -6,7 +6,7 @@
  * and the bins' upper values become a CASE expression DuckDB applies to every customer.
  */
 import { num } from '../sql';
-import type { Metric, ScoreBand, ScoringSettings } from './types';
+import { METRICS, type Metric, type ScoreBand, type ScoringSettings } from './types';
 
 /** A run of customers sharing values from `lo` to `hi` (one value, or a bucket of adjacent values). */
 export interface ValueGroup {
@@ -158,11 +158,118 @@ export function scoreCaseSql(column: string, bands: readonly ScoreBand[]): strin
 	return `CASE ${whens.join(' ')} ELSE ${sorted[0]!.score} END`;
 }
 
-/** Checks scoring settings, so a bad URL or import fails with a message instead of bad SQL. */
+/**
+ * Score bands from the thresholds a merchant typed (`ScoringSettings.fixed`): `levels - 1`
+ * ascending inclusive upper bounds. Recency and frequency are whole numbers, so their bands are
+ * closed ranges of whole numbers (recency [30, 90] → 0–30, 31–90, 91 and more); monetary bands
+ * run from just above the previous threshold (`lowerExclusive`). The lowest band starts at the
+ * metric's least possible value (0 days, 1 order, −∞ money), the highest ends at +∞. Recency is
+ * reversed: the fewest days get the highest score.
+ */
+export function fixedBands(metric: Metric, thresholds: readonly number[]): ScoreBand[] {
+	const levels = thresholds.length + 1;
+	const whole = metric !== 'monetary';
+	const first = metric === 'recency' ? 0 : metric === 'frequency' ? 1 : -Infinity;
+	return Array.from({ length: levels }, (_, i) => {
+		const previous = i === 0 ? null : thresholds[i - 1]!;
+		const lower = previous === null ? first : whole ? previous + 1 : previous;
+		return {
+			score: metric === 'recency' ? levels - i : i + 1,
+			lower,
+			upper: i < thresholds.length ? thresholds[i]! : Infinity,
+			upperInclusive: true,
+			...(!whole && previous !== null ? { lowerExclusive: true } : {}),
+			customers: 0
+		};
+	});
+}
+
+/** The score levels a scoring may have (the rule presets are written for these scales). */
+export const LEVEL_CHOICES: readonly number[] = [3, 4, 5];
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True for a real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(text: unknown): text is string {
+	if (typeof text !== 'string' || !ISO_DATE.test(text)) return false;
+	const d = new Date(`${text}T00:00:00Z`);
+	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
+}
+
+const METRIC_NAME: Record<Metric, string> = { recency: 'Recency', frequency: 'Frequency', monetary: 'Monetary' };
+const THRESHOLD_UNIT: Record<Metric, string> = { recency: 'days', frequency: 'orders', monetary: 'amounts' };
+
+/** The most months a look-back window may span (100 years). */
+export const MAX_LOOK_BACK_MONTHS = 1200;
+
+/**
+ * Checks scoring settings, so a bad URL, import or typo fails with a message for the merchant
+ * instead of bad SQL or silently wrong scores. Returns null when the settings can be used.
+ */
 export function validateScoring(settings: ScoringSettings): string | null {
-	if (!Number.isInteger(settings.levels) || settings.levels < 2 || settings.levels > MAX_LEVELS)
-		return `Score levels must be a whole number from 2 to ${MAX_LEVELS}.`;
-	if (settings.analysisDate !== null && !/^\d{4}-\d{2}-\d{2}$/.test(settings.analysisDate))
-		return 'The analysis date must be a date like 2024-12-31.';
+	if (!['balanced', 'fixed', 'r-rfm'].includes(settings.method))
+		return 'The scoring method must be balanced, fixed thresholds or R rfm compatible.';
+	if (!LEVEL_CHOICES.includes(settings.levels))
+		return `Score levels must be ${LEVEL_CHOICES.slice(0, -1).join(', ')} or ${LEVEL_CHOICES.at(-1)}.`;
+	if (settings.analysisDate !== null && !isIsoDate(settings.analysisDate)) return 'The analysis date must be a date like 2024-12-31.';
+	if (settings.monetary !== 'total' && settings.monetary !== 'average')
+		return 'Monetary must be the total revenue or the average order value.';
+	const lookBack = validateLookBack(settings.lookBack);
+	if (lookBack) return lookBack;
+	const { analysisDate } = settings;
+	if (
+		analysisDate !== null &&
+		settings.lookBack.kind === 'range' &&
+		settings.lookBack.from !== null &&
+		analysisDate < settings.lookBack.from
+	)
+		return `The analysis date (${analysisDate}) is before the look-back window starts (${settings.lookBack.from}).`;
+	if (settings.method === 'fixed') {
+		for (const metric of METRICS) {
+			const problem = validateFixed(metric, settings.fixed?.[metric], settings.levels);
+			if (problem) return problem;
+		}
+	}
+	return null;
+}
+
+function validateLookBack(lookBack: ScoringSettings['lookBack']): string | null {
+	switch (lookBack?.kind) {
+		case 'all':
+			return null;
+		case 'months':
+			return Number.isInteger(lookBack.months) && lookBack.months >= 1 && lookBack.months <= MAX_LOOK_BACK_MONTHS
+				? null
+				: `The look-back window must be a whole number of months from 1 to ${MAX_LOOK_BACK_MONTHS}.`;
+		case 'range': {
+			for (const [end, value] of [
+				['start', lookBack.from],
+				['end', lookBack.to]
+			] as const) {
+				if (value !== null && !isIsoDate(value)) return `The look-back window's ${end} must be a date like 2024-12-31, or left open.`;
+			}
+			if (lookBack.from !== null && lookBack.to !== null && lookBack.from > lookBack.to)
+				return `The look-back window starts on ${lookBack.from}, after it ends (${lookBack.to}).`;
+			return null;
+		}
+		default:
+			return 'The look-back window must be all history, a number of months or a date range.';
+	}
+}
+
+function validateFixed(metric: Metric, thresholds: readonly number[] | undefined, levels: number): string | null {
+	const name = METRIC_NAME[metric];
+	const count = levels - 1;
+	if (!Array.isArray(thresholds) || thresholds.length !== count)
+		return `${name} needs ${count} thresholds for ${levels} score levels${Array.isArray(thresholds) ? ` (it has ${thresholds.length})` : ''}.`;
+	for (const [i, t] of thresholds.entries()) {
+		if (typeof t !== 'number' || !Number.isFinite(t)) return `${name} threshold ${i + 1} is not a number.`;
+		if (metric !== 'monetary' && !Number.isInteger(t))
+			return `${name} thresholds must be whole ${THRESHOLD_UNIT[metric]} (threshold ${i + 1} is ${t}).`;
+		if (i > 0 && t <= thresholds[i - 1]!)
+			return `${name} thresholds must go up: each must be larger than the one before (${thresholds[i - 1]} then ${t}).`;
+	}
+	if (metric === 'recency' && thresholds[0]! < 0) return `Recency thresholds count days since the last order, so they cannot be negative.`;
+	if (metric === 'frequency' && thresholds[0]! < 1) return `Frequency thresholds count orders: the first must be 1 or more.`;
 	return null;
 }

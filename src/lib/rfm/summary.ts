@@ -40,9 +40,9 @@ export interface SegmentSummary {
 	averageRecencyDays: number;
 }
 
-/** Groups customers by their scores and segment (the input of `summarise`). */
+/** Groups customers by their scores and segment (the input of `summarise`). Revenue is real revenue, whatever M scores. */
 export const SCORE_GROUPS_SQL = `SELECT r, f, m, segment, CAST(count(*) AS DOUBLE) AS customers, CAST(sum(frequency) AS DOUBLE) AS orders,
-	CAST(sum(monetary) AS DOUBLE) AS revenue, CAST(sum(recency_days) AS DOUBLE) AS recency_days_sum
+	CAST(sum(revenue) AS DOUBLE) AS revenue, CAST(sum(recency_days) AS DOUBLE) AS recency_days_sum
 FROM customer_scores GROUP BY r, f, m, segment`;
 
 /**

@@ -54,13 +54,17 @@ export const DEFAULT_SCORING: ScoringSettings = {
 
 /**
  * One score of one metric: the values it covers and how many customers got it. Balanced bins
- * are closed ranges `[lower, upper]`; R-compatible bins are half-open `[lower, upper)`.
+ * are closed ranges `[lower, upper]`; R-compatible bins are half-open `[lower, upper)`. Fixed
+ * bins are closed ranges of whole numbers for recency and frequency, and `(lower, upper]` for
+ * monetary (`lowerExclusive`); their open ends are −∞ (lowest monetary band) and +∞ (highest band).
  */
 export interface ScoreBand {
 	score: number;
 	lower: number;
 	upper: number;
 	upperInclusive: boolean;
+	/** The band starts just above `lower` (fixed monetary thresholds). */
+	lowerExclusive?: boolean;
 	customers: number;
 }
 

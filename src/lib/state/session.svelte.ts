@@ -16,7 +16,16 @@ import {
 } from '../engine/api';
 import { REQUIRED_FIELDS, type ColumnMapping } from '../ingest/columns';
 import { detectCurrency } from '../ingest/currency';
-import { DEFAULT_SCORING, type ScoringSettings } from '../rfm/types';
+import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../rfm/types';
+import { GRID_MAP, RULE_SETS, rescaleRuleSet } from '../rfm/segments';
+import { browserRuleStore, type RuleStore } from './rule-store';
+import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from '../rfm/behaviour';
+import type { CustomerPage, CustomerSelection } from '../rfm/customer-list';
+
+export type Tab = 'overview' | 'rules' | 'behaviour' | 'customers';
+
+/** Rows of a selection shown in the customer list (the export has them all). */
+export const CUSTOMER_PAGE = 200;
 
 export type EngineStatus = 'starting' | 'ready' | 'failed';
 
@@ -33,11 +42,23 @@ export class Session {
 	file = $state.raw<OpenedFile | null>(null);
 	mapping = $state<ColumnMapping | null>(null);
 	scoring = $state<ScoringSettings>({ ...DEFAULT_SCORING });
-	ruleSetId = $state('grid');
+	/** The rule set in force: a preset or the merchant's own, edited in place by the rule editor. */
+	ruleSet = $state<RuleSet>(structuredClone(GRID_MAP));
 	progress = $state.raw<Progress | null>(null);
 	/** A message for the merchant: what went wrong and what to do. */
 	problem = $state<string | null>(null);
 	analysis = $state.raw<Analysis | null>(null);
+	tab = $state<Tab>('overview');
+	/** The merchant's own rule sets, kept in this browser. */
+	readonly ruleStore: RuleStore = browserRuleStore();
+	savedRuleSets = $state.raw<RuleSet[]>(this.ruleStore.list());
+	/** Presets, then saved sets: what a rule-set picker offers. */
+	ruleSetChoices = $derived([...RULE_SETS, ...this.savedRuleSets]);
+	behaviourSettings = $state<BehaviourSettings>(structuredClone(DEFAULT_BEHAVIOUR));
+	behaviour = $state.raw<BehaviourSummary[] | null>(null);
+	/** The customers opened from a cell, a segment or a behaviour segment. */
+	selection = $state.raw<CustomerSelection | null>(null);
+	customers = $state.raw<CustomerPage | null>(null);
 
 	/** Required fields the current mapping lacks. */
 	missingFields = $derived(this.mapping ? REQUIRED_FIELDS.filter((f) => !this.mapping![f]) : []);
@@ -108,15 +129,54 @@ export class Session {
 		this.file = opened;
 		this.mapping = { ...opened.detection.plan.mapping };
 		this.analysis = null;
+		this.behaviour = null;
+		this.selection = null;
+		this.customers = null;
 		if (opened.detection.missing.length === 0) await this.analyze();
 	}
 
 	/** Reads the file with the current mapping and scores it. */
 	async analyze(): Promise<void> {
 		if (!this.file || !this.mapping || this.missingFields.length > 0) return;
-		const request = { mapping: { ...this.mapping }, scoring: { ...this.scoring }, ruleSetId: this.ruleSetId };
+		// Snapshots: state proxies cannot be cloned into a worker message.
+		const request = {
+			mapping: $state.snapshot(this.mapping),
+			scoring: $state.snapshot(this.scoring),
+			ruleSet: $state.snapshot(this.ruleSet)
+		};
 		const analysis = await this.#task((onProgress) => this.#engine.api.analyze(request, onProgress));
-		if (analysis) this.analysis = analysis;
+		if (analysis) {
+			this.analysis = analysis;
+			await this.#afterScoring();
+		}
+	}
+
+	/** Behaviour segments and an open customer list follow every (re-)scoring. */
+	async #afterScoring(): Promise<void> {
+		await this.refreshBehaviour();
+		if (this.selection) await this.openCustomers(this.selection, false);
+	}
+
+	/** Recomputes the behaviour segments with the current thresholds. */
+	async refreshBehaviour(): Promise<void> {
+		if (!this.analysis) return;
+		const settings = $state.snapshot(this.behaviourSettings) as BehaviourSettings;
+		const summary = await this.#task(() => this.#engine.api.behaviour(settings));
+		if (summary) this.behaviour = summary;
+	}
+
+	/** Opens the customers behind a cell, a segment or a behaviour segment. */
+	async openCustomers(selection: CustomerSelection, show = true): Promise<void> {
+		this.selection = selection;
+		if (show) this.tab = 'customers';
+		const page = await this.#task(() => this.#engine.api.listCustomers(selection, { limit: CUSTOMER_PAGE }));
+		if (page) this.customers = page;
+	}
+
+	async exportSelection(): Promise<Uint8Array | undefined> {
+		const selection = this.selection;
+		if (!selection) return undefined;
+		return this.#task(() => this.#engine.api.exportSelection(selection));
 	}
 
 	/** Changes one column of the mapping and re-runs. */
@@ -129,8 +189,27 @@ export class Session {
 	/** Scores again after a settings or rule change, without re-reading the file. */
 	async rescore(): Promise<void> {
 		if (!this.analysis) return;
-		const rfm = await this.#task((onProgress) => this.#engine.api.rescore({ ...this.scoring }, this.ruleSetId, onProgress));
-		if (rfm && this.analysis) this.analysis = { ...this.analysis, rfm };
+		const scoring = $state.snapshot(this.scoring);
+		const ruleSet = $state.snapshot(this.ruleSet);
+		const rfm = await this.#task((onProgress) => this.#engine.api.rescore(scoring, ruleSet, onProgress));
+		if (rfm && this.analysis) {
+			this.analysis = { ...this.analysis, rfm };
+			await this.#afterScoring();
+		}
+	}
+
+	/** Changes the number of score levels; the rule set is rewritten for the new scale. */
+	async setLevels(levels: number): Promise<void> {
+		this.scoring.levels = levels;
+		if (this.ruleSet.levels !== levels) this.ruleSet = rescaleRuleSet($state.snapshot(this.ruleSet) as RuleSet, levels);
+		await this.rescore();
+	}
+
+	/** Switches to another rule set (a preset or a saved one); its scale sets the score levels. */
+	async useRuleSet(set: RuleSet): Promise<void> {
+		this.ruleSet = structuredClone(set);
+		if (set.levels !== this.scoring.levels) this.scoring.levels = set.levels;
+		await this.rescore();
 	}
 
 	cancel(): void {
