@@ -110,7 +110,7 @@ test('behaviour segments open their customers, and a matrix cell opens its own',
 	await waitForResults(page);
 	const { rows } = await exportCustomers(page);
 
-	await page.getByRole('tab', { name: 'Behaviour segments' }).click();
+	// Behaviour segments stand beside the RFM segments, on the same view.
 	const loyal = page.locator('tr[data-behaviour="loyal"]');
 	// Loyal: more than 5 orders (the default threshold), counted independently from the export.
 	const expectedLoyal = rows.filter((r) => Number(r.frequency) > 5);
