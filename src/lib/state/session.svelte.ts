@@ -62,7 +62,9 @@ export class Session {
 
 	/** Required fields the current mapping lacks. */
 	missingFields = $derived(this.mapping ? REQUIRED_FIELDS.filter((f) => !this.mapping![f]) : []);
-	busy = $derived(this.progress !== null);
+	/** Engine calls under way (set before the first progress report arrives). */
+	running = $state(0);
+	busy = $derived(this.progress !== null || this.running > 0);
 	/** The store's currency when the file says it (header code or symbols in the amounts). */
 	currency = $derived.by(() => {
 		const column = this.mapping?.amount;
@@ -105,6 +107,7 @@ export class Session {
 			if (!settled && id === this.#tasks) this.progress = p;
 		});
 		this.problem = null;
+		this.running++;
 		try {
 			return await work(onProgress);
 		} catch (e) {
@@ -116,6 +119,7 @@ export class Session {
 			else this.problem = `Something went wrong while analysing the file: ${err.message ?? String(e)}`;
 			return undefined;
 		} finally {
+			this.running--;
 			settled = true;
 			if (id === this.#tasks) this.progress = null;
 		}
@@ -151,9 +155,12 @@ export class Session {
 		}
 	}
 
-	/** Behaviour segments and an open customer list follow every (re-)scoring. */
+	/**
+	 * An open customer list follows every (re-)scoring. Behaviour segments are refreshed by the
+	 * panel that shows them, once it is on screen: started here, their query would compete with
+	 * drawing the matrix for the same two cores.
+	 */
 	async #afterScoring(): Promise<void> {
-		await this.refreshBehaviour();
 		if (this.selection) await this.openCustomers(this.selection, false);
 	}
 

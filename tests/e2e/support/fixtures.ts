@@ -126,6 +126,8 @@ export async function dropFile(page: Page, file: TestFile): Promise<void> {
 
 /** Waits for an analysis to be on screen. */
 export async function waitForResults(page: Page): Promise<void> {
+	// aria-busy is set the moment the page asks the engine for something, before any progress shows.
+	await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
 	await expect(page.getByRole('img', { name: /^RFM matrix/ })).toBeVisible();
 	await expect(page.getByRole('status')).toHaveCount(0);
 }
