@@ -18,7 +18,8 @@ import {
 	tierId,
 	validateBehaviour,
 	type BehaviourSettings,
-	type BehaviourSummary
+	type BehaviourSummary,
+	BEHAVIOUR_COLUMN
 } from '../../src/lib/rfm/behaviour';
 import {
 	CUSTOMER_SORT_KEYS,
@@ -139,18 +140,7 @@ interface BehaviourRow {
 	[flag: string]: unknown;
 }
 
-const FLAG: Record<(typeof BEHAVIOUR_IDS)[number], string> = {
-	new: 'is_new',
-	recent: 'has_recent_order',
-	'one-time': 'is_one_time',
-	repeat: 'is_repeat',
-	loyal: 'is_loyal',
-	inactive: 'is_inactive',
-	'top-spenders': 'is_top_spender',
-	'long-missing': 'is_long_missing',
-	'due-soon': 'is_due_soon',
-	overdue: 'is_overdue'
-};
+const FLAG = BEHAVIOUR_COLUMN;
 
 async function actualBehaviour(db: WasmTestDb): Promise<Map<string, ExpectedCustomer>> {
 	const rows = await db.rows<BehaviourRow>(

@@ -18,6 +18,7 @@
  */
 import { date, num, str } from '../sql';
 import type { SqlRunner } from './analysis';
+import type { GroupFigures } from './summary';
 
 /** A support tier: customers whose lifetime revenue is at least `minRevenue` (up to the next tier's). */
 export interface RevenueTier {
@@ -85,7 +86,7 @@ export function tierId(name: string): BehaviourId {
 }
 
 /** The boolean column of `customer_behaviour` behind each fixed segment. */
-const COLUMN: Record<FixedBehaviourId, string> = {
+export const BEHAVIOUR_COLUMN: Record<FixedBehaviourId, string> = {
 	new: 'is_new',
 	recent: 'has_recent_order',
 	'one-time': 'is_one_time',
@@ -106,13 +107,7 @@ export interface BehaviourDefinition {
 	kind: 'behaviour' | 'tier';
 }
 
-export interface BehaviourSummary extends BehaviourDefinition {
-	customers: number;
-	customerShare: number;
-	orders: number;
-	revenue: number;
-	revenueShare: number;
-	averageOrderValue: number;
+export interface BehaviourSummary extends BehaviourDefinition, GroupFigures {
 	/** Something the numbers alone do not say (ties included at the top-spender cut-off, the store's usual gap). */
 	note: string | null;
 }
@@ -237,7 +232,7 @@ function topTargetSql(customers: string, percent: number): string {
  * expected date at all, and nobody is due, overdue or long time missing.
  *
  * Columns: customer_id, frequency, revenue, order_days, usual_gap_days, expected_gap_days, next_order_due
- * (DATE), revenue_rank, one boolean per fixed segment (see `COLUMN`), tier (NULL below the
+ * (DATE), revenue_rank, one boolean per fixed segment (see `BEHAVIOUR_COLUMN`), tier (NULL below the
  * lowest tier).
  */
 export function customerBehaviourSql(settings: BehaviourSettings, analysisDate: string): string {
@@ -285,7 +280,7 @@ FROM ranked`;
 export function behaviourConditionSql(id: string, table?: string): string {
 	const column = (name: string) => (table ? `${table}.${name}` : name);
 	if (id.startsWith(TIER_PREFIX)) return `${column('tier')} = ${str(id.slice(TIER_PREFIX.length))}`;
-	const flag = (COLUMN as Record<string, string | undefined>)[id];
+	const flag = (BEHAVIOUR_COLUMN as Record<string, string | undefined>)[id];
 	if (!flag) throw new Error(`There is no behaviour segment called “${id}”.`);
 	return column(flag);
 }

@@ -28,15 +28,19 @@ export interface MatrixCell {
 	segment: string | null;
 }
 
-export interface SegmentSummary {
-	segment: string;
-	color: string;
+/** The figures every group of customers shows: RFM segments and behaviour segments alike. */
+export interface GroupFigures {
 	customers: number;
 	customerShare: number;
 	orders: number;
 	revenue: number;
 	revenueShare: number;
 	averageOrderValue: number;
+}
+
+export interface SegmentSummary extends GroupFigures {
+	segment: string;
+	color: string;
 	averageRecencyDays: number;
 }
 
