@@ -2,13 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-	decidedByRecencyAndFrequency,
 	GRID_MAP,
 	isPresetId,
 	R_RFM_README,
 	rescaleRuleSet,
 	RULE_SETS,
-	ruleSetById,
 	segmentCaseSql,
 	segmentColor,
 	segmentInfo,
@@ -52,20 +50,12 @@ describe('the presets', () => {
 		}
 	});
 
-	it('are found by id, with the grid map for an unknown id and merchants’ own sets after the presets', () => {
-		expect(ruleSetById('six')).toBe(SIX_GROUPS);
-		expect(ruleSetById('nope')).toBe(GRID_MAP);
-		const mine: RuleSet = { ...SIX_GROUPS, id: 'mine', name: 'Mine' };
-		expect(ruleSetById('mine', [mine])).toBe(mine);
-		expect(ruleSetById('grid', [{ ...mine, id: 'grid' }])).toBe(GRID_MAP);
+	it('tell preset ids from merchants’ own', () => {
 		expect(isPresetId('r-rfm')).toBe(true);
 		expect(isPresetId('mine')).toBe(false);
 	});
 
-	it('say which ones are decided by R and F alone, and which need an engagement column', () => {
-		expect(decidedByRecencyAndFrequency(GRID_MAP, 5)).toBe(true);
-		expect(decidedByRecencyAndFrequency(TWELVE_SEGMENTS, 5)).toBe(false);
-		expect(decidedByRecencyAndFrequency(R_RFM_README, 5)).toBe(false);
+	it('say which ones need an engagement column', () => {
 		expect(RULE_SETS.filter(usesEngagement)).toEqual([TWELVE_SEGMENTS]);
 		expect(TWELVE_SEGMENTS.rules.find((r) => r.name === 'Lost but engaged')!.description).toMatch(/engagement column/);
 	});

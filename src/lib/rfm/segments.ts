@@ -237,11 +237,6 @@ export function isPresetId(id: string): boolean {
 	return RULE_SETS.some((s) => s.id === id);
 }
 
-/** The rule set with this id among the presets and `custom`, or the default grid map. */
-export function ruleSetById(id: string, custom: readonly RuleSet[] = []): RuleSet {
-	return RULE_SETS.find((r) => r.id === id) ?? custom.find((r) => r.id === id) ?? GRID_MAP;
-}
-
 /** True when the rule only matches customers who engaged recently. */
 export function needsEngagement(rule: SegmentRule): boolean {
 	return rule.engagedWithinDays !== undefined && rule.engagedWithinDays !== null;
@@ -250,14 +245,6 @@ export function needsEngagement(rule: SegmentRule): boolean {
 /** True when a rule looks at engagement, so the data needs an engagement column for it to work fully. */
 export function usesEngagement(set: RuleSet): boolean {
 	return set.rules.some(needsEngagement);
-}
-
-/**
- * True when no rule looks at monetary or engagement, so each R×F cell belongs to exactly one
- * segment.
- */
-export function decidedByRecencyAndFrequency(set: RuleSet, levels: number): boolean {
-	return set.rules.every((r) => r.monetary[0] <= 1 && r.monetary[1] >= levels && !needsEngagement(r));
 }
 
 const inside = (v: number, [lo, hi]: Range) => v >= lo && v <= hi;
