@@ -17,7 +17,9 @@ export default defineConfig({
 					name: 'unit',
 					environment: 'node',
 					include: ['tests/unit/**/*.test.ts'],
-					testTimeout: 60_000
+					testTimeout: 60_000,
+					// Starting DuckDB-WASM takes seconds on a busy 2-core machine.
+					hookTimeout: 60_000
 				}
 			},
 			{

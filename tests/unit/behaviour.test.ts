@@ -80,14 +80,28 @@ function expectedBehaviour(
 	const counted = lines.filter(
 		(l) => dayNumber(l.day) <= a && (window.from === null || l.day >= window.from) && (window.to === null || l.day <= window.to)
 	);
-	const byCustomer = new Map<string, { orders: Map<string, string>; cents: number }>();
+	// Lines are summed per (customer, order id); an order is dated by its first line. A positive
+	// total is an order; a negative one is a return that nets out of the customer's revenue (not an
+	// order); a zero total is neither. Customers with no order are not scored.
+	const totals = new Map<string, { customer: string; day: string; cents: number }>();
 	for (const l of counted) {
-		const c = byCustomer.get(l.customer) ?? { orders: new Map(), cents: 0 };
-		// A line-item order is one order, dated by its first line.
-		const day = c.orders.get(l.orderId);
-		c.orders.set(l.orderId, day === undefined || l.day < day ? l.day : day);
-		c.cents += l.cents;
-		byCustomer.set(l.customer, c);
+		const key = `${l.customer}\u0000${l.orderId}`;
+		const t = totals.get(key) ?? { customer: l.customer, day: l.day, cents: 0 };
+		t.cents += l.cents;
+		if (l.day < t.day) t.day = l.day;
+		totals.set(key, t);
+	}
+	const byCustomer = new Map<string, { orders: Map<string, string>; cents: number }>();
+	for (const [key, t] of totals) {
+		if (t.cents <= 0) continue;
+		const c = byCustomer.get(t.customer) ?? { orders: new Map(), cents: 0 };
+		c.orders.set(key, t.day);
+		c.cents += t.cents;
+		byCustomer.set(t.customer, c);
+	}
+	for (const t of totals.values()) {
+		const c = byCustomer.get(t.customer);
+		if (t.cents < 0 && c) c.cents += t.cents;
 	}
 	const facts = [...byCustomer.entries()].map(([id, c]) => {
 		const days = [...new Set(c.orders.values())].map(dayNumber).sort((x, y) => x - y);
@@ -168,8 +182,14 @@ function expectSummary(
 	lines: readonly Line[],
 	settings: BehaviourSettings
 ) {
+	// Orders are the (customer, order id) groups with a positive total; returns are not orders.
+	const totals = new Map<string, number>();
+	for (const l of lines) totals.set(`${l.customer}\u0000${l.orderId}`, (totals.get(`${l.customer}\u0000${l.orderId}`) ?? 0) + l.cents);
 	const ordersOf = new Map<string, Set<string>>();
-	for (const l of lines) if (expected.has(l.customer)) ordersOf.set(l.customer, (ordersOf.get(l.customer) ?? new Set()).add(l.orderId));
+	for (const l of lines) {
+		if (expected.has(l.customer) && totals.get(`${l.customer}\u0000${l.orderId}`)! > 0)
+			ordersOf.set(l.customer, (ordersOf.get(l.customer) ?? new Set()).add(l.orderId));
+	}
 	expect(summary.map((s) => s.id)).toEqual(behaviourDefinitions(settings).map((d) => d.id));
 	for (const s of summary) {
 		const members = [...expected.entries()].filter(([, c]) => c.segments.has(s.id));
@@ -339,7 +359,10 @@ const EDGE: Line[] = (() => {
 	add('tier-250-noisy', daysBefore(60), 1);
 	add('tier-1000', daysBefore(60), 60000);
 	add('tier-1000', daysBefore(50), 40000);
+	// A refund alone is not a customer; a refund after an order nets out of its revenue (300 − 60 = 240: Bronze).
 	add('net-refund', daysBefore(60), -5000);
+	add('refund-after-order', daysBefore(70), 30000);
+	add('refund-after-order', daysBefore(60), -6000);
 	// The top 10% of 26 customers is ceil(2.6) = 3: one clear leader, then four tied at the cut-off.
 	add('top-leader', daysBefore(90), 500000);
 	for (const t of ['top-tie-a', 'top-tie-b', 'top-tie-c', 'top-tie-d']) add(t, daysBefore(90), 200000);
@@ -398,7 +421,8 @@ describe('behaviour segments on hand-made edge cases', () => {
 		expect(actual.get('tier-250')!.tier).toBe('Silver');
 		expect(actual.get('tier-250-noisy')!.tier).toBe('Silver');
 		expect(actual.get('tier-1000')!.tier).toBe('Gold');
-		expect(actual.get('net-refund')!.tier).toBeNull();
+		expect(actual.has('net-refund')).toBe(false);
+		expect(actual.get('refund-after-order')).toMatchObject({ tier: 'Bronze', revenueCents: 24000 });
 	});
 
 	it('expects the next order after the usual gap: due on the analysis date, overdue the day before', () => {

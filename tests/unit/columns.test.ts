@@ -1,6 +1,13 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectColumns, normaliseHeader, planForMapping, type SampleColumn } from '../../src/lib/ingest/columns';
+import {
+	DEFAULT_READ_OPTIONS,
+	detectColumns,
+	missingFields,
+	normaliseHeader,
+	planForMapping,
+	type SampleColumn
+} from '../../src/lib/ingest/columns';
 import { inspectCsv } from '../../src/lib/ingest/pipeline';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
@@ -34,7 +41,7 @@ describe('detectColumns', () => {
 				]
 			)
 		);
-		expect(d.plan.mapping).toEqual({
+		expect(d.plan.mapping).toMatchObject({
 			orderId: 'Order #',
 			customerId: 'Client Ref',
 			orderDate: 'Purchase Timestamp',
@@ -58,7 +65,7 @@ describe('detectColumns', () => {
 				]
 			)
 		);
-		expect(d.plan.mapping).toEqual({
+		expect(d.plan.mapping).toMatchObject({
 			orderId: 'InvoiceNo',
 			customerId: 'CustomerID',
 			orderDate: 'InvoiceDate',
@@ -78,7 +85,13 @@ describe('detectColumns', () => {
 				]
 			)
 		);
-		expect(d.plan.mapping).toEqual({ orderId: 'Invoice', customerId: 'Email', orderDate: 'Date', amount: 'Revenue', lastEngaged: null });
+		expect(d.plan.mapping).toMatchObject({
+			orderId: 'Invoice',
+			customerId: 'Email',
+			orderDate: 'Date',
+			amount: 'Revenue',
+			lastEngaged: null
+		});
 		expect(d.plan.dateFormat).toEqual({ order: 'dmy', pattern: '%d.%m.%Y' });
 	});
 
@@ -92,7 +105,7 @@ describe('detectColumns', () => {
 				]
 			)
 		);
-		expect(d.plan.mapping).toEqual({
+		expect(d.plan.mapping).toMatchObject({
 			orderId: 'order_id',
 			customerId: 'Customer ID',
 			orderDate: 'order_purchase_timestamp',
@@ -229,7 +242,7 @@ describe('detectColumns: the optional last-engagement column', () => {
 				[row('12/25/2024 09:15', 'A1', 'ann', '2024-12-02', '50.00'), row('', 'B1', 'bob', '2024-06-10', '30.00')]
 			)
 		);
-		expect(d.plan.mapping).toEqual({
+		expect(d.plan.mapping).toMatchObject({
 			orderId: 'Order ID',
 			customerId: 'Customer',
 			orderDate: 'Order Date',
@@ -290,8 +303,25 @@ describe('planForMapping', () => {
 		expect(planForMapping({ orderId: null, customerId: 'a', orderDate: 'b', amount: 'c', lastEngaged: null }, columns)).toEqual({
 			mapping: { orderId: null, customerId: 'a', orderDate: 'b', amount: 'c', lastEngaged: null },
 			dateFormat: { order: 'dmy', pattern: '%d/%m/%Y' },
-			amountFormat: { decimal: ',', plain: false }
+			amountFormat: { decimal: ',', plain: false },
+			options: DEFAULT_READ_OPTIONS
 		});
+	});
+
+	it('builds the amount from quantity × unit price when there is no amount column, with the format of the price column', () => {
+		const lines = table(
+			['InvoiceNo', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID'],
+			[
+				['536365', '6', '12/1/2010 8:26', '2,55', '17850'],
+				['536366', '8', '12/1/2010 8:28', '3,39', '17850'],
+				['536367', '2', '12/13/2010 9:01', '1,85', '13047']
+			]
+		);
+		const d = detectColumns(lines);
+		expect(d.plan.mapping).toMatchObject({ amount: null, quantity: 'Quantity', unitPrice: 'UnitPrice' });
+		expect(d.plan.amountFormat).toEqual({ decimal: ',', plain: false });
+		expect(d.missing).toEqual([]);
+		expect(missingFields({ ...d.plan.mapping, unitPrice: null })).toEqual(['amount']);
 	});
 
 	it('detects the format of a chosen engagement column', () => {
@@ -322,7 +352,7 @@ describe('detectColumns on real exports', () => {
 	it("maps Shopify's export: Name is the order, Email the customer, Created at the date, Total the amount", async () => {
 		const { dialect, detection } = await inspectCsv(db, 'shopify.csv');
 		expect(dialect.columns).toHaveLength(79);
-		expect(detection.plan).toEqual({
+		expect(detection.plan).toMatchObject({
 			mapping: { orderId: 'Name', customerId: 'Email', orderDate: 'Created at', amount: 'Total', lastEngaged: null },
 			dateFormat: { order: 'iso', pattern: '' },
 			amountFormat: { decimal: '.', plain: true }
@@ -332,7 +362,7 @@ describe('detectColumns on real exports', () => {
 
 	it("maps the R rfm package's order file", async () => {
 		const { detection } = await inspectCsv(db, 'rfm.csv');
-		expect(detection.plan).toEqual({
+		expect(detection.plan).toMatchObject({
 			mapping: { orderId: null, customerId: 'customer_id', orderDate: 'order_date', amount: 'revenue', lastEngaged: null },
 			dateFormat: { order: 'iso', pattern: '' },
 			amountFormat: { decimal: '.', plain: true }

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { amountSql, dateSql, EXCLUDED_ROWS_SQL, EXCLUSION_COUNTS_SQL, inputRowsSql } from '../../src/lib/ingest/ingest-sql';
+import {
+	amountSql,
+	canonicalTablesSql,
+	dateSql,
+	excludedRowsSql,
+	EXCLUSION_COUNTS_SQL,
+	inputRowsSql,
+	orderCandidatesSql
+} from '../../src/lib/ingest/ingest-sql';
+import type { ReadPlan } from '../../src/lib/ingest/columns';
 import { parseAmount, parseDate, type AmountFormat, type DateFormat } from '../../src/lib/ingest/values';
 import { str } from '../../src/lib/sql';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
@@ -307,13 +316,14 @@ describe('inputRowsSql', () => {
 			('  ', 'c3', '02.01.2011', 'free'),
 			('o5', 'c"4', '30.02.2011', '12')
 		) t("Order #", "Client Ref", "Datum", "Betrag")`);
-		await db.run(
-			inputRowsSql('src', {
-				mapping: { orderId: 'Order #', customerId: 'Client Ref', orderDate: 'Datum', amount: 'Betrag', lastEngaged: null },
-				dateFormat: { order: 'dmy', pattern: '%d.%m.%Y' },
-				amountFormat: { decimal: ',', plain: false }
-			})
-		);
+		const plan: ReadPlan = {
+			mapping: { orderId: 'Order #', customerId: 'Client Ref', orderDate: 'Datum', amount: 'Betrag', lastEngaged: null },
+			dateFormat: { order: 'dmy', pattern: '%d.%m.%Y' },
+			amountFormat: { decimal: ',', plain: false }
+		};
+		await db.run(inputRowsSql('src', plan));
+		await db.run(orderCandidatesSql(plan));
+		for (const sql of canonicalTablesSql(plan)) await db.run(sql);
 		const rows = await db.rows(
 			`SELECT customer_id, order_ref, CAST(order_date AS VARCHAR) AS order_date, amount, date_text, amount_text FROM input_rows ORDER BY rowid`
 		);
@@ -324,17 +334,21 @@ describe('inputRowsSql', () => {
 			{ customer_id: 'c3', order_ref: null, order_date: '2011-01-02', amount: null, date_text: null, amount_text: 'free' },
 			{ customer_id: 'c"4', order_ref: 'o5', order_date: null, amount: 12, date_text: '30.02.2011', amount_text: null }
 		]);
-		expect(await db.rows(`${EXCLUSION_COUNTS_SQL} ORDER BY reason NULLS FIRST`)).toEqual([
-			{ reason: null, rows: 1 },
-			{ reason: 'no_customer', rows: 1 },
-			{ reason: 'unreadable_amount', rows: 1 },
-			{ reason: 'unreadable_date', rows: 2 }
+		// Row reasons (an unreadable line amount) and order reasons (every row of the order), with revenue as read.
+		expect(await db.rows(`${EXCLUSION_COUNTS_SQL} ORDER BY reason`)).toEqual([
+			{ reason: 'no_customer', rows: 1, revenue: 5 },
+			{ reason: 'unreadable_amount', rows: 1, revenue: null },
+			{ reason: 'unreadable_date', rows: 2, revenue: 17 }
 		]);
-		expect(await db.rows(EXCLUDED_ROWS_SQL)).toEqual([
-			{ row_number: 2, reason: 'no_customer', customer_id: null, order_id: 'o2', order_date: '2011-01-01', amount: '5.0' },
-			{ row_number: 3, reason: 'unreadable_date', customer_id: 'c2', order_id: null, order_date: 'soon', amount: '5.0' },
-			{ row_number: 4, reason: 'unreadable_amount', customer_id: 'c3', order_id: null, order_date: '2011-01-02', amount: 'free' },
-			{ row_number: 5, reason: 'unreadable_date', customer_id: 'c"4', order_id: 'o5', order_date: '30.02.2011', amount: '12.0' }
+		expect(await db.rows(`SELECT customer_id, order_id, amount FROM orders`)).toEqual([
+			{ customer_id: 'c1', order_id: 'o1', amount: 1234.5 }
+		]);
+		const row = { file: 'orders.csv', status: null };
+		expect(await db.rows(excludedRowsSql(plan, ['orders.csv']))).toEqual([
+			{ ...row, row_number: 2, reason: 'no_customer', customer_id: null, order_id: 'o2', order_date: '2011-01-01', amount: '5.0' },
+			{ ...row, row_number: 3, reason: 'unreadable_date', customer_id: 'c2', order_id: null, order_date: 'soon', amount: '5.0' },
+			{ ...row, row_number: 4, reason: 'unreadable_amount', customer_id: 'c3', order_id: null, order_date: '2011-01-02', amount: 'free' },
+			{ ...row, row_number: 5, reason: 'unreadable_date', customer_id: 'c"4', order_id: 'o5', order_date: '30.02.2011', amount: '12.0' }
 		]);
 	});
 
@@ -345,6 +359,6 @@ describe('inputRowsSql', () => {
 				dateFormat: null,
 				amountFormat: { decimal: '.', plain: true }
 			})
-		).toThrow('A customer, an order date and an amount column are needed');
+		).toThrow('A customer, an order date and an amount (or a quantity and a unit price) are needed');
 	});
 });

@@ -2,22 +2,28 @@
 import { describe, expect, it } from 'vitest';
 import { Session, type EngineHandle } from '../../src/lib/state/session.svelte';
 import type { Analysis, AnalyzeRequest, EngineApi, OpenedFile } from '../../src/lib/engine/api';
+import type { Detection } from '../../src/lib/ingest/columns';
 
 function opened(missing: boolean): OpenedFile {
+	const detection: Detection = {
+		plan: {
+			mapping: { orderId: 'id', customerId: 'who', orderDate: missing ? null : 'when', amount: 'value', lastEngaged: null },
+			dateFormat: missing ? null : { order: 'iso', pattern: '' },
+			amountFormat: { decimal: '.', plain: true }
+		},
+		reasons: {},
+		missing: missing ? ['orderDate'] : []
+	};
 	return {
 		fileName: 'orders.csv',
 		size: 10,
-		dialect: { delimiter: ',', quote: '"', escape: '"', hasHeader: true, skipRows: 0, columns: ['id', 'who', 'when', 'value'] },
+		files: [{ name: 'orders.csv', size: 10 }],
+		layout: 'generic',
+		columns: ['id', 'who', 'when', 'value'],
+		distinct: {},
 		preview: [],
-		detection: {
-			plan: {
-				mapping: { orderId: 'id', customerId: 'who', orderDate: missing ? null : 'when', amount: 'value', lastEngaged: null },
-				dateFormat: missing ? null : { order: 'iso', pattern: '' },
-				amountFormat: { decimal: '.', plain: true }
-			},
-			reasons: {},
-			missing: missing ? ['orderDate'] : []
-		}
+		detection,
+		generic: detection
 	};
 }
 

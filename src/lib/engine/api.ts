@@ -2,8 +2,8 @@
  * The boundary between the page and the engine worker: everything that crosses it is typed here.
  * The worker object `satisfies EngineApi`; the page holds a `Comlink.Remote<EngineApi>`.
  */
-import type { ColumnMapping, Detection } from '../ingest/columns';
-import type { CsvDialect } from '../ingest/csv-dialect';
+import type { ColumnMapping, Detection, ReadOptions } from '../ingest/columns';
+import type { LayoutId } from '../ingest/layouts';
 import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
@@ -28,17 +28,31 @@ export interface Progress {
 
 export type ProgressCallback = (progress: Progress) => void;
 
-/** A dropped file after sniffing: its dialect, a preview and the proposed column mapping. */
+/** Dropped file(s) after sniffing: the layout recognised, a preview and the proposed column mapping. */
 export interface OpenedFile {
+	/** The file's name, or "3 files" when several were dropped together. */
 	fileName: string;
+	files: { name: string; size: number }[];
+	/** Bytes in all. */
 	size: number;
-	dialect: CsvDialect;
+	/** The layout that reads the file(s): a platform's export, or `generic`. */
+	layout: LayoutId;
+	/** Columns the mapping offers, in file order. */
+	columns: string[];
 	preview: string[][];
+	/** Up to 50 distinct values per column from the sample (statuses and currencies to choose from). */
+	distinct: Record<string, string[]>;
+	/** The layout's plan; `generic` is the plain column mapping, for a merchant who overrides the layout. */
 	detection: Detection;
+	generic: Detection;
 }
 
 export interface AnalyzeRequest {
+	/** `generic` reads the file with the plain mapping even when a layout was recognised. */
+	layout?: LayoutId;
 	mapping: ColumnMapping;
+	/** How rows become orders; absent: the layout's. */
+	options?: ReadOptions;
 	scoring: ScoringSettings;
 	/** The rules themselves, not an id: merchants' own rule sets live in their browser. */
 	ruleSet: RuleSet;
@@ -61,6 +75,11 @@ export interface EngineApi {
 	start(): Promise<EngineInfo>;
 	/** Registers the file (no copy), checks it is readable text, sniffs it and proposes a mapping. */
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile>;
+	/**
+	 * Opens several files dropped together: the same export in parts (appended, an order in two
+	 * files counted once) or Olist's related tables (joined).
+	 */
+	openFiles(files: File[], onProgress?: ProgressCallback): Promise<OpenedFile>;
 	/** Reads the opened file with this mapping and scores its customers. */
 	analyze(request: AnalyzeRequest, onProgress?: ProgressCallback): Promise<Analysis>;
 	/** Scores again with other settings or rules, without reading the file again. */

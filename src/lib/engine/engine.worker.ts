@@ -9,9 +9,10 @@ import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
 import { classifyFile } from '../ingest/file-kind';
-import { planForMapping } from '../ingest/columns';
-import { EXCLUDED_ROWS_SQL } from '../ingest/ingest-sql';
-import { FileProblem, inspectCsv, loadCsv, type FileInspection } from '../ingest/pipeline';
+import { planForMapping, type ReadPlan } from '../ingest/columns';
+import { excludedRowsSql } from '../ingest/ingest-sql';
+import { FileProblem, loadOrders } from '../ingest/pipeline';
+import { inspectSources, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
 import { copyToCsvSql, customersExportSql, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
 import { validateRuleSet } from '../rfm/rule-json';
 import { validateScoring } from '../rfm/scoring';
@@ -89,8 +90,10 @@ async function step<T>(work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>)
 	return result;
 }
 
-/** The file currently loaded: the engine reads it again when the mapping changes. */
-let current: { name: string; file: File; inspection: FileInspection } | null = null;
+/** The file(s) currently loaded: the engine reads them again when the mapping changes. */
+let current: { registered: string[]; files: File[]; inspection: SourcesInspection } | null = null;
+/** The plan of the last load, for the excluded-rows download. */
+let loadedPlan: ReadPlan | null = null;
 let fileCounter = 0;
 
 const fmt = new Intl.NumberFormat('en');
@@ -155,24 +158,47 @@ const api = {
 		return (await ensureStarted()).info;
 	},
 
-	async openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {
-		onProgress?.({ step: 'open', label: `Opening ${file.name}…` });
-		const kind = classifyFile(file.size, new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
-		if (!kind.readable) throw new FileProblem(kind.message);
+	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {
+		return api.openFiles([file], onProgress);
+	},
+
+	async openFiles(files: File[], onProgress?: ProgressCallback): Promise<OpenedFile> {
+		if (files.length === 0) throw new FileProblem('No file was dropped.');
+		onProgress?.({ step: 'open', label: files.length === 1 ? `Opening ${files[0]!.name}…` : `Opening ${files.length} files…` });
+		const heads: string[] = [];
+		for (const file of files) {
+			const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
+			const kind = classifyFile(file.size, bytes);
+			if (!kind.readable) throw new FileProblem(files.length === 1 ? kind.message : `${file.name}: ${kind.message}`);
+			heads.push(new TextDecoder().decode(bytes));
+		}
 		return step(async (db, duck) => {
-			if (current) await duck.db.dropFile(current.name);
+			if (current) for (const name of current.registered) await duck.db.dropFile(name);
 			current = null;
-			const name = `orders-${++fileCounter}.csv`;
-			// A file handle, not a copy: DuckDB reads slices of the File on demand.
-			await duck.db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
-			const inspection = await inspectCsv(db, name);
-			current = { name, file, inspection };
+			const sources: FileSource[] = [];
+			const registered: string[] = [];
+			for (const [i, file] of files.entries()) {
+				const name = `orders-${++fileCounter}.csv`;
+				// A file handle, not a copy: DuckDB reads slices of the File on demand.
+				await duck.db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
+				registered.push(name);
+				sources.push(await sniffSource(db, file.name, name, heads[i]!));
+			}
+			const inspection = await inspectSources(db, sources);
+			current = { registered, files, inspection };
+			const distinct: Record<string, string[]> = {};
+			for (const c of inspection.sample)
+				distinct[c.name] = [...new Set(c.values.map((v) => v.trim()).filter((v) => v !== ''))].slice(0, 50);
 			return {
-				fileName: file.name,
-				size: file.size,
-				dialect: inspection.dialect,
+				fileName: files.length === 1 ? files[0]!.name : `${files.length} files`,
+				files: files.map((f) => ({ name: f.name, size: f.size })),
+				size: files.reduce((s, f) => s + f.size, 0),
+				layout: inspection.layout,
+				columns: inspection.columns,
 				preview: inspection.preview,
-				detection: inspection.detection
+				distinct,
+				detection: inspection.detection,
+				generic: inspection.generic
 			};
 		});
 	},
@@ -181,25 +207,40 @@ const api = {
 		checkRequest(request.scoring, request.ruleSet);
 		return step(async (db) => {
 			if (!current) throw new FileProblem('Drop an order file first.');
+			const { inspection } = current;
+			const useLayout = (request.layout ?? inspection.layout) !== 'generic';
+			const detected = useLayout ? inspection.detection.plan : inspection.generic.plan;
 			// A page that predates the engagement field sends no `lastEngaged`.
-			const plan = planForMapping({ ...request.mapping, lastEngaged: request.mapping.lastEngaged ?? null }, current.inspection.sample);
+			const plan = planForMapping(
+				{ ...request.mapping, lastEngaged: request.mapping.lastEngaged ?? null },
+				inspection.sample,
+				request.options ?? detected.options
+			);
 			// Keep the detected formats when the user kept the detected columns.
-			const detected = current.inspection.detection.plan;
 			if (plan.mapping.orderDate === detected.mapping.orderDate && detected.dateFormat) plan.dateFormat = detected.dateFormat;
-			if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
+			if (plan.mapping.amount === detected.mapping.amount && plan.mapping.unitPrice === detected.mapping.unitPrice && detected.amountFormat)
+				plan.amountFormat = detected.amountFormat;
 			if (plan.mapping.lastEngaged && plan.mapping.lastEngaged === detected.mapping.lastEngaged && detected.engagedFormat)
 				plan.engagedFormat = detected.engagedFormat;
-			onProgress?.({ step: 'read', label: `Reading ${current.file.name} (${fmt.format(Math.round(current.file.size / 1024))} KB)…` });
+			const size = current.files.reduce((s, f) => s + f.size, 0);
+			onProgress?.({
+				step: 'read',
+				label: `Reading ${inspection.files.length === 1 ? inspection.files[0] : `${inspection.files.length} files`} (${fmt.format(Math.round(size / 1024))} KB)…`
+			});
 			const t0 = performance.now();
-			const ingest = await loadCsv(db, current.name, current.inspection.dialect, plan);
+			const ingest = await loadOrders(db, inspection.relations, plan, {
+				layout: useLayout ? inspection.layout : 'generic',
+				files: inspection.files
+			});
+			loadedPlan = plan;
 			const t1 = performance.now();
-			if (ingest.rowsUsed === 0) {
+			if (ingest.orders === 0) {
 				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
 				throw new FileProblem(
 					`None of the ${fmt.format(ingest.rowsRead)} rows could be used (${reasons}). Check the column choices in the mapping panel below.`
 				);
 			}
-			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.rowsUsed)} rows…` });
+			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.orders)} orders…` });
 			const rfm = await score(db, request.scoring, request.ruleSet);
 			return { ingest, rfm, timings: { readMs: Math.round(t1 - t0), scoreMs: Math.round(performance.now() - t1) } };
 		});
@@ -219,7 +260,8 @@ const api = {
 	},
 
 	exportExcludedRows() {
-		return exportCsv(EXCLUDED_ROWS_SQL);
+		if (!current || !loadedPlan) throw new FileProblem('Analyse an order file first.');
+		return exportCsv(excludedRowsSql(loadedPlan, current.inspection.files));
 	},
 
 	async behaviour(settings: BehaviourSettings) {

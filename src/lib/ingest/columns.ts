@@ -9,11 +9,70 @@ import { detectAmountFormat, detectDateFormat, type AmountFormat, type DateForma
  * (last email click or open, last visit, last login) when the export has one: segments such as
  * "Lost but engaged" use it.
  */
-export type OrderField = 'orderId' | 'customerId' | 'orderDate' | 'amount' | 'lastEngaged';
+export type CoreField = 'orderId' | 'customerId' | 'orderDate' | 'amount' | 'lastEngaged';
 
-export const ORDER_FIELDS: readonly OrderField[] = ['orderId', 'customerId', 'orderDate', 'amount', 'lastEngaged'];
+/**
+ * Optional columns that enrich orders, lines and customers when the export has them: a quantity and
+ * unit price (the amount is their product when there is no amount column), the order's status,
+ * refunds and cancellation, and what the segment builder and exports use.
+ */
+export type ExtraField =
+	| 'quantity'
+	| 'unitPrice'
+	| 'status'
+	| 'refunded'
+	| 'cancelledAt'
+	| 'currency'
+	| 'email'
+	| 'firstName'
+	| 'lastName'
+	| 'fullName'
+	| 'phone'
+	| 'country'
+	| 'city'
+	| 'channel'
+	| 'coupon'
+	| 'paymentMethod'
+	| 'acceptsMarketing'
+	| 'tags'
+	| 'sku'
+	| 'product'
+	| 'category';
 
-/** Fields without which no customer can be scored. The order id is optional: without it each row is one order. */
+export type OrderField = CoreField | ExtraField;
+
+export const CORE_FIELDS: readonly CoreField[] = ['orderId', 'customerId', 'orderDate', 'amount', 'lastEngaged'];
+
+export const EXTRA_FIELDS: readonly ExtraField[] = [
+	'quantity',
+	'unitPrice',
+	'status',
+	'refunded',
+	'cancelledAt',
+	'currency',
+	'email',
+	'firstName',
+	'lastName',
+	'fullName',
+	'phone',
+	'country',
+	'city',
+	'channel',
+	'coupon',
+	'paymentMethod',
+	'acceptsMarketing',
+	'tags',
+	'sku',
+	'product',
+	'category'
+];
+
+export const ORDER_FIELDS: readonly OrderField[] = [...CORE_FIELDS, ...EXTRA_FIELDS];
+
+/**
+ * Fields without which no customer can be scored. The order id is optional: without it each row is
+ * one order. The amount may instead come from a quantity and a unit price (see `missingFields`).
+ */
 export const REQUIRED_FIELDS: readonly OrderField[] = ['customerId', 'orderDate', 'amount'];
 
 export const FIELD_LABELS: Record<OrderField, string> = {
@@ -21,19 +80,98 @@ export const FIELD_LABELS: Record<OrderField, string> = {
 	customerId: 'Customer',
 	orderDate: 'Order date',
 	amount: 'Order amount',
-	lastEngaged: 'Last engagement'
+	lastEngaged: 'Last engagement',
+	quantity: 'Quantity',
+	unitPrice: 'Unit price',
+	status: 'Order status',
+	refunded: 'Refunded amount',
+	cancelledAt: 'Cancelled at',
+	currency: 'Currency',
+	email: 'Email',
+	firstName: 'First name',
+	lastName: 'Last name',
+	fullName: 'Full name',
+	phone: 'Phone',
+	country: 'Country',
+	city: 'City',
+	channel: 'Sales channel',
+	coupon: 'Coupon code',
+	paymentMethod: 'Payment method',
+	acceptsMarketing: 'Accepts marketing',
+	tags: 'Tags',
+	sku: 'SKU',
+	product: 'Product',
+	category: 'Category'
 };
 
 /** Which file column feeds each field (by header name), or null when none does. */
-export type ColumnMapping = Record<OrderField, string | null>;
+export type ColumnMapping = Record<CoreField, string | null> & Partial<Record<ExtraField, string | null>>;
+
+/** Required fields a mapping lacks. An amount is not missing when a quantity and a unit price are mapped. */
+export function missingFields(mapping: ColumnMapping): OrderField[] {
+	const amountBuilt = Boolean(mapping.quantity && mapping.unitPrice);
+	return REQUIRED_FIELDS.filter((f) => !mapping[f] && !(f === 'amount' && amountBuilt));
+}
+
+/**
+ * How rows become orders. Recognised layouts set these; the merchant can change them.
+ * - `amountLevel`: `row` sums the amounts of an order's rows (line-item files with line amounts);
+ *   `order` reads the order's total once (Shopify writes it on the first line only, WooCommerce on
+ *   every line), and such files' customer, status and currency are read from any row of the order.
+ * - `excludedStatuses`: statuses (lower case) that are not a sale: cancelled, refunded, failed…
+ * - `cancelPrefix`: order ids starting with it are cancellations whose (negative) amounts net out
+ *   of the customer's revenue (UCI Online Retail's `C536379`).
+ * - `customerFallbacks`: columns that identify the customer when the customer column is empty
+ *   (a Shopify order without an email is known by its phone or billing name).
+ * - `currency`: when the file has several currencies, only orders in this one are scored (null:
+ *   the most common).
+ * - `zeroOrders`: an order with a zero total is `excluded` (a test or fully discounted order) or
+ *   `counted` (transaction logs, where each row is a purchase, such as CDNOW's $0.00 rows).
+ */
+export interface ReadOptions {
+	amountLevel: 'row' | 'order';
+	zeroOrders: 'excluded' | 'counted';
+	excludedStatuses: string[];
+	cancelPrefix: string | null;
+	customerFallbacks: string[];
+	currency: string | null;
+}
+
+export const DEFAULT_READ_OPTIONS: ReadOptions = {
+	amountLevel: 'row',
+	zeroOrders: 'excluded',
+	excludedStatuses: [],
+	cancelPrefix: null,
+	customerFallbacks: [],
+	currency: null
+};
+
+/** Statuses that are not a completed sale in most shops' exports (compared in lower case). */
+export const COMMON_EXCLUDED_STATUSES = [
+	'cancelled',
+	'canceled',
+	'refunded',
+	'voided',
+	'failed',
+	'declined',
+	'pending',
+	'pending payment',
+	'draft',
+	'checkout-draft',
+	'test',
+	'unavailable'
+];
 
 /** A mapping plus the formats chosen for the date, amount and engagement columns. */
 export interface ReadPlan {
 	mapping: ColumnMapping;
 	dateFormat: DateFormat | null;
+	/** The amount column's format, or the unit price's when the amount is quantity × price. */
 	amountFormat: AmountFormat | null;
 	/** The format of the last-engagement column; absent or null when there is none. */
 	engagedFormat?: DateFormat | null;
+	/** How rows become orders; absent: DEFAULT_READ_OPTIONS. */
+	options?: ReadOptions;
 }
 
 /**
@@ -52,7 +190,7 @@ interface NameRule {
  * Header-name rules, matched against a normalised name (lower case, `_`/`-`/`.` as spaces, any
  * parenthesised currency or unit dropped). Higher scores win; a value check must also pass.
  */
-const NAME_RULES: Record<OrderField, NameRule[]> = {
+const NAME_RULES: Record<CoreField, NameRule[]> = {
 	orderId: [
 		{ pattern: /^(order|sales order|purchase)( ?(id|no|nr|number|num|ref|reference|#|key|code))$/, score: 10 },
 		{ pattern: /^order ?#$|^#$/, score: 10 },
@@ -108,6 +246,31 @@ const NAME_RULES: Record<OrderField, NameRule[]> = {
 	]
 };
 
+/** Header names of the optional fields, matched like NAME_RULES (normalised or squashed). */
+const EXTRA_RULES: Record<ExtraField, RegExp> = {
+	quantity: /^(quantity|qty|lineitem quantity|item quantity|units|quantity ordered|qty ordered|quantity \( refund\))$/,
+	unitPrice: /^(unit ?price|unitprice|price|item price|lineitem price|item cost|price each|sale price|unit cost|price per unit)$/,
+	status: /^(order status|status|financial status|payment status|order state|state)$/,
+	refunded: /^(refunded amount|refund amount|order refund amount|refunds?|amount refunded|total refunded|refunded)$/,
+	cancelledAt: /^(cancell?ed at|cancell?ed|cancellation date|cancell?ed date|cancell?ed on)$/,
+	currency: /^(currency|currency code|order currency)$/,
+	email: /^(e ?mail|email address|customer e ?mail|billing e ?mail|e ?mail billing|buyer e ?mail|e ?mail address)$/,
+	firstName: /^(first name|firstname|given name|billing first name|first name billing|customer first name)$/,
+	lastName: /^(last name|lastname|surname|family name|billing last name|last name billing|customer last name)$/,
+	fullName: /^(billing name|customer name|full name|client name|shipping name)$/,
+	phone: /^(phone|telephone|mobile|phone number|billing phone|phone billing|customer phone)$/,
+	country: /^(country|billing country|country code|shipping country|country code billing|customer country|country billing)$/,
+	city: /^(city|billing city|shipping city|customer city|city billing)$/,
+	channel: /^(channel|sales channel|source|source name|order source|utm source|created via)$/,
+	coupon: /^(coupon|coupon code|coupons|discount code|promo code|voucher|voucher code|coupon items|coupons used)$/,
+	paymentMethod: /^(payment method|payment type|payment gateway|payment method title|gateway)$/,
+	acceptsMarketing: /^(accepts marketing|accepts email marketing|marketing opt in|email marketing consent|newsletter|subscribed)$/,
+	tags: /^(tags|customer tags|order tags)$/,
+	sku: /^(sku|lineitem sku|stock ?code|stockcode|product sku|item sku)$/,
+	product: /^(product|product name|lineitem name|item name|description|item|product title|item description)$/,
+	category: /^(category|product category|categories|product type|department|product category name)$/
+};
+
 /** Names that look like an amount or a date but are not the one we want. */
 const NOT_AMOUNT =
 	/\b(id|no|number|qty|quantity|quantities|count|zip|postcode|postal|phone|tax(es)?|shipping|discounts?|refund(s|ed)?|outstanding|compare|items?|weight|rate|percent|%|score|age)\b/;
@@ -124,7 +287,7 @@ export function normaliseHeader(name: string): string {
 		.trim();
 }
 
-function nameScore(field: OrderField, header: string): number {
+function nameScore(field: CoreField, header: string): number {
 	const n = normaliseHeader(header);
 	const squashed = header.toLowerCase().replace(/[^a-z#]/g, '');
 	let best = 0;
@@ -180,7 +343,7 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 		if (!amountFormats.has(c.name)) amountFormats.set(c.name, detectAmountFormat(c.values));
 		return amountFormats.get(c.name) ?? null;
 	};
-	const valuesFit: Record<OrderField, (c: SampleColumn) => boolean> = {
+	const valuesFit: Record<CoreField, (c: SampleColumn) => boolean> = {
 		orderDate: (c) => dateOf(c) !== null,
 		// An amount column must not be a date column in disguise (compact dates are numbers too).
 		amount: (c) => amountOf(c) !== null && share(c.values, (v) => /\d{4}-\d{1,2}-\d{1,2}/.test(v)) < 0.5,
@@ -241,16 +404,79 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 		}
 	}
 
+	detectExtraColumns(columns, mapping, reasons);
+	// A unit price next to a quantity is not the order's amount: the amount is their product
+	// (UCI's `Quantity, UnitPrice`). A real total column ("Total", "Order Value") keeps the amount.
+	if (mapping.quantity && mapping.amount && !mapping.unitPrice && EXTRA_RULES.unitPrice.test(normaliseHeader(mapping.amount))) {
+		mapping.unitPrice = mapping.amount;
+		reasons.unitPrice = `header "${mapping.amount}" next to a quantity`;
+		mapping.amount = null;
+		delete reasons.amount;
+	}
+	const priceColumn = mapping.amount ?? (mapping.quantity ? mapping.unitPrice : null) ?? null;
 	return {
 		plan: {
 			mapping,
 			dateFormat: mapping.orderDate ? dateOf(columns.find((c) => c.name === mapping.orderDate)!) : null,
-			amountFormat: mapping.amount ? amountOf(columns.find((c) => c.name === mapping.amount)!) : null,
-			...(mapping.lastEngaged ? { engagedFormat: dateOf(columns.find((c) => c.name === mapping.lastEngaged)!) } : {})
+			amountFormat: priceColumn ? amountOf(columns.find((c) => c.name === priceColumn)!) : null,
+			...(mapping.lastEngaged ? { engagedFormat: dateOf(columns.find((c) => c.name === mapping.lastEngaged)!) } : {}),
+			options: defaultOptions(mapping, columns)
 		},
 		reasons,
-		missing: REQUIRED_FIELDS.filter((f) => mapping[f] === null)
+		missing: missingFields(mapping)
 	};
+}
+
+/**
+ * Fills the optional fields from header names alone (their values are free text). A customer
+ * column that holds emails also feeds the email field.
+ */
+function detectExtraColumns(columns: readonly SampleColumn[], mapping: ColumnMapping, reasons: Partial<Record<OrderField, string>>): void {
+	const taken = new Set(CORE_FIELDS.map((f) => mapping[f]).filter((c): c is string => Boolean(c)));
+	for (const field of EXTRA_FIELDS) {
+		const column = columns.find((c) => {
+			if (taken.has(c.name)) return false;
+			const n = normaliseHeader(c.name);
+			return EXTRA_RULES[field].test(n) || EXTRA_RULES[field].test(c.name.toLowerCase().replace(/[^a-z]/g, ''));
+		});
+		if (column) {
+			mapping[field] = column.name;
+			reasons[field] = `header "${column.name}"`;
+			taken.add(column.name);
+		} else {
+			mapping[field] = null;
+		}
+	}
+	if (!mapping.email && mapping.customerId) {
+		const values = columns.find((c) => c.name === mapping.customerId)?.values ?? [];
+		if (share(values, (v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v.trim())) > 0.8) {
+			mapping.email = mapping.customerId;
+			reasons.email = `values of "${mapping.customerId}" are emails`;
+		}
+	}
+}
+
+/**
+ * Read options for a generic file: statuses in the sample that are not a sale are excluded (the
+ * merchant sees them and can change the choice).
+ */
+export function defaultOptions(mapping: ColumnMapping, columns: readonly SampleColumn[]): ReadOptions {
+	const statuses = mapping.status ? distinctValues(columns, mapping.status) : [];
+	return {
+		...DEFAULT_READ_OPTIONS,
+		excludedStatuses: statuses.filter((s) => COMMON_EXCLUDED_STATUSES.includes(normaliseStatus(s))).map(normaliseStatus)
+	};
+}
+
+/** Status as compared: lower case, trimmed, WooCommerce's `wc-` prefix dropped. */
+export function normaliseStatus(status: string): string {
+	return status.trim().toLowerCase().replace(/^wc-/, '');
+}
+
+/** The distinct non-empty values of a sample column, in order of first appearance. */
+export function distinctValues(columns: readonly SampleColumn[], name: string): string[] {
+	const values = columns.find((c) => c.name === name)?.values ?? [];
+	return [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
 }
 
 /**
@@ -258,12 +484,14 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
  * (falling back to ISO dates and dot decimals when a column's sample reads as neither, so the
  * rows are excluded with a reason instead of the run failing).
  */
-export function planForMapping(mapping: ColumnMapping, columns: readonly SampleColumn[]): ReadPlan {
-	const valuesOf = (name: string | null) => columns.find((c) => c.name === name)?.values ?? [];
+export function planForMapping(mapping: ColumnMapping, columns: readonly SampleColumn[], options?: ReadOptions): ReadPlan {
+	const valuesOf = (name: string | null | undefined) => columns.find((c) => c.name === name)?.values ?? [];
+	const priceColumn = mapping.amount ?? (mapping.quantity ? mapping.unitPrice : null) ?? null;
 	return {
 		mapping,
+		options: options ?? defaultOptions(mapping, columns),
 		dateFormat: mapping.orderDate ? (detectDateFormat(valuesOf(mapping.orderDate), 0) ?? { order: 'iso', pattern: '' }) : null,
-		amountFormat: mapping.amount ? (detectAmountFormat(valuesOf(mapping.amount), 0) ?? { decimal: '.', plain: false }) : null,
+		amountFormat: priceColumn ? (detectAmountFormat(valuesOf(priceColumn), 0) ?? { decimal: '.', plain: false }) : null,
 		...(mapping.lastEngaged ? { engagedFormat: detectDateFormat(valuesOf(mapping.lastEngaged), 0) ?? { order: 'iso', pattern: '' } } : {})
 	};
 }

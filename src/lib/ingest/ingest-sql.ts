@@ -3,17 +3,37 @@
  * order reference, date and amount, and the raw text kept only where parsing failed (for the
  * excluded-rows download).
  */
-import type { ReadPlan } from './columns';
+import { DEFAULT_READ_OPTIONS, type ReadOptions, type ReadPlan } from './columns';
 import { dateSeparator, type AmountFormat, type DateFormat } from './values';
-import { ident } from '../sql';
+import { ident, str } from '../sql';
 
-/** Why a row was not used. The order of checks gives each excluded row one reason. */
-export type ExclusionReason = 'no_customer' | 'unreadable_date' | 'unreadable_amount';
+/**
+ * Why a row was not used. Row reasons are decided per row; the others per order (every row of
+ * the order gets the order's reason). The order of checks gives each excluded row one reason.
+ */
+export type ExclusionReason =
+	| 'duplicate'
+	| 'no_customer'
+	| 'unreadable_date'
+	| 'unreadable_amount'
+	| 'other_currency'
+	| 'cancelled'
+	| 'refunded'
+	| 'test_order'
+	| 'not_a_sale'
+	| 'zero_amount';
 
 export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
-	no_customer: 'No customer',
+	duplicate: 'Already in an earlier file (same order)',
+	no_customer: 'No customer (guest order)',
 	unreadable_date: 'Missing or unreadable order date',
-	unreadable_amount: 'Missing or unreadable amount'
+	unreadable_amount: 'Missing or unreadable amount',
+	other_currency: 'Another currency than the one scored',
+	cancelled: 'Cancelled order',
+	refunded: 'Refunded order',
+	test_order: 'Test order',
+	not_a_sale: 'Status is not a sale (failed, pending…)',
+	zero_amount: 'Zero order total'
 };
 
 /**
@@ -66,47 +86,233 @@ export function amountSql(column: string, format: AmountFormat): string {
 	return format.decimal === '.' ? `CASE WHEN isfinite(${plain}) THEN ${plain} ELSE ${cleaned} END` : cleaned;
 }
 
+const NULL_TEXT = 'NULL::VARCHAR';
+
+/** A text column as a trimmed value, NULL when empty or when the mapping has no such column. */
+function text(column: string | null | undefined): string {
+	return column ? `NULLIF(trim(${ident(column)}), '')` : NULL_TEXT;
+}
+
 /**
- * Creates `input_rows(customer_id, order_ref, order_date, amount, engaged_at, date_text, amount_text)`
- * from `source` (a `read_csv(...)` call or a table name). Its `rowid` is the data row's position in
- * the file (0-based), since DuckDB keeps insertion order. `engaged_at` is the last-engagement date
- * read like the order date (NULL without that column, or where it is empty or unreadable: an
- * engagement date is optional, so it never excludes a row).
+ * A customer key as written, with a spreadsheet's `17850.0` read as `17850` (UCI's ids went
+ * through a float column); other keys keep their case and inner spaces.
  */
-export function inputRowsSql(source: string, plan: ReadPlan): string {
+function customerKey(column: string): string {
+	return `regexp_replace(${text(column)}, '^([0-9]+)\\.0+$', '\\1')`;
+}
+
+/** Reads yes/no, true/false, 1/0, subscribed… into a BOOLEAN (NULL when unknown). */
+function booleanSql(column: string | null | undefined): string {
+	if (!column) return 'NULL::BOOLEAN';
+	const v = `lower(trim(${ident(column)}))`;
+	return `CASE WHEN ${v} IN ('yes', 'y', 'true', 't', '1', 'subscribed', 'opt-in', 'opted in') THEN true
+		WHEN ${v} IN ('no', 'n', 'false', 'f', '0', 'unsubscribed', 'not subscribed', 'opt-out', 'opted out') THEN false END`;
+}
+
+/** The input of `inputRowsSql`: one relation per file (a `read_csv(...)` call, a table or a subquery). */
+export type Sources = string | readonly string[];
+
+/**
+ * The order a row of `input_rows` belongs to: its order reference, or the row alone (`rowid` is
+ * the row's position, so the key is stable across queries).
+ */
+export const ORDER_KEY = `coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR))`;
+
+/**
+ * Creates `input_rows`: one row per file row (its `rowid` is the row's position across the files,
+ * in file order), with `file_index`, the parsed customer, order reference, date, amount and every
+ * optional field, and `row_reason` (why the row itself
+ * cannot be used, or NULL; reasons of whole orders come later, in `order_candidates`). The raw
+ * date and amount text is kept only where parsing failed (for the excluded-rows download). An
+ * engagement date is optional, so an empty or unreadable one never excludes a row.
+ */
+export function inputRowsSql(sources: Sources, plan: ReadPlan): string {
 	const { mapping, dateFormat, amountFormat } = plan;
-	if (!mapping.customerId || !mapping.orderDate || !mapping.amount || !dateFormat || !amountFormat) {
-		throw new Error('A customer, an order date and an amount column are needed');
+	const options = plan.options ?? DEFAULT_READ_OPTIONS;
+	const built = !mapping.amount && mapping.quantity && mapping.unitPrice;
+	if (!mapping.customerId || !mapping.orderDate || !(mapping.amount || built) || !dateFormat || !amountFormat) {
+		throw new Error('A customer, an order date and an amount (or a quantity and a unit price) are needed');
 	}
-	const orderRef = mapping.orderId ? `NULLIF(trim(${ident(mapping.orderId)}), '')` : 'NULL::VARCHAR';
+	const list = typeof sources === 'string' ? [sources] : sources;
+	const from =
+		list.length === 1
+			? `(SELECT *, 0 AS file_index FROM ${list[0]})`
+			: `(${list.map((s, i) => `SELECT *, ${i} AS file_index FROM ${s}`).join('\nUNION ALL BY NAME\n')})`;
+	const number = (column: string | null | undefined) => (column ? amountSql(column, amountFormat) : 'NULL::DOUBLE');
+	const amount = built ? `${number(mapping.quantity)} * ${number(mapping.unitPrice)}` : number(mapping.amount);
+	const amountText = built ? `concat_ws(' × ', ${ident(mapping.quantity!)}, ${ident(mapping.unitPrice!)})` : ident(mapping.amount!);
+	const customer = [customerKey(mapping.customerId), ...options.customerFallbacks.map(customerKey)];
+	const fallbackUsed = options.customerFallbacks.length > 0 ? `${customerKey(mapping.customerId)} IS NULL` : 'false';
 	const engaged = mapping.lastEngaged ? dateSql(mapping.lastEngaged, plan.engagedFormat ?? { order: 'iso', pattern: '' }) : 'NULL::DATE';
+	const status = mapping.status ? `regexp_replace(lower(${text(mapping.status)}), '^wc-', '')` : NULL_TEXT;
+	// Row-level amounts: a row whose amount cannot be read is excluded on its own. Order-level
+	// totals appear on one row of the order only, so an empty amount is that order's business.
+	const rowReason = options.amountLevel === 'row' ? `CASE WHEN amount IS NULL THEN 'unreadable_amount' END` : 'NULL::VARCHAR';
 	return `CREATE OR REPLACE TABLE input_rows AS
-SELECT customer_id, order_ref, order_date, amount, engaged_at,
+SELECT file_index, customer_id, customer_fallback, order_ref, order_date, amount, unit_price, quantity, refund, status, cancelled, currency, engaged_at,
+	email, first_name, last_name, full_name, phone, country, city, channel, coupon, payment_method, accepts_marketing, tags,
+	sku, product, category,
 	CASE WHEN order_date IS NULL THEN date_text END AS date_text,
-	CASE WHEN amount IS NULL THEN amount_text END AS amount_text
+	CASE WHEN amount IS NULL THEN amount_text END AS amount_text,
+	${rowReason} AS row_reason
 FROM (
-	SELECT NULLIF(trim(${ident(mapping.customerId)}), '') AS customer_id,
-		${orderRef} AS order_ref,
+	SELECT file_index,
+		coalesce(${customer.join(', ')}) AS customer_id,
+		${fallbackUsed} AS customer_fallback,
+		${text(mapping.orderId)} AS order_ref,
 		${dateSql(mapping.orderDate, dateFormat)} AS order_date,
-		${amountSql(mapping.amount, amountFormat)} AS amount,
+		${amount} AS amount,
+		${number(mapping.unitPrice)} AS unit_price,
+		${number(mapping.quantity)} AS quantity,
+		${number(mapping.refunded)} AS refund,
+		${status} AS status,
+		${mapping.cancelledAt ? `${text(mapping.cancelledAt)} IS NOT NULL` : 'false'} AS cancelled,
+		${mapping.currency ? `upper(${text(mapping.currency)})` : NULL_TEXT} AS currency,
 		${engaged} AS engaged_at,
+		${mapping.email ? `lower(${text(mapping.email)})` : NULL_TEXT} AS email,
+		${text(mapping.firstName)} AS first_name, ${text(mapping.lastName)} AS last_name, ${text(mapping.fullName)} AS full_name,
+		${text(mapping.phone)} AS phone, ${text(mapping.country)} AS country, ${text(mapping.city)} AS city,
+		${text(mapping.channel)} AS channel, ${text(mapping.coupon)} AS coupon, ${text(mapping.paymentMethod)} AS payment_method,
+		${booleanSql(mapping.acceptsMarketing)} AS accepts_marketing, ${text(mapping.tags)} AS tags,
+		${text(mapping.sku)} AS sku, ${text(mapping.product)} AS product, ${text(mapping.category)} AS category,
 		${ident(mapping.orderDate)} AS date_text,
-		${ident(mapping.amount)} AS amount_text
-	FROM ${source}
+		${amountText} AS amount_text
+	FROM ${from}
 )`;
 }
 
-/** The reason expression over `input_rows`, NULL for a used row. */
-export const REASON_SQL = `CASE WHEN customer_id IS NULL THEN 'no_customer'
-	WHEN order_date IS NULL THEN 'unreadable_date'
-	WHEN amount IS NULL THEN 'unreadable_amount' END`;
+/**
+ * Marks rows of an order (or, without order ids, an identical row) that an earlier file already
+ * had: overlapping monthly exports count each order once. Only needed with several files.
+ */
+export function duplicateRowsSql(hasOrderRef: boolean): string {
+	const key = hasOrderRef
+		? 'order_ref'
+		: `concat_ws('|', customer_id, CAST(order_date AS VARCHAR), CAST(amount AS VARCHAR), date_text, amount_text)`;
+	return `UPDATE input_rows SET row_reason = 'duplicate'
+FROM (SELECT ${key} AS k, min(file_index) AS first_file FROM input_rows GROUP BY ALL) AS firsts
+WHERE ${key} IS NOT DISTINCT FROM firsts.k AND input_rows.file_index > firsts.first_file`;
+}
 
-/** Rows per exclusion reason (used rows have reason NULL). */
-export const EXCLUSION_COUNTS_SQL = `SELECT ${REASON_SQL} AS reason, CAST(count(*) AS DOUBLE) AS rows
-FROM input_rows GROUP BY reason`;
+/**
+ * SQL of the status checks: which reason an order's status gives (NULL: a sale). Cancelled and
+ * refunded statuses get their own reasons; other excluded statuses are "not a sale".
+ */
+function statusReasonSql(options: ReadOptions): string {
+	if (options.excludedStatuses.length === 0) return 'NULL';
+	const list = options.excludedStatuses.map((s) => str(s)).join(', ');
+	return `CASE WHEN status IN (${list}) THEN CASE WHEN status LIKE '%cancel%' THEN 'cancelled' WHEN status LIKE '%refund%' THEN 'refunded'
+		WHEN status LIKE '%test%' THEN 'test_order' ELSE 'not_a_sale' END END`;
+}
 
-/** Every excluded row with its row number (1 = first data row), reason and the values as written. */
-export const EXCLUDED_ROWS_SQL = `SELECT CAST(rowid + 1 AS BIGINT) AS row_number, ${REASON_SQL} AS reason,
-	customer_id, order_ref AS order_id, coalesce(date_text, CAST(order_date AS VARCHAR)) AS order_date,
-	coalesce(amount_text, CAST(amount AS VARCHAR)) AS amount
-FROM input_rows WHERE customer_id IS NULL OR order_date IS NULL OR amount IS NULL ORDER BY rowid`;
+/**
+ * Creates `order_candidates`: the usable rows grouped into orders, each with `reason` (NULL for a
+ * counted order, `return` for a cancellation or credit that nets out of its customer's revenue,
+ * or why the whole order is excluded). With order-level amounts the group is the order alone and
+ * its customer, status and currency are read from whichever row has them; otherwise the group is
+ * (customer, order), as before.
+ */
+export function orderCandidatesSql(plan: ReadPlan): string {
+	const options = plan.options ?? DEFAULT_READ_OPTIONS;
+	const orderLevel = options.amountLevel === 'order';
+	const customer = orderLevel ? 'max(customer_id)' : 'customer_id';
+	const amount = orderLevel ? 'max(amount)' : 'sum(amount)';
+	const cancelReturn = options.cancelPrefix ? `starts_with(order_id, ${str(options.cancelPrefix)})` : 'false';
+	return `CREATE OR REPLACE TABLE order_candidates AS
+SELECT *,
+	CASE WHEN customer_id IS NULL THEN 'no_customer'
+		WHEN ordered_at IS NULL THEN 'unreadable_date'
+		WHEN gross IS NULL THEN 'unreadable_amount'
+		WHEN cancelled AND NOT ${cancelReturn} THEN 'cancelled'
+		ELSE coalesce(${statusReasonSql(options)},
+			CASE WHEN ${cancelReturn} OR amount < 0 THEN 'return'
+				WHEN amount = 0 AND refunded > 0 THEN 'refunded'
+				${options.zeroOrders === 'counted' ? '' : `WHEN amount = 0 THEN 'zero_amount'`} END)
+	END AS reason
+FROM (
+	SELECT ${customer} AS customer_id, ${ORDER_KEY} AS order_id, min(order_date) AS ordered_at,
+		${amount} AS gross, ${amount} - coalesce(max(refund), 0) AS amount, max(refund) AS refunded,
+		CAST(count(*) AS INTEGER) AS lines, sum(quantity) AS items, max(status) AS status, bool_or(cancelled) AS cancelled,
+		max(currency) AS currency, max(engaged_at) AS engaged_at, bool_or(customer_fallback) AS customer_fallback,
+		max(email) AS email, max(first_name) AS first_name, max(last_name) AS last_name, max(full_name) AS full_name,
+		max(phone) AS phone, max(country) AS country, max(city) AS city, max(channel) AS channel, max(coupon) AS coupon,
+		max(payment_method) AS payment_method, bool_or(accepts_marketing) AS accepts_marketing, max(tags) AS tags
+	FROM input_rows WHERE row_reason IS NULL
+	GROUP BY ${orderLevel ? ORDER_KEY : `customer_id, ${ORDER_KEY}`}
+)`;
+}
+
+/** Currencies of the orders that would be counted, most orders first. */
+export const CURRENCIES_SQL = `SELECT currency, CAST(count(*) AS DOUBLE) AS orders FROM order_candidates
+WHERE reason IS NULL AND currency IS NOT NULL GROUP BY currency ORDER BY orders DESC, currency`;
+
+/** Excludes orders in other currencies than `currency`. */
+export function otherCurrencySql(currency: string): string {
+	return `UPDATE order_candidates SET reason = 'other_currency' WHERE reason IS NULL AND currency IS DISTINCT FROM ${str(currency)}`;
+}
+
+/**
+ * The canonical tables from `order_candidates`: `orders` (counted orders), `returns` (credits
+ * netting out of revenue), `order_lines` (the counted orders' lines) and `customers` (one row per
+ * customer with orders, the latest known contact details).
+ */
+export function canonicalTablesSql(plan: ReadPlan): string[] {
+	const options = plan.options ?? DEFAULT_READ_OPTIONS;
+	const orderLevel = options.amountLevel === 'order';
+	const hasLines = Boolean(plan.mapping.sku || plan.mapping.product || plan.mapping.category);
+	// Order-level files read a line's worth from its quantity and price; row-level lines are the amounts.
+	const lineAmount = orderLevel ? 'i.quantity * i.unit_price' : 'i.amount';
+	return [
+		`CREATE OR REPLACE TABLE orders AS
+SELECT customer_id, order_id, ordered_at, amount, lines, engaged_at, items, status, currency, channel, coupon, country, city, payment_method
+FROM order_candidates WHERE reason IS NULL`,
+		`CREATE OR REPLACE TABLE returns AS
+SELECT customer_id, order_id, ordered_at AS returned_at, amount FROM order_candidates WHERE reason = 'return'`,
+		hasLines
+			? `CREATE OR REPLACE TABLE order_lines AS
+SELECT o.customer_id, o.order_id, i.sku, i.product, i.category, i.quantity, ${lineAmount} AS line_amount
+FROM (SELECT *, ${ORDER_KEY} AS order_key FROM input_rows WHERE row_reason IS NULL) AS i
+JOIN orders o ON o.order_id = i.order_key ${orderLevel ? '' : 'AND o.customer_id = i.customer_id'}`
+			: `CREATE OR REPLACE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR,
+	quantity DOUBLE, line_amount DOUBLE)`,
+		`CREATE OR REPLACE TABLE customers AS
+SELECT customer_id, arg_max(email, ordered_at) FILTER (WHERE email IS NOT NULL) AS email,
+	arg_max(first_name, ordered_at) FILTER (WHERE first_name IS NOT NULL) AS first_name,
+	arg_max(last_name, ordered_at) FILTER (WHERE last_name IS NOT NULL) AS last_name,
+	arg_max(full_name, ordered_at) FILTER (WHERE full_name IS NOT NULL) AS name,
+	arg_max(phone, ordered_at) FILTER (WHERE phone IS NOT NULL) AS phone,
+	arg_max(country, ordered_at) FILTER (WHERE country IS NOT NULL) AS country,
+	arg_max(city, ordered_at) FILTER (WHERE city IS NOT NULL) AS city,
+	arg_max(accepts_marketing, ordered_at) FILTER (WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,
+	arg_max(tags, ordered_at) FILTER (WHERE tags IS NOT NULL) AS tags
+FROM order_candidates WHERE reason IS NULL GROUP BY customer_id`
+	];
+}
+
+/** Rows and revenue per exclusion reason, and the rows and amount netted out as returns. */
+export const EXCLUSION_COUNTS_SQL = `SELECT row_reason AS reason, CAST(count(*) AS DOUBLE) AS rows, CAST(sum(amount) AS DOUBLE) AS revenue
+FROM input_rows WHERE row_reason IS NOT NULL GROUP BY row_reason
+UNION ALL
+SELECT reason, CAST(sum(lines) AS DOUBLE) AS rows, CAST(sum(gross) AS DOUBLE) AS revenue
+FROM order_candidates WHERE reason IS NOT NULL GROUP BY reason`;
+
+/**
+ * Every excluded row with its file, row number (1 = the file's first data row), reason and the
+ * values as written. Rows of an excluded order carry the order's reason.
+ */
+export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[]): string {
+	const orderLevel = (plan.options ?? DEFAULT_READ_OPTIONS).amountLevel === 'order';
+	const files = fileNames.map((n, i) => `(${i}, ${str(n)})`).join(', ');
+	return `WITH numbered AS (
+	SELECT *, rowid AS position, ${ORDER_KEY} AS order_key, rowid - min(rowid) OVER (PARTITION BY file_index) + 1 AS row_number FROM input_rows
+), reasons AS (
+	SELECT n.*, coalesce(n.row_reason, c.reason) AS reason
+	FROM numbered n LEFT JOIN order_candidates c
+		ON n.row_reason IS NULL AND c.order_id = n.order_key ${orderLevel ? '' : 'AND c.customer_id IS NOT DISTINCT FROM n.customer_id'}
+)
+SELECT f.name AS file, CAST(row_number AS BIGINT) AS row_number, reason, customer_id, order_ref AS order_id,
+	coalesce(date_text, CAST(order_date AS VARCHAR)) AS order_date, coalesce(amount_text, CAST(amount AS VARCHAR)) AS amount, status
+FROM reasons JOIN (VALUES ${files}) AS f(i, name) ON f.i = reasons.file_index
+WHERE reason IS NOT NULL AND reason <> 'return'
+ORDER BY position`;
+}

@@ -4,9 +4,19 @@
  */
 import { detectColumns, type Detection, type ReadPlan, type SampleColumn } from './columns';
 import { dialectFromSniff, previewSql, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
-import { inputRowsSql } from './ingest-sql';
+import {
+	canonicalTablesSql,
+	CURRENCIES_SQL,
+	duplicateRowsSql,
+	inputRowsSql,
+	orderCandidatesSql,
+	otherCurrencySql,
+	type Sources
+} from './ingest-sql';
+import { readIngestReport, type IngestReport } from './report';
+import type { LayoutId } from './layouts';
 import { isCancelled } from '../cancel';
-import { ordersSql, readIngestReport, type IngestReport, type SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../rfm/analysis';
 
 /** Rows shown in the mapping panel's preview. */
 export const PREVIEW_ROWS = 8;
@@ -69,19 +79,44 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 	};
 }
 
-/** Loads the file into `input_rows` and `orders` with the given plan, and accounts for every row. */
+/** Loads one CSV file with the generic layout (as `loadOrders` does for one source). */
 export async function loadCsv(db: SqlRunner, fileName: string, dialect: CsvDialect, plan: ReadPlan): Promise<IngestReport> {
+	return loadOrders(db, readCsvSql(fileName, dialect), plan, { layout: 'generic', files: [fileName] });
+}
+
+/**
+ * Reads the sources (one relation per file, appended in order) with the plan into `input_rows`,
+ * groups rows into orders, scores only the main currency when there are several, and creates the
+ * canonical tables `orders`, `returns`, `order_lines` and `customers`. Every row is accounted for
+ * in the report.
+ */
+export async function loadOrders(
+	db: SqlRunner,
+	sources: Sources,
+	plan: ReadPlan,
+	context: { layout: LayoutId; files: string[] }
+): Promise<IngestReport> {
 	try {
-		await db.run(inputRowsSql(readCsvSql(fileName, dialect), plan));
+		await db.run(inputRowsSql(sources, plan));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
 		throw new FileProblem(`Reading the file stopped: ${firstLine(e)}. If the file was changed or moved, drop it again.`);
 	}
-	await db.run(ordersSql(plan.mapping.orderId !== null));
-	return readIngestReport(db);
+	if (typeof sources !== 'string' && sources.length > 1) await db.run(duplicateRowsSql(plan.mapping.orderId !== null));
+	await db.run(orderCandidatesSql(plan));
+	const currencies = await db.rows<{ currency: string; orders: number }>(CURRENCIES_SQL);
+	let scoredCurrency: string | null = null;
+	if (currencies.length > 1) {
+		const chosen = plan.options?.currency;
+		scoredCurrency = chosen && currencies.some((c) => c.currency === chosen) ? chosen : currencies[0]!.currency;
+		await db.run(otherCurrencySql(scoredCurrency));
+	}
+	for (const sql of canonicalTablesSql(plan)) await db.run(sql);
+	return readIngestReport(db, { ...context, currencies, scoredCurrency });
 }
 
-function firstLine(e: unknown): string {
+/** The first line of an error's message, without its class name (for messages to the merchant). */
+export function firstLine(e: unknown): string {
 	const text = e instanceof Error ? e.message : String(e);
 	return text
 		.split('\n')[0]!

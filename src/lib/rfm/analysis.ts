@@ -7,7 +7,7 @@
  * (DuckDB-WASM), in unit tests (DuckDB-WASM's Node build) and in the benchmark (native DuckDB).
  */
 import { date, str } from '../sql';
-import { EXCLUSION_COUNTS_SQL, EXCLUSION_LABELS, type ExclusionReason } from '../ingest/ingest-sql';
+import type { IngestReport } from '../ingest/report';
 import {
 	balancedBands,
 	balancedBins,
@@ -31,11 +31,7 @@ export interface SqlRunner {
 	rows<T>(sql: string): Promise<T[]>;
 }
 
-export interface IngestReport {
-	rowsRead: number;
-	rowsUsed: number;
-	excluded: { reason: ExclusionReason; label: string; rows: number }[];
-}
+export type { IngestReport };
 
 /** What was scored: counts and dates of the orders inside the look-back window. */
 export interface Headline {
@@ -69,39 +65,6 @@ export interface RfmResult {
 	thresholds: Thresholds;
 	matrix: MatrixCell[];
 	segments: SegmentSummary[];
-}
-
-/**
- * Creates `orders(customer_id, order_id, ordered_at, amount, lines, engaged_at)` from the used rows
- * of `input_rows`. Line-item files are summed per (customer, order id); without an order id column,
- * or for a row with an empty one, each row is its own order. `engaged_at` is the latest engagement
- * date on the order's rows (NULL when unknown).
- */
-export function ordersSql(hasOrderRef: boolean): string {
-	const used = `customer_id IS NOT NULL AND order_date IS NOT NULL AND amount IS NOT NULL`;
-	if (!hasOrderRef) {
-		return `CREATE OR REPLACE TABLE orders AS
-SELECT customer_id, CAST(rowid AS VARCHAR) AS order_id, order_date AS ordered_at, amount, 1 AS lines, engaged_at
-FROM input_rows WHERE ${used}`;
-	}
-	return `CREATE OR REPLACE TABLE orders AS
-SELECT customer_id, coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR)) AS order_id,
-	min(order_date) AS ordered_at, sum(amount) AS amount, CAST(count(*) AS INTEGER) AS lines, max(engaged_at) AS engaged_at
-FROM input_rows WHERE ${used}
-GROUP BY customer_id, coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR))`;
-}
-
-const REASONS = Object.keys(EXCLUSION_LABELS) as ExclusionReason[];
-
-/** Rows read and excluded per reason (most rows first), from `input_rows`. */
-export async function readIngestReport(db: SqlRunner): Promise<IngestReport> {
-	const counts = await db.rows<{ reason: ExclusionReason | null; rows: number }>(EXCLUSION_COUNTS_SQL);
-	const rowsRead = counts.reduce((s, c) => s + c.rows, 0);
-	const excluded = counts
-		.filter((c): c is { reason: ExclusionReason; rows: number } => c.reason !== null)
-		.map((c) => ({ reason: c.reason, label: EXCLUSION_LABELS[c.reason], rows: c.rows }))
-		.sort((a, b) => b.rows - a.rows || REASONS.indexOf(a.reason) - REASONS.indexOf(b.reason));
-	return { rowsRead, rowsUsed: rowsRead - excluded.reduce((s, e) => s + e.rows, 0), excluded };
 }
 
 /** The orders a scoring counts: dated from `from` (null: any date) to `to`, both inclusive. */
@@ -188,23 +151,36 @@ export function windowOrdersSql(window: ScoringWindow): string {
 	return `CREATE OR REPLACE VIEW window_orders AS SELECT * FROM orders WHERE ${insideSql(window)}`;
 }
 
+/** `returns` as the ingest creates it, for databases whose orders came from elsewhere (tests, other tools). */
+export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
+
+/**
+ * Creates the view `window_returns`: per customer, the credits (cancellations, returns) dated
+ * inside the window, which net out of the customer's revenue.
+ */
+export function windowReturnsSql(window: ScoringWindow): string {
+	return `CREATE OR REPLACE VIEW window_returns AS
+SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
+}
+
 /**
  * Per-customer metrics from `window_orders`, as of the analysis date. `revenue` is the sum of the
- * customer's order amounts; `monetary`, the input of the M score, is that sum or, for the
- * `average` basis, the average order value. `engaged_days` is the whole days from the customer's
+ * customer's order amounts net of their returns in the window (`window_returns`); `monetary`, the
+ * input of the M score, is that sum or, for the `average` basis, the average order value. `engaged_days` is the whole days from the customer's
  * latest engagement (on or before the analysis date) to the analysis date, NULL when unknown.
  */
 export function customerMetricsSql(analysisDate: string, monetary: MonetaryBasis = 'total'): string {
 	const d = date(analysisDate);
+	const revenue = 'sum(o.amount) + coalesce(any_value(r.returned), 0)';
 	return `CREATE OR REPLACE TABLE customer_metrics AS
-SELECT customer_id, min(ordered_at) AS first_order, max(ordered_at) AS last_order,
+SELECT o.customer_id, min(ordered_at) AS first_order, max(ordered_at) AS last_order,
 	CAST(${d} - max(ordered_at) AS INTEGER) AS recency_days,
 	CAST(count(*) AS INTEGER) AS frequency,
-	${monetary === 'average' ? 'sum(amount) / count(*)' : 'sum(amount)'} AS monetary,
-	sum(amount) AS revenue,
+	${monetary === 'average' ? `(${revenue}) / count(*)` : revenue} AS monetary,
+	${revenue} AS revenue,
 	CAST(${d} - max(engaged_at) FILTER (WHERE engaged_at <= ${d}) AS INTEGER) AS engaged_days
-FROM window_orders
-GROUP BY customer_id`;
+FROM window_orders o LEFT JOIN window_returns r ON r.customer_id = o.customer_id
+GROUP BY o.customer_id`;
 }
 
 /** Score bands for every metric, from the data in `customer_metrics` (or the settings, for `fixed`). */
@@ -245,7 +221,7 @@ function headlineSql(window: ScoringWindow): string {
 	CAST(count(*) FILTER (WHERE ordered_at < ${window.from === null ? 'NULL' : date(window.from)}) AS DOUBLE) AS orders_before,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.to)}) AS DOUBLE) AS orders_after,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.analysisDate)}) AS DOUBLE) AS after_analysis,
-	CAST(coalesce(sum(amount) FILTER (WHERE ${inside}), 0) AS DOUBLE) AS revenue,
+	(SELECT CAST(coalesce(sum(revenue), 0) AS DOUBLE) FROM customer_metrics) AS revenue,
 	strftime(min(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS first_order,
 	strftime(max(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS last_order,
 	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers,
@@ -260,6 +236,8 @@ FROM orders`;
 export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, ruleSet: RuleSet): Promise<RfmResult> {
 	const window = await resolveWindow(db, settings);
 	await db.run(windowOrdersSql(window));
+	await db.run(RETURNS_TABLE_SQL);
+	await db.run(windowReturnsSql(window));
 	await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
 	const [h] = await db.rows<{
 		orders: number;

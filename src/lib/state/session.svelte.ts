@@ -14,7 +14,8 @@ import {
 	type Progress,
 	type ProgressCallback
 } from '../engine/api';
-import { REQUIRED_FIELDS, type ColumnMapping } from '../ingest/columns';
+import { missingFields, type ColumnMapping, type ReadOptions } from '../ingest/columns';
+import type { LayoutId } from '../ingest/layouts';
 import { detectCurrency } from '../ingest/currency';
 import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../rfm/types';
 import { GRID_MAP, RULE_SETS, rescaleRuleSet } from '../rfm/segments';
@@ -41,6 +42,10 @@ export class Session {
 	engineInfo = $state.raw<EngineInfo | null>(null);
 	file = $state.raw<OpenedFile | null>(null);
 	mapping = $state<ColumnMapping | null>(null);
+	/** The layout reading the file: the recognised one, or `generic` when the merchant maps the columns. */
+	layout = $state<LayoutId>('generic');
+	/** How rows become orders (amount level, excluded statuses, currency…). */
+	readOptions = $state<ReadOptions | null>(null);
 	scoring = $state<ScoringSettings>({ ...DEFAULT_SCORING });
 	/** The rule set in force: a preset or the merchant's own, edited in place by the rule editor. */
 	ruleSet = $state<RuleSet>(structuredClone(GRID_MAP));
@@ -61,15 +66,15 @@ export class Session {
 	customers = $state.raw<CustomerPage | null>(null);
 
 	/** Required fields the current mapping lacks. */
-	missingFields = $derived(this.mapping ? REQUIRED_FIELDS.filter((f) => !this.mapping![f]) : []);
+	missingFields = $derived(this.mapping ? missingFields(this.mapping) : []);
 	/** Engine calls under way (set before the first progress report arrives). */
 	running = $state(0);
 	busy = $derived(this.progress !== null || this.running > 0);
 	/** The store's currency when the file says it (header code or symbols in the amounts). */
 	currency = $derived.by(() => {
-		const column = this.mapping?.amount;
+		const column = this.mapping?.amount ?? this.mapping?.unitPrice;
 		if (!this.file || !column) return null;
-		const index = this.file.dialect.columns.indexOf(column);
+		const index = this.file.columns.indexOf(column);
 		return detectCurrency(
 			column,
 			this.file.preview.map((row) => row[index] ?? '')
@@ -127,11 +132,20 @@ export class Session {
 
 	/** Opens a dropped file; when every required column was found, analyses it at once. */
 	async openFile(file: File): Promise<void> {
+		return this.openFiles([file]);
+	}
+
+	/** Opens files dropped together (parts of one export, or Olist's tables); analyses at once when it can. */
+	async openFiles(files: File[]): Promise<void> {
 		performance.mark('rfm:file-received');
-		const opened = await this.#task((onProgress) => this.#engine.api.openFile(file, onProgress));
+		const opened = await this.#task((onProgress) =>
+			files.length === 1 ? this.#engine.api.openFile(files[0]!, onProgress) : this.#engine.api.openFiles(files, onProgress)
+		);
 		if (!opened) return;
 		this.file = opened;
+		this.layout = opened.layout;
 		this.mapping = { ...opened.detection.plan.mapping };
+		this.readOptions = structuredClone(opened.detection.plan.options ?? null);
 		this.analysis = null;
 		this.behaviour = null;
 		this.selection = null;
@@ -143,8 +157,11 @@ export class Session {
 	async analyze(): Promise<void> {
 		if (!this.file || !this.mapping || this.missingFields.length > 0) return;
 		// Snapshots: state proxies cannot be cloned into a worker message.
+		const options = $state.snapshot(this.readOptions);
 		const request = {
+			layout: this.layout,
 			mapping: $state.snapshot(this.mapping),
+			...(options ? { options } : {}),
 			scoring: $state.snapshot(this.scoring),
 			ruleSet: $state.snapshot(this.ruleSet)
 		};
@@ -184,6 +201,24 @@ export class Session {
 		const selection = this.selection;
 		if (!selection) return undefined;
 		return this.#task(() => this.#engine.api.exportSelection(selection));
+	}
+
+	/** Reads the file with a recognised layout, or with the plain mapping (`generic`), and re-runs. */
+	async useLayout(layout: LayoutId): Promise<void> {
+		if (!this.file) return;
+		const detection = layout === 'generic' ? this.file.generic : this.file.detection;
+		this.layout = layout;
+		this.mapping = { ...detection.plan.mapping };
+		this.readOptions = structuredClone(detection.plan.options ?? null);
+		this.analysis = null;
+		await this.analyze();
+	}
+
+	/** Changes how rows become orders (excluded statuses, currency…) and re-runs. */
+	async setReadOptions(options: ReadOptions): Promise<void> {
+		this.readOptions = structuredClone(options);
+		this.analysis = null;
+		await this.analyze();
 	}
 
 	/** Changes one column of the mapping and re-runs. */
