@@ -54,13 +54,17 @@ describe('engine worker', () => {
 			proxy((p: Progress) => void steps.push(p.step))
 		);
 		expect(steps).toEqual(['open', 'read', 'score']);
-		expect(analysis.ingest).toEqual({
+		expect(analysis.ingest).toMatchObject({
+			layout: 'generic',
+			files: ['orders.csv'],
 			rowsRead: 7,
 			rowsUsed: 4,
+			orders: 4,
+			customers: 3,
 			excluded: [
-				{ reason: 'no_customer', label: 'No customer', rows: 1 },
-				{ reason: 'unreadable_date', label: 'Missing or unreadable order date', rows: 1 },
-				{ reason: 'unreadable_amount', label: 'Missing or unreadable amount', rows: 1 }
+				{ reason: 'no_customer', label: 'No customer (guest order)', rows: 1, revenue: 5 },
+				{ reason: 'unreadable_date', label: 'Missing or unreadable order date', rows: 1, revenue: 5 },
+				{ reason: 'unreadable_amount', label: 'Missing or unreadable amount', rows: 1, revenue: 0 }
 			]
 		});
 		const h = analysis.rfm.headline;

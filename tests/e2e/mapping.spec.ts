@@ -21,7 +21,7 @@ test('the detected columns are shown, and choosing another customer column re-sc
 	await expect(page.getByTestId('customers')).toHaveText(en.count(byClient.customers.size));
 
 	// Every required column was found, so the panel is folded with a summary of the choices.
-	const summary = page.getByText('Columns', { exact: true });
+	const summary = page.getByText('Order file', { exact: true });
 	await expect(page.getByText(`Customer: “${COLUMNS.customer}”`)).toBeVisible();
 	await summary.click();
 	const customer = page.getByRole('combobox', { name: 'Customer', exact: true });

@@ -216,7 +216,8 @@ export class Session {
 
 	/** Changes how rows become orders (excluded statuses, currency…) and re-runs. */
 	async setReadOptions(options: ReadOptions): Promise<void> {
-		this.readOptions = structuredClone(options);
+		// A snapshot, not structuredClone: the options may hold state proxies (spread from `readOptions`).
+		this.readOptions = $state.snapshot(options) as ReadOptions;
 		this.analysis = null;
 		await this.analyze();
 	}

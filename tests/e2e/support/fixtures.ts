@@ -100,10 +100,10 @@ export async function openSite(page: Page): Promise<void> {
 export const dropZone = (page: Page): Locator => page.getByRole('region', { name: 'Drop an order file' });
 
 /** The file picker inside the drop zone ("Choose a file…", then "Load another file…"). */
-export const filePicker = (page: Page): Locator => dropZone(page).getByLabel(/Choose a file|Load another file/);
+export const filePicker = (page: Page): Locator => dropZone(page).getByLabel(/Choose files|Load other files/);
 
 /** Picks a file with the drop zone's file input. */
-export async function chooseFile(page: Page, file: TestFile | string): Promise<void> {
+export async function chooseFile(page: Page, file: TestFile | string | string[]): Promise<void> {
 	await filePicker(page).setInputFiles(file);
 }
 
