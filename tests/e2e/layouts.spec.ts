@@ -114,3 +114,27 @@ test('UCI invoice lines and a CDNOW log are read by their layouts', async ({ pag
 	await expect(page.getByTestId('rows-read')).toHaveText('6,919');
 	await expect(page.getByTestId('customers')).toHaveText('2,357');
 });
+
+test('dates that read both day-first and month-first are asked about, and the answer re-reads the file', async ({ page }) => {
+	const csv = [
+		'Order ID,Customer ID,Order Date,Total',
+		'A1,ann,03/04/2024,10.00',
+		'A2,bob,05/06/2024,20.00',
+		'A3,ann,01/02/2024,5.00'
+	].join('\n');
+	await openSite(page);
+	await chooseFile(page, { name: 'ambiguous.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+	await waitForResults(page);
+	// Day first by default (the slash habit outside the US is not assumed: the sample decides, then the question stays).
+	const question = page.getByTestId('date-order-question');
+	await expect(question).toBeVisible();
+	const order = page.getByRole('combobox', { name: 'Date order' });
+	const before = await page.getByTestId('analysis-date').textContent();
+	const other = (await order.inputValue()) === 'dmy' ? 'mdy' : 'dmy';
+	await order.selectOption(other);
+	await waitForResults(page);
+	// Latest order: 05/06/2024 is 5 June (day first) or May 6 (month first); the analysis date is the day after.
+	await expect(page.getByTestId('analysis-date')).toHaveText(other === 'mdy' ? 'May 7, 2024' : 'Jun 6, 2024');
+	expect(await page.getByTestId('analysis-date').textContent()).not.toBe(before);
+	await expect(order).toHaveValue(other);
+});

@@ -16,6 +16,14 @@ import { seededRandom } from '../support/random';
 
 /** Dates as merchants write them, and the near misses a file may hold. */
 const DATE_INPUTS = [
+	// Spreadsheet serial day numbers (and near misses: too small, too large, six digits, text after).
+	'45292',
+	'45292.75',
+	' 36526 ',
+	'19999',
+	'80001',
+	'453921',
+	'45292x',
 	// ISO dates, timestamps, offsets (the calendar date as written must survive).
 	'2024-03-01',
 	'2024-3-1',
@@ -108,7 +116,8 @@ const DATE_FORMATS: DateFormat[] = [
 	{ order: 'dmy', pattern: '%d.%m.%y' },
 	{ order: 'dmy', pattern: '%d/%m/%Y' },
 	{ order: 'dmy', pattern: '%d-%m-%Y' },
-	{ order: 'compact', pattern: '%Y%m%d' }
+	{ order: 'compact', pattern: '%Y%m%d' },
+	{ order: 'serial', pattern: '' }
 ];
 
 const AMOUNT_INPUTS = [
@@ -261,7 +270,13 @@ describe('ingest SQL agrees with the TypeScript parsers on generated near-dates 
 		Array.from({ length: min + Math.floor(rnd() * (max - min + 1)) }, () => String(Math.floor(rnd() * 10))).join('');
 	const part = () =>
 		pick([digits(1, 2), digits(1, 2), digits(4, 4), digits(1, 5), String(1 + Math.floor(rnd() * 12)), String(1 + Math.floor(rnd() * 31))]);
-	const dates = Array.from({ length: 1500 }, () => {
+	// Spreadsheet day numbers and near misses (4–6 digits, fractions, stray characters), from their own stream.
+	const rndSerial = random(45292);
+	const serials = Array.from({ length: 200 }, () => {
+		const n = String(Math.floor(rndSerial() * 10 ** (4 + Math.floor(rndSerial() * 3))));
+		return `${rndSerial() < 0.2 ? ' ' : ''}${n}${['', '', '.5', '.999', 'x', ' '][Math.floor(rndSerial() * 6)]}`;
+	});
+	const generated = Array.from({ length: 1500 }, () => {
 		if (rnd() < 0.15) {
 			const two = (max: number) => String(Math.floor(rnd() * max)).padStart(2, '0');
 			return `${pick(['', ' '])}${pick(['19', '20'])}${digits(2, 2)}${two(14)}${two(33)}${pick(['', '', ' ', '0'])}`;
@@ -270,6 +285,7 @@ describe('ingest SQL agrees with the TypeScript parsers on generated near-dates 
 		const sep2 = rnd() < 0.9 ? sep : pick(['-', '/', '.']);
 		return `${pick(['', '', ' ', '\t'])}${part()}${sep}${part()}${sep2}${part()}${pick(['', '', ' 10:00', 'T10:00:00-04:00', ', 8:26 PM', 'abc', '5', ' -0400'])}`;
 	});
+	const dates = [...generated, ...serials];
 	const amountChars = "0123456789000111.,,-−() $€eE+'";
 	const amounts = Array.from({ length: 1500 }, () =>
 		Array.from({ length: 1 + Math.floor(rnd() * 10) }, () => amountChars[Math.floor(rnd() * amountChars.length)]).join('')

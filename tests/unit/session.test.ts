@@ -21,6 +21,7 @@ function opened(missing: boolean): OpenedFile {
 		layout: 'generic',
 		columns: ['id', 'who', 'when', 'value'],
 		distinct: {},
+		ambiguousDates: [],
 		preview: [],
 		detection,
 		generic: detection

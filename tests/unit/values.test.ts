@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { dateSeparator, detectAmountFormat, detectDateFormat, parseAmount, parseDate, type DateFormat } from '../../src/lib/ingest/values';
+import {
+	dateSeparator,
+	dayMonthAmbiguous,
+	detectAmountFormat,
+	detectDateFormat,
+	parseAmount,
+	parseDate,
+	swapDayMonth,
+	type DateFormat
+} from '../../src/lib/ingest/values';
 
 const ISO: DateFormat = { order: 'iso', pattern: '' };
 const US: DateFormat = { order: 'mdy', pattern: '%m/%d/%Y' };
@@ -204,5 +213,32 @@ describe('parseAmount', () => {
 		expect(parseAmount('1.234.567', DOT)).toBeNull();
 		expect(parseAmount('1,234,50', COMMA)).toBeNull();
 		expect(parseAmount('12.50.00', DOT)).toBeNull();
+	});
+});
+
+describe('day/month questions', () => {
+	const dmy = { order: 'dmy', pattern: '%d/%m/%Y' } as const;
+	it('asks only when no value tells day and month apart', () => {
+		expect(dayMonthAmbiguous(['03/04/2024', '11/12/2023', '01/02/2024'], dmy)).toBe(true);
+		expect(dayMonthAmbiguous(['03/04/2024', '13/12/2023'], dmy)).toBe(false);
+		expect(dayMonthAmbiguous(['2024-03-04'], { order: 'iso', pattern: '' })).toBe(false);
+		expect(dayMonthAmbiguous(['03/04/2024'], null)).toBe(false);
+	});
+	it('swaps day and month in a pattern, keeping the separator and year width', () => {
+		expect(swapDayMonth(dmy)).toEqual({ order: 'mdy', pattern: '%m/%d/%Y' });
+		expect(swapDayMonth({ order: 'mdy', pattern: '%m.%d.%y' })).toEqual({ order: 'dmy', pattern: '%d.%m.%y' });
+		expect(parseDate('03/04/2024', swapDayMonth(dmy))).toBe('2024-03-04');
+	});
+});
+
+describe('spreadsheet serial dates', () => {
+	const SERIAL: DateFormat = { order: 'serial', pattern: '' };
+	it('reads day numbers from 1899-12-30, with or without a time fraction, only when allowed', () => {
+		expect(parseDate('45292', SERIAL)).toBe('2024-01-01');
+		expect(parseDate('45292.75', SERIAL)).toBe('2024-01-01');
+		expect(parseDate('1234', SERIAL)).toBeNull();
+		expect(parseDate('95000', SERIAL)).toBeNull();
+		expect(detectDateFormat(['45292', '45310.5', '45400'])).toBeNull();
+		expect(detectDateFormat(['45292', '45310.5', '45400'], 0.8, true)).toEqual(SERIAL);
 	});
 });

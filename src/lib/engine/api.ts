@@ -40,6 +40,8 @@ export interface OpenedFile {
 	/** Columns the mapping offers, in file order. */
 	columns: string[];
 	preview: string[][];
+	/** Date columns whose sample reads as day-first and month-first alike: the merchant is asked. */
+	ambiguousDates: string[];
 	/** Up to 50 distinct values per column from the sample (statuses and currencies to choose from). */
 	distinct: Record<string, string[]>;
 	/** The layout's plan; `generic` is the plain column mapping, for a merchant who overrides the layout. */

@@ -9,6 +9,7 @@ import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
 import { classifyFile } from '../ingest/file-kind';
+import { dayMonthAmbiguous, detectDateFormat, swapDayMonth } from '../ingest/values';
 import { planForMapping, type ReadPlan } from '../ingest/columns';
 import { excludedRowsSql } from '../ingest/ingest-sql';
 import { FileProblem, loadOrders } from '../ingest/pipeline';
@@ -195,6 +196,7 @@ const api = {
 				size: files.reduce((s, f) => s + f.size, 0),
 				layout: inspection.layout,
 				columns: inspection.columns,
+				ambiguousDates: inspection.sample.filter((c) => dayMonthAmbiguous(c.values, detectDateFormat(c.values))).map((c) => c.name),
 				preview: inspection.preview,
 				distinct,
 				detection: inspection.detection,
@@ -222,6 +224,15 @@ const api = {
 				plan.amountFormat = detected.amountFormat;
 			if (plan.mapping.lastEngaged && plan.mapping.lastEngaged === detected.mapping.lastEngaged && detected.engagedFormat)
 				plan.engagedFormat = detected.engagedFormat;
+			// The merchant said which comes first where the data could not.
+			const order = plan.options?.dateOrder;
+			if (
+				order &&
+				plan.dateFormat &&
+				(plan.dateFormat.order === 'dmy' || plan.dateFormat.order === 'mdy') &&
+				plan.dateFormat.order !== order
+			)
+				plan.dateFormat = swapDayMonth(plan.dateFormat);
 			const size = current.files.reduce((s, f) => s + f.size, 0);
 			onProgress?.({
 				step: 'read',

@@ -130,6 +130,8 @@ export function missingFields(mapping: ColumnMapping): OrderField[] {
  */
 export interface ReadOptions {
 	amountLevel: 'row' | 'order';
+	/** The merchant's answer when day and month cannot be told apart from the data; null: as detected. */
+	dateOrder?: 'dmy' | 'mdy' | null;
 	zeroOrders: 'excluded' | 'counted';
 	excludedStatuses: string[];
 	cancelPrefix: string | null;
@@ -339,12 +341,15 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 		if (!dateFormats.has(c.name)) dateFormats.set(c.name, detectDateFormat(c.values));
 		return dateFormats.get(c.name) ?? null;
 	};
+	// For columns whose header names a date: spreadsheet serial numbers may be read there (not in an
+	// order number column, whose five-digit values are not dates).
+	const dateOrSerialOf = (c: SampleColumn) => dateOf(c) ?? detectDateFormat(c.values, 0.8, true);
 	const amountOf = (c: SampleColumn) => {
 		if (!amountFormats.has(c.name)) amountFormats.set(c.name, detectAmountFormat(c.values));
 		return amountFormats.get(c.name) ?? null;
 	};
 	const valuesFit: Record<CoreField, (c: SampleColumn) => boolean> = {
-		orderDate: (c) => dateOf(c) !== null,
+		orderDate: (c) => dateOrSerialOf(c) !== null,
 		// An amount column must not be a date column in disguise (compact dates are numbers too).
 		amount: (c) => amountOf(c) !== null && share(c.values, (v) => /\d{4}-\d{1,2}-\d{1,2}/.test(v)) < 0.5,
 		customerId: (c) => filledShare(c.values) > 0.3,
@@ -417,7 +422,7 @@ export function detectColumns(columns: readonly SampleColumn[]): Detection {
 	return {
 		plan: {
 			mapping,
-			dateFormat: mapping.orderDate ? dateOf(columns.find((c) => c.name === mapping.orderDate)!) : null,
+			dateFormat: mapping.orderDate ? dateOrSerialOf(columns.find((c) => c.name === mapping.orderDate)!) : null,
 			amountFormat: priceColumn ? amountOf(columns.find((c) => c.name === priceColumn)!) : null,
 			...(mapping.lastEngaged ? { engagedFormat: dateOf(columns.find((c) => c.name === mapping.lastEngaged)!) } : {}),
 			options: defaultOptions(mapping, columns)
@@ -490,7 +495,7 @@ export function planForMapping(mapping: ColumnMapping, columns: readonly SampleC
 	return {
 		mapping,
 		options: options ?? defaultOptions(mapping, columns),
-		dateFormat: mapping.orderDate ? (detectDateFormat(valuesOf(mapping.orderDate), 0) ?? { order: 'iso', pattern: '' }) : null,
+		dateFormat: mapping.orderDate ? (detectDateFormat(valuesOf(mapping.orderDate), 0, true) ?? { order: 'iso', pattern: '' }) : null,
 		amountFormat: priceColumn ? (detectAmountFormat(valuesOf(priceColumn), 0) ?? { decimal: '.', plain: false }) : null,
 		...(mapping.lastEngaged ? { engagedFormat: detectDateFormat(valuesOf(mapping.lastEngaged), 0) ?? { order: 'iso', pattern: '' } } : {})
 	};

@@ -4,7 +4,7 @@
  * excluded-rows download).
  */
 import { DEFAULT_READ_OPTIONS, type ReadOptions, type ReadPlan } from './columns';
-import { dateSeparator, type AmountFormat, type DateFormat } from './values';
+import { dateSeparator, SERIAL_RANGE, type AmountFormat, type DateFormat } from './values';
 import { ident, str } from '../sql';
 
 /**
@@ -53,6 +53,11 @@ export function dateSql(column: string, format: DateFormat): string {
 			// but also `24-03-01` (as year 24), `2024 03 01` and `2024-03-01abc`: the guard keeps it to what
 			// parseDate reads (four-digit year, one separator `-` or `/`, then the end, a space, `T` or comma).
 			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{4}(-[0-9]{1,2}-|/[0-9]{1,2}/)[0-9]{1,2}${end}') THEN TRY_CAST(${c} AS DATE) END`;
+		case 'serial':
+			// Excel's day numbers count from 1899-12-30; the fraction is the time of day.
+			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{5}(\\.[0-9]+)?[ \\t]*$')
+	AND TRY_CAST(trim(${c}) AS DOUBLE) BETWEEN ${SERIAL_RANGE[0]} AND ${SERIAL_RANGE[1]} + 0.99999
+	THEN CAST(DATE '1899-12-30' + CAST(floor(TRY_CAST(trim(${c}) AS DOUBLE)) AS INTEGER) AS DATE) END`;
 		case 'compact':
 			// strptime alone would read seven digits (`2006123`) as a date.
 			return `CAST(${read('^[ \\t]*([0-9]{8})[ \\t]*$', '%Y%m%d')} AS DATE)`;

@@ -8,7 +8,13 @@
  */
 
 /** Day/month order of a written date. `iso` also covers ISO timestamps with a time or offset. */
-export type DateOrder = 'iso' | 'ymd' | 'mdy' | 'dmy' | 'compact';
+/** `serial`: a spreadsheet's day number (Excel's 45292 is 2024-01-01), from a CSV saved without date formatting. */
+export type DateOrder = 'iso' | 'ymd' | 'mdy' | 'dmy' | 'compact' | 'serial';
+
+/** Serial day numbers read as dates: 20000 (1954-10-03) to 80000 (2119-01-10); others are ids or amounts. */
+export const SERIAL_RANGE = [20000, 80000] as const;
+const SERIAL = /^[ \t]*(\d{5})(\.\d+)?[ \t]*$/;
+const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
 
 export interface DateFormat {
 	order: DateOrder;
@@ -51,6 +57,12 @@ export function dateSeparator(format: DateFormat): string {
 
 /** Parses the date part of `text` as written (no time-zone shifting) to `YYYY-MM-DD`, or null. */
 export function parseDate(text: string, format: DateFormat): string | null {
+	if (format.order === 'serial') {
+		const m = SERIAL.exec(text);
+		const n = m ? Number(m[1]) : NaN;
+		if (!(n >= SERIAL_RANGE[0] && n <= SERIAL_RANGE[1])) return null;
+		return new Date(SERIAL_EPOCH + n * 86_400_000).toISOString().slice(0, 10);
+	}
 	if (format.order === 'compact') {
 		const c = COMPACT.exec(text);
 		if (!c) return null;
@@ -82,7 +94,7 @@ export function parseDate(text: string, format: DateFormat): string | null {
  * apart by values with a first or second part above 12; when the sample never shows one we
  * prefer month-first only if the separator is `/` (the US habit), day-first otherwise.
  */
-export function detectDateFormat(samples: readonly string[], minShare = 0.8): DateFormat | null {
+export function detectDateFormat(samples: readonly string[], minShare = 0.8, allowSerial = false): DateFormat | null {
 	const values = samples.map((s) => s.trim()).filter((s) => s !== '');
 	if (values.length === 0) return null;
 	const separators = new Map<string, number>();
@@ -101,7 +113,9 @@ export function detectDateFormat(samples: readonly string[], minShare = 0.8): Da
 		{ order: 'ymd', pattern: `%Y${sep}%m${sep}%d` },
 		{ order: 'mdy', pattern: `%m${sep}%d${sep}%${yy}` },
 		{ order: 'dmy', pattern: `%d${sep}%m${sep}%${yy}` },
-		{ order: 'compact', pattern: '%Y%m%d' }
+		{ order: 'compact', pattern: '%Y%m%d' },
+		// Only for a column the merchant or its header calls a date: five-digit numbers are often ids or zip codes.
+		...(allowSerial ? [{ order: 'serial', pattern: '' } as DateFormat] : [])
 	];
 	// On a tie the earlier candidate wins, so order the ambiguous pair by habit.
 	if (sep !== '/') candidates.splice(2, 2, candidates[3]!, candidates[2]!);
@@ -115,6 +129,26 @@ export function detectDateFormat(samples: readonly string[], minShare = 0.8): Da
 	// A bare ISO date that DuckDB can cast is the fast path; `ymd` with other separators is not.
 	if (best.order === 'ymd' && sep === '-') return { order: 'iso', pattern: '' };
 	return best;
+}
+
+/**
+ * True when the values read as dates both day-first and month-first and read the same count
+ * either way: no value shows a day above 12, so only the merchant knows (`03/04/2024`).
+ */
+export function dayMonthAmbiguous(samples: readonly string[], format: DateFormat | null): boolean {
+	if (!format || (format.order !== 'dmy' && format.order !== 'mdy')) return false;
+	const other = swapDayMonth(format);
+	const values = samples.map((s) => s.trim()).filter((s) => s !== '');
+	return values.length > 0 && values.every((v) => (parseDate(v, format) === null) === (parseDate(v, other) === null));
+}
+
+/** The same format with day and month swapped (`%d/%m/%Y` ↔ `%m/%d/%Y`). */
+export function swapDayMonth(format: DateFormat): DateFormat {
+	if (format.order !== 'dmy' && format.order !== 'mdy') return format;
+	return {
+		order: format.order === 'dmy' ? 'mdy' : 'dmy',
+		pattern: format.pattern.replace('%d', '\u0000').replace('%m', '%d').replace('\u0000', '%m')
+	};
 }
 
 const CURRENCY_NOISE = /[^\d.,\-−()]/g;
