@@ -9,8 +9,8 @@ import { segmentInfo } from '../rfm/segments';
 import { asOfTables, scoreAsOf } from './as-of';
 import { periodsUpTo, type Grain, type Period } from './periods';
 
-/** The most periods scored at once (a snapshot per period). */
-export const MAX_PERIODS = 60;
+/** The most recent periods scored (a snapshot each): two years of months, a year of weeks, four years of quarters. */
+export const MAX_PERIODS: Record<Grain, number> = { week: 52, month: 24, quarter: 16 };
 
 export interface PeriodSegment {
 	segment: string;
@@ -29,7 +29,7 @@ export interface OverTimeResult {
 	/** Segment names in rule order (the fallback last), each present in at least one period. */
 	segments: string[];
 	periods: PeriodSnapshot[];
-	/** True when older periods were left out (more than MAX_PERIODS). */
+	/** True when older periods were left out (more than MAX_PERIODS of the grain). */
 	truncated: boolean;
 }
 
@@ -54,7 +54,7 @@ export async function segmentsOverTime(
 	ruleSet: RuleSet,
 	bounds: { firstOrder: string; analysisDate: string },
 	grain: Grain,
-	max = MAX_PERIODS,
+	max = MAX_PERIODS[grain],
 	onPeriod?: (done: number, total: number) => void
 ): Promise<OverTimeResult> {
 	const all = periodsUpTo(bounds.firstOrder, bounds.analysisDate, grain, Number.MAX_SAFE_INTEGER);
