@@ -79,7 +79,8 @@ let full: WasmTestDb;
 beforeAll(async () => {
 	full = await openWasmDb();
 	await loadFile(full, 'full.csv', ORDERS);
-});
+	// Starting DuckDB-WASM and loading the file take seconds on a busy machine.
+}, 60_000);
 afterAll(() => full.close());
 
 /** Scores a file holding only the orders up to `date`, in a database of its own, as of that date. */
@@ -270,7 +271,7 @@ FROM read_csv('cdnow.txt', columns = {'line': 'VARCHAR'}, header = true, delim =
 SELECT f[1] AS customer_id, CAST(row_number() OVER () AS VARCHAR) AS order_id, CAST(strptime(f[2], '%Y%m%d') AS DATE) AS ordered_at,
 	CAST(f[4] AS DOUBLE) AS amount, 1 AS lines, CAST(NULL AS DATE) AS engaged_at
 FROM raw`);
-	});
+	}, 60_000);
 	afterAll(() => cdnow.close());
 
 	it('reads every line of the file', async () => {
