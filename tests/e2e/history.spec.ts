@@ -114,4 +114,14 @@ test('History: the migration since 90 days ago, a flow opened as its customers a
 	expect(firsts).toHaveLength(arrived.customers);
 	for (const shown of firsts) expect(Date.parse(`${shown} UTC`)).toBeGreaterThan(Date.parse(`${from}T00:00:00Z`));
 	await expect(page.getByRole('alert')).toHaveCount(0);
+
+	// Dates in the wrong order get a message beside them, and the defaults come back with one click.
+	await page.getByRole('tab', { name: 'History' }).click();
+	const late = isoOf(dayOf(analysisDate) + 5);
+	await page.getByLabel('From', { exact: true }).fill(late);
+	await expect(page.getByRole('alert')).toHaveText(`The first date (${late}) must come before the second (${analysisDate}).`);
+	await page.getByRole('button', { name: 'Back to the defaults' }).click();
+	await expect(page.getByLabel('From', { exact: true })).toHaveValue(from);
+	await expect(sankey).toBeVisible();
+	await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -5,7 +5,7 @@
  */
 import { addDays, type RfmResult } from '../rfm/analysis';
 import type { CustomerSelection } from '../rfm/customer-list';
-import type { MigrationResult } from '../history/migration';
+import { validateMigrationDates, type MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortResult } from '../history/cohorts';
 import { DEFAULT_HISTORY_VIEW, DEFAULT_MIGRATION_DAYS, type HistoryViewState } from '../history/view-state';
@@ -49,6 +49,12 @@ export class HistoryView {
 		return { from: this.state.from ?? addDays(to, -DEFAULT_MIGRATION_DAYS), to };
 	}
 
+	/** Why the chosen migration dates cannot be compared (shown beside them), or null. */
+	get dateProblem(): string | null {
+		const dates = this.dates;
+		return dates ? validateMigrationDates(dates.from, dates.to) : null;
+	}
+
 	/**
 	 * Runs what is stale, one engine call after another (a new engine call cancels the running one):
 	 * the migration first (on screen first), then cohorts (quick), then segment sizes over time.
@@ -67,7 +73,8 @@ export class HistoryView {
 		const { grain, cohortGrain } = this.state;
 
 		const migrationKey = `${dates.from}|${dates.to}`;
-		if (this.#keys.migration !== migrationKey) {
+		// Dates in the wrong order are reported beside the date fields; the other views still load.
+		if (this.#keys.migration !== migrationKey && !this.dateProblem) {
 			const result = await measured('rfm:history-migration', () => this.#session.runEngine((api) => api.migration(dates.from, dates.to)));
 			if (!current()) return;
 			this.migration = result ?? null;
