@@ -8,6 +8,12 @@ import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerListOptions, CustomerPage, CustomerSelection } from '../rfm/customer-list';
+import type { MigrationResult } from '../history/migration';
+import type { OverTimeResult } from '../history/over-time';
+import type { CohortGrain, CohortResult } from '../history/cohorts';
+import type { Grain } from '../history/periods';
+
+export type { CohortGrain, CohortResult, Grain, MigrationResult, OverTimeResult };
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 
@@ -105,4 +111,14 @@ export interface EngineApi {
 	exportSelection(selection: CustomerSelection): Promise<Uint8Array>;
 	/** Cancels the step in progress; its promise rejects with a CancelledError. */
 	cancel(): Promise<void>;
+	/**
+	 * History: every customer's segment on `from` and on `to` (ISO dates, `from` first), scored with
+	 * the last scoring's settings and rules as of each date, as flows with their revenue between the
+	 * dates. Lists of a flow's customers use `{ kind: 'migration', … }` selections.
+	 */
+	migration(from: string, to: string): Promise<MigrationResult>;
+	/** History: segment sizes (customers, revenue in the period) as of the end of each week, month or quarter. */
+	segmentsOverTime(grain: Grain, onProgress?: ProgressCallback): Promise<OverTimeResult>;
+	/** History: acquisition cohorts by month or quarter of first order, with retention and revenue per later period. */
+	cohorts(grain: CohortGrain): Promise<CohortResult>;
 }

@@ -20,6 +20,7 @@ import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
+import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -121,6 +122,7 @@ async function score(db: SqlRunner, scoring: ScoringSettings, ruleSet: RuleSet) 
 	try {
 		const rfm = await scoreCustomers(db, scoring, ruleSet);
 		scoredRuleSet = ruleSet;
+		scoredSettings = rfm.settings;
 		scored = { analysisDate: rfm.headline.analysisDate, version: (scored?.version ?? 0) + 1 };
 		return rfm;
 	} catch (e) {
@@ -128,6 +130,17 @@ async function score(db: SqlRunner, scoring: ScoringSettings, ruleSet: RuleSet) 
 		if (e instanceof NothingToScore) throw new FileProblem(e.message);
 		throw e;
 	}
+}
+
+/** The settings of the last finished scoring: history views score past dates with them. */
+let scoredSettings: ScoringSettings | null = null;
+const history = new HistoryRunner();
+
+/** The last scoring's settings, rules and version, for the history views. */
+function scoredContext(): ScoredContext {
+	const { version } = requireScored();
+	if (!scoredSettings || !scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers yet.');
+	return { settings: scoredSettings, ruleSet: scoredRuleSet, version };
 }
 
 function requireScored(): { analysisDate: string; version: number } {
@@ -292,6 +305,7 @@ const api = {
 		return step(async (db) => {
 			requireScored();
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			await history.ensureSelection(db, scoredContext(), selection);
 			return listCustomers(db, selection, options);
 		});
 	},
@@ -301,6 +315,7 @@ const api = {
 			requireScored();
 			if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			await history.ensureSelection(db, scoredContext(), selection);
 			return selectionExportSql(selection, scoredRuleSet);
 		});
 	},
@@ -313,6 +328,22 @@ const api = {
 		token.cancelled = true;
 		const { duck } = await ensureStarted();
 		await duck.conn.cancelSent().catch(() => false);
+	},
+
+	async migration(from: string, to: string) {
+		return step((db) => history.migration(db, scoredContext(), from, to));
+	},
+
+	async segmentsOverTime(grain, onProgress) {
+		return step((db) =>
+			history.overTime(db, scoredContext(), grain, (done, total) =>
+				onProgress?.({ step: 'score', label: `Scoring the customer base as of each ${grain} (${done + 1} of ${total})…` })
+			)
+		);
+	},
+
+	async cohorts(grain) {
+		return step((db) => history.cohorts(db, scoredContext(), grain));
 	}
 } satisfies EngineApi;
 

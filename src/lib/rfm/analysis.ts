@@ -146,9 +146,30 @@ function insideSql(window: ScoringWindow): string {
 	return window.from === null ? to : `ordered_at >= ${date(window.from)} AND ${to}`;
 }
 
+/**
+ * The tables a scoring reads and writes. The page's scoring uses `SCORING_TABLES`; scoring as of a
+ * past date (src/lib/history) runs the same SQL on its own tables, so the page's stay untouched.
+ */
+export interface ScoringTables {
+	orders: string;
+	window: string;
+	/** The view of credits per customer inside the window (see `windowReturnsSql`). */
+	returns: string;
+	metrics: string;
+	scores: string;
+}
+
+export const SCORING_TABLES: ScoringTables = {
+	orders: 'orders',
+	window: 'window_orders',
+	returns: 'window_returns',
+	metrics: 'customer_metrics',
+	scores: 'customer_scores'
+};
+
 /** Creates the view `window_orders`: the orders the window counts (every column of `orders`). */
-export function windowOrdersSql(window: ScoringWindow): string {
-	return `CREATE OR REPLACE VIEW window_orders AS SELECT * FROM orders WHERE ${insideSql(window)}`;
+export function windowOrdersSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
+	return `CREATE OR REPLACE VIEW ${tables.window} AS SELECT * FROM ${tables.orders} WHERE ${insideSql(window)}`;
 }
 
 /** `returns` as the ingest creates it, for databases whose orders came from elsewhere (tests, other tools). */
@@ -158,8 +179,8 @@ export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_i
  * Creates the view `window_returns`: per customer, the credits (cancellations, returns) dated
  * inside the window, which net out of the customer's revenue.
  */
-export function windowReturnsSql(window: ScoringWindow): string {
-	return `CREATE OR REPLACE VIEW window_returns AS
+export function windowReturnsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
+	return `CREATE OR REPLACE VIEW ${tables.returns} AS
 SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
 }
 
@@ -169,33 +190,37 @@ SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(windo
  * input of the M score, is that sum or, for the `average` basis, the average order value. `engaged_days` is the whole days from the customer's
  * latest engagement (on or before the analysis date) to the analysis date, NULL when unknown.
  */
-export function customerMetricsSql(analysisDate: string, monetary: MonetaryBasis = 'total'): string {
+export function customerMetricsSql(
+	analysisDate: string,
+	monetary: MonetaryBasis = 'total',
+	tables: ScoringTables = SCORING_TABLES
+): string {
 	const d = date(analysisDate);
 	const revenue = 'sum(o.amount) + coalesce(any_value(r.returned), 0)';
-	return `CREATE OR REPLACE TABLE customer_metrics AS
+	return `CREATE OR REPLACE TABLE ${tables.metrics} AS
 SELECT o.customer_id, min(ordered_at) AS first_order, max(ordered_at) AS last_order,
 	CAST(${d} - max(ordered_at) AS INTEGER) AS recency_days,
 	CAST(count(*) AS INTEGER) AS frequency,
 	${monetary === 'average' ? `(${revenue}) / count(*)` : revenue} AS monetary,
 	${revenue} AS revenue,
 	CAST(${d} - max(engaged_at) FILTER (WHERE engaged_at <= ${d}) AS INTEGER) AS engaged_days
-FROM window_orders o LEFT JOIN window_returns r ON r.customer_id = o.customer_id
+FROM ${tables.window} o LEFT JOIN ${tables.returns} r ON r.customer_id = o.customer_id
 GROUP BY o.customer_id`;
 }
 
 /** Score bands for every metric, from the data in `customer_metrics` (or the settings, for `fixed`). */
-export async function computeThresholds(db: SqlRunner, settings: ScoringSettings): Promise<Thresholds> {
+export async function computeThresholds(db: SqlRunner, settings: ScoringSettings, table = SCORING_TABLES.metrics): Promise<Thresholds> {
 	const thresholds = { recency: [], frequency: [], monetary: [] } as Thresholds;
 	if (settings.method === 'fixed') {
 		for (const metric of METRICS) thresholds[metric] = fixedBands(metric, settings.fixed[metric]);
 		return thresholds;
 	}
 	if (settings.method === 'r-rfm') {
-		const rows = await db.rows<{ metric: Metric; breaks: number[]; min: number; max: number }>(rQuantilesSql(settings.levels));
+		const rows = await db.rows<{ metric: Metric; breaks: number[]; min: number; max: number }>(rQuantilesSql(settings.levels, table));
 		for (const row of rows) thresholds[row.metric] = rBands(row.metric, [...row.breaks], row.min, row.max);
 		return thresholds;
 	}
-	const rows = await db.rows<{ metric: Metric; lo: number; hi: number; count: number }>(distributionSql());
+	const rows = await db.rows<{ metric: Metric; lo: number; hi: number; count: number }>(distributionSql(table));
 	const groups: Record<Metric, ValueGroup[]> = { recency: [], frequency: [], monetary: [] };
 	for (const row of rows) groups[row.metric].push({ lo: row.lo, hi: row.hi, count: row.count });
 	for (const metric of METRICS) thresholds[metric] = balancedBands(metric, balancedBins(groups[metric], settings.levels));
@@ -203,15 +228,15 @@ export async function computeThresholds(db: SqlRunner, settings: ScoringSettings
 }
 
 /** Creates `customer_scores`: the metrics plus r, f, m, the `rfm` code (e.g. 543) and the segment. */
-export function customerScoresSql(thresholds: Thresholds, ruleSet: RuleSet): string {
-	return `CREATE OR REPLACE TABLE customer_scores AS
+export function customerScoresSql(thresholds: Thresholds, ruleSet: RuleSet, tables: ScoringTables = SCORING_TABLES): string {
+	return `CREATE OR REPLACE TABLE ${tables.scores} AS
 SELECT *, r * 100 + f * 10 + m AS rfm, ${segmentCaseSql(ruleSet)} AS segment
 FROM (
 	SELECT *,
 		${scoreCaseSql(METRIC_COLUMN.recency, thresholds.recency)} AS r,
 		${scoreCaseSql(METRIC_COLUMN.frequency, thresholds.frequency)} AS f,
 		${scoreCaseSql(METRIC_COLUMN.monetary, thresholds.monetary)} AS m
-	FROM customer_metrics
+	FROM ${tables.metrics}
 )`;
 }
 

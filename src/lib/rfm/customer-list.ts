@@ -6,10 +6,17 @@ import { num, str } from '../sql';
 import { customersExportSql, type SqlRunner } from './analysis';
 import { behaviourConditionSql } from './behaviour';
 import type { RuleSet } from './types';
+import type { HistoryState } from '../history/as-of';
+import { MIGRATION_TABLE, stateConditionSql } from '../history/migration';
 
 /** Which customers: everyone, an RFM segment, an R×F matrix cell or a behaviour segment (`tier:Gold` for a tier). */
 export type CustomerSelection =
-	{ kind: 'all' } | { kind: 'segment'; segment: string } | { kind: 'cell'; r: number; f: number } | { kind: 'behaviour'; id: string };
+	| { kind: 'all' }
+	| { kind: 'segment'; segment: string }
+	| { kind: 'cell'; r: number; f: number }
+	| { kind: 'behaviour'; id: string }
+	/** The customers of one migration flow: in state `was` on `from`, in `now` on `to` (needs `history_migration` for those dates). */
+	| { kind: 'migration'; from: string; to: string; was: HistoryState; now: HistoryState };
 
 /** One scored customer. Dates are ISO `YYYY-MM-DD`; `revenue` is total net revenue whatever `monetary` means. */
 export interface CustomerRow {
@@ -85,6 +92,8 @@ export function selectionConditionSql(selection: CustomerSelection): string {
 			return `s.r = ${whole(selection.r, 'The recency score')} AND s.f = ${whole(selection.f, 'The frequency score')}`;
 		case 'behaviour':
 			return `(${behaviourConditionSql(selection.id, 'b')})`;
+		case 'migration':
+			return `s.customer_id IN (SELECT customer_id FROM ${MIGRATION_TABLE} WHERE ${stateConditionSql('from', selection.was)} AND ${stateConditionSql('to', selection.now)})`;
 		default:
 			throw new Error(`Unknown selection ${JSON.stringify(selection satisfies never)}`);
 	}

@@ -22,8 +22,9 @@ import { GRID_MAP, RULE_SETS, rescaleRuleSet } from '../rfm/segments';
 import { browserRuleStore, type RuleStore } from './rule-store';
 import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerPage, CustomerSelection } from '../rfm/customer-list';
+import { HistoryView } from './history.svelte';
 
-export type Tab = 'overview' | 'rules' | 'customers';
+export type Tab = 'overview' | 'rules' | 'customers' | 'history';
 
 /** Rows of a selection shown in the customer list (the export has them all). */
 export const CUSTOMER_PAGE = 200;
@@ -265,6 +266,17 @@ export class Session {
 
 	async exportExcludedRows(): Promise<Uint8Array | undefined> {
 		return this.#task(() => this.#engine.api.exportExcludedRows());
+	}
+
+	/** The History tab: its view state (one plain object, for the URL) and its results. */
+	readonly history: HistoryView = new HistoryView(this);
+
+	/**
+	 * Runs an engine call for a view that keeps its own state (History), with the same busy state,
+	 * progress and messages as the session's own calls. Undefined when it failed or was cancelled.
+	 */
+	async runEngine<T>(work: (api: Remote<EngineApi>, onProgress: ProgressCallback) => Promise<T>): Promise<T | undefined> {
+		return this.#task((onProgress) => work(this.#engine.api, onProgress));
 	}
 }
 
