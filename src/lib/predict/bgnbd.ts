@@ -131,7 +131,10 @@ function groupedLogLikelihood(g: Grouped, { r, alpha, a, b }: BgNbdParams, scrat
 		if (x === 0) term = aliveAtT;
 		else {
 			const droppedAfterTx = dropX[x] - rx * logAt[g.txIndex[i]];
-			term = aliveAtT > droppedAfterTx ? aliveAtT + Math.log1p(Math.exp(droppedAfterTx - aliveAtT)) : droppedAfterTx + Math.log1p(Math.exp(aliveAtT - droppedAfterTx));
+			term =
+				aliveAtT > droppedAfterTx
+					? aliveAtT + Math.log1p(Math.exp(droppedAfterTx - aliveAtT))
+					: droppedAfterTx + Math.log1p(Math.exp(aliveAtT - droppedAfterTx));
 		}
 		ll += g.weight[i] * (perX[x] + term);
 	}

@@ -2,14 +2,7 @@
  * From the customer summary to what the merchant sees: both models fitted, the reasons not to trust
  * them, per-customer predictions and the holdout check. Pure: columns in, plain objects out.
  */
-import {
-	expectedPurchases,
-	expectedPurchasesNew,
-	fitBgNbd,
-	probabilityAlive,
-	type BgNbdParams,
-	type FitReport
-} from './bgnbd';
+import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams, type FitReport } from './bgnbd';
 import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
 import { DAYS_PER_UNIT, type TimeUnit } from './summary-sql';
 
@@ -72,7 +65,14 @@ export function validatePredictSettings(s: PredictSettings): string | null {
 export type Hides = 'all' | 'value' | 'nothing';
 
 export interface ModelWarning {
-	code: 'few-customers' | 'few-repeat-buyers' | 'not-converged' | 'spend-not-converged' | 'non-positive-spend' | 'spend-follows-frequency' | 'infinite-mean-spend';
+	code:
+		| 'few-customers'
+		| 'few-repeat-buyers'
+		| 'not-converged'
+		| 'spend-not-converged'
+		| 'non-positive-spend'
+		| 'spend-follows-frequency'
+		| 'infinite-mean-spend';
 	message: string;
 	hides: Hides;
 }
@@ -120,7 +120,8 @@ function pearson(a: number[], b: number[]): number | null {
 }
 
 /** A log-parameter at the optimiser's bound means the likelihood has no interior maximum. */
-const atBound = (params: object) => Object.values(params).some((v: number) => Math.abs(Math.log(v)) > 11.5 + Math.log(1e4) || !Number.isFinite(v));
+const atBound = (params: object) =>
+	Object.values(params).some((v: number) => Math.abs(Math.log(v)) > 11.5 + Math.log(1e4) || !Number.isFinite(v));
 
 /**
  * Fits BG/NBD on every customer and Gamma-Gamma on repeat buyers with a positive mean spend, and
@@ -170,12 +171,17 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 			message: `${fmt.format(nonPositive)} of ${fmt.format(repeatBuyers)} repeat buyers have a zero or negative average repeat order (refunds or free orders); the spend model needs positive amounts and leaves them out.`
 		});
 	if (gammaGamma && (!gammaGamma.converged || atBound(gammaGamma.params)))
-		warnings.push({ code: 'spend-not-converged', hides: 'value', message: 'The spend model did not settle on a best fit, so order values and predicted values are hidden.' });
+		warnings.push({
+			code: 'spend-not-converged',
+			hides: 'value',
+			message: 'The spend model did not settle on a best fit, so order values and predicted values are hidden.'
+		});
 	if (gammaGamma && gammaGamma.params.q <= 1)
 		warnings.push({
 			code: 'infinite-mean-spend',
 			hides: 'value',
-			message: 'The spend model found no finite average order value (a few very large orders dominate), so order values and predicted values are hidden.'
+			message:
+				'The spend model found no finite average order value (a few very large orders dominate), so order values and predicted values are hidden.'
 		});
 	const correlation = pearson(xs, spends);
 	if (correlation !== null && Math.abs(correlation) > MAX_SPEND_CORRELATION)
@@ -206,7 +212,7 @@ export function discountedPurchases(
 	if (annualRate === 0) return expectedPurchases(params, horizonDays / perUnit, x, tx, T);
 	let total = 0;
 	let before = 0;
-	for (let day = 0; day < horizonDays; ) {
+	for (let day = 0; day < horizonDays;) {
 		day = Math.min(day + 30, horizonDays);
 		const upTo = expectedPurchases(params, day / perUnit, x, tx, T);
 		total += (upTo - before) / Math.pow(1 + annualRate, day / 365);
@@ -261,7 +267,16 @@ export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settin
 		highValueFrom = sorted[Math.max(0, n - Math.max(1, Math.round(settings.highValueShare * n)))];
 		for (let i = 0; i < n; i++) highValue[i] = predictedValue[i] >= highValueFrom ? 1 : 0;
 	}
-	return { customerId: summary.customerId, pAlive, expectedOrders, expectedOrderValue, predictedValue, likelyLost, highValue, highValueFrom };
+	return {
+		customerId: summary.customerId,
+		pAlive,
+		expectedOrders,
+		expectedOrderValue,
+		predictedValue,
+		likelyLost,
+		highValue,
+		highValueFrom
+	};
 }
 
 /** Daily purchase counts (from `dailyPurchasesSql`). */

@@ -34,7 +34,7 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
 	let term = 1;
 	let sum = 1;
 	for (let n = 0; n < 100_000; n++) {
-		term *= ((a + n) * (b + n)) / ((c + n) * (n + 1)) * z;
+		term *= (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
 		sum += term;
 		if (Math.abs(term) <= 1e-15 * Math.abs(sum) && n > 2) return sum;
 	}
