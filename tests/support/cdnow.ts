@@ -20,7 +20,7 @@ export function readCdnowSample(path = CDNOW_SAMPLE): CdnowRow[] {
 		.map((line) => line.trim())
 		.filter((line) => line.length > 0)
 		.map((line) => {
-			const [, sampleId, d, , dollars] = line.split(/\s+/);
+			const [, sampleId = '', d = '', , dollars = ''] = line.split(/\s+/);
 			return { sampleId, date: `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, dollars: Number(dollars) };
 		});
 }
@@ -57,12 +57,12 @@ export function cdnowSummary(rows: CdnowRow[], calibrationEnd = '1997-09-30', ho
 		const sorted = [...days.entries()].sort((p, q) => p[0] - q[0]);
 		const cal = sorted.filter(([d]) => d <= end);
 		if (cal.length === 0) continue;
-		const first = cal[0][0];
+		const first = cal[0]![0];
 		const repeat = cal.slice(1);
 		out.push({
 			id,
 			x: repeat.length,
-			tx: (cal[cal.length - 1][0] - first) / 7,
+			tx: (cal[cal.length - 1]![0] - first) / 7,
 			T: (end - first) / 7,
 			zbar: repeat.length > 0 ? repeat.reduce((s, [, v]) => s + v, 0) / repeat.length : 0,
 			holdout: sorted.filter(([d]) => d > end && d <= last).length

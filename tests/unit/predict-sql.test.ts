@@ -16,14 +16,20 @@ import { expectedPurchases, fitBgNbd, probabilityAlive } from '../../src/lib/pre
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 let db: WasmTestDb;
+
+/** The one row a query must return. */
+function first<T>(rows: T[]): T {
+	if (rows.length !== 1) throw new Error(`Expected one row, got ${rows.length}`);
+	return rows[0]!;
+}
 let files = 0;
 
 /** Writes columns through a CSV file (NaN as `nan`, which DuckDB reads back as NaN). */
 const writeCsv: TableWriter = async (name, columns) => {
 	const names = Object.keys(columns);
-	const n = columns[names[0]].length;
+	const n = columns[names[0]!]!.length;
 	const lines = [names.join(',')];
-	for (let i = 0; i < n; i++) lines.push(names.map((c) => String(columns[c][i])).join(','));
+	for (let i = 0; i < n; i++) lines.push(names.map((c) => String(columns[c]![i])).join(','));
 	const file = `table-${++files}.csv`;
 	db.registerText(file, lines.join('\n'));
 	const types = names.map((c) => `${str(c)}: ${c === 'customer_id' ? "'VARCHAR'" : "'DOUBLE'"}`).join(', ');
@@ -54,7 +60,7 @@ describe('customer summary SQL', () => {
 		const expected = cdnowSummary(readCdnowSample());
 		expect(rows).toHaveLength(2357);
 		rows.forEach((row, i) => {
-			const e = expected[i];
+			const e = expected[i]!;
 			expect(row.customer_id).toBe(e.id);
 			expect(row.x).toBe(e.x);
 			expect(row.t_x).toBeCloseTo(e.tx, 12);
@@ -66,8 +72,10 @@ describe('customer summary SQL', () => {
 	});
 
 	it('counts days, not weeks, when asked', async () => {
-		const [c] = await db.rows<{ x: number; t_x: number; T: number }>(
-			`SELECT * FROM (${customerSummarySql({ calibrationEnd: '1997-09-30', holdoutEnd: '1997-09-30', unit: 'days' })}) WHERE customer_id = '1516'`
+		const c = first(
+			await db.rows<{ x: number; t_x: number; T: number }>(
+				`SELECT * FROM (${customerSummarySql({ calibrationEnd: '1997-09-30', holdoutEnd: '1997-09-30', unit: 'days' })}) WHERE customer_id = '1516'`
+			)
 		);
 		expect(c).toMatchObject({ x: 26, t_x: 216, T: 217 });
 	});
@@ -79,8 +87,8 @@ describe('customer summary SQL', () => {
 		expect(rows.reduce((s, r) => s + r.first_purchases, 0)).toBe(2357);
 		// 6,696 customer-days, minus the 2,357 first purchases.
 		expect(rows.reduce((s, r) => s + r.repeat_purchases, 0)).toBe(6696 - 2357);
-		expect(rows[0].day).toBe(0);
-		expect(rows[rows.length - 1].day).toBe(545);
+		expect(rows[0]?.day).toBe(0);
+		expect(rows[rows.length - 1]?.day).toBe(545);
 	});
 });
 
@@ -135,10 +143,10 @@ describe('the Predictions step on CDNOW', () => {
 		expect(h.groups.map((g) => Number(g.predicted.toFixed(3)))).toEqual([0.225, 0.523, 1.044, 1.52, 2.164, 2.654, 3.504, 6.157]);
 		expect(h.totalPredicted).toBeCloseTo(1653.4, 1);
 		// The cumulative curve ends at every repeat purchase: 4,339 actual.
-		const last = h.curve[h.curve.length - 1];
+		const last = h.curve[h.curve.length - 1]!;
 		expect(last.t).toBe(78);
 		expect(last.actual).toBe(6696 - 2357);
-		const week39 = h.curve[38];
+		const week39 = h.curve[38]!;
 		expect(week39.actual).toBe(2457);
 		expect(Math.abs(week39.predicted - 2457) / 2457).toBeLessThan(0.03);
 	});
@@ -160,7 +168,16 @@ describe('the Predictions step on CDNOW', () => {
 			'high_predicted_value BOOLEAN'
 		]);
 		expect(report.selections.all).toBe(2357);
-		const [c] = await db.rows<Record<string, number>>(`SELECT * FROM customer_predictions WHERE customer_id = '0001'`);
+		const c = first(
+			await db.rows<{
+				repeat_purchases: number;
+				p_alive: number;
+				expected_orders_30d: number;
+				expected_orders_90d: number;
+				expected_orders_365d: number;
+				likely_lost: boolean;
+			}>(`SELECT * FROM customer_predictions WHERE customer_id = '0001'`)
+		);
 		// Customer 1 bought on 4 days, the last in December 1997: the same P(alive) as the model gives directly.
 		const full = cdnowSummary(readCdnowSample(), '1998-06-30').find((s) => s.id === '0001')!;
 		expect(c.repeat_purchases).toBe(3);
@@ -179,7 +196,7 @@ describe('the Predictions step on CDNOW', () => {
 		expect(lost).toHaveLength(report.selections.likelyLost);
 		expect(lost.every((r) => r.p_alive < 0.3 && r.likely_lost)).toBe(true);
 		expect(report.top).toHaveLength(20);
-		expect(Number(report.top[0].predicted_value)).toBeGreaterThanOrEqual(Number(report.top[19].predicted_value));
+		expect(Number(report.top[0]?.predicted_value)).toBeGreaterThanOrEqual(Number(report.top[19]?.predicted_value));
 		expect(report.highValueFrom).toBeGreaterThan(0);
 	});
 
@@ -188,8 +205,10 @@ describe('the Predictions step on CDNOW', () => {
 		expect(report.selections.totalValue!).toBeLessThan(undiscounted.selections.totalValue!);
 		expect(report.selections.totalValue!).toBeGreaterThan(undiscounted.selections.totalValue! * 0.9);
 		// With no discount, predicted value = expected orders × expected order value.
-		const [row] = await db.rows<{ v: number; e: number; m: number }>(
-			`SELECT predicted_value AS v, expected_orders_365d AS e, expected_order_value AS m FROM customer_predictions WHERE customer_id = '1516'`
+		const row = first(
+			await db.rows<{ v: number; e: number; m: number }>(
+				`SELECT predicted_value AS v, expected_orders_365d AS e, expected_order_value AS m FROM customer_predictions WHERE customer_id = '1516'`
+			)
 		);
 		expect(row.v).toBeCloseTo(row.e * row.m, 8);
 	});
@@ -207,7 +226,7 @@ describe('warnings hide predictions the models cannot back', () => {
 		expect(report.fit.warnings.map((w) => w.code)).toContain('few-repeat-buyers');
 		expect(report.fit.showOrders).toBe(false);
 		expect(report.selections.all).toBe(0);
-		const [count] = await db.rows<{ n: number }>('SELECT CAST(count(*) AS DOUBLE) AS n FROM customer_predictions');
+		const count = first(await db.rows<{ n: number }>('SELECT CAST(count(*) AS DOUBLE) AS n FROM customer_predictions'));
 		expect(count.n).toBe(0);
 	});
 
@@ -221,8 +240,8 @@ describe('warnings hide predictions the models cannot back', () => {
 		expect(warning?.hides).toBe('value');
 		expect(report.fit.showOrders).toBe(true);
 		expect(report.fit.showValue).toBe(false);
-		const [row] = await db.rows<{ v: number | null; p: number }>(
-			'SELECT max(predicted_value) AS v, max(p_alive) AS p FROM customer_predictions'
+		const row = first(
+			await db.rows<{ v: number | null; p: number }>('SELECT max(predicted_value) AS v, max(p_alive) AS p FROM customer_predictions')
 		);
 		expect(row.v).toBeNull();
 		expect(row.p).toBe(1);

@@ -8,6 +8,9 @@ import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerListOptions, CustomerPage, CustomerSelection } from '../rfm/customer-list';
+import type { PredictSettings } from '../predict/predict';
+import type { PredictionReport } from '../predict/pipeline';
+import type { PredictionSelection } from '../predict/predictions-sql';
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 
@@ -84,4 +87,11 @@ export interface EngineApi {
 	exportSelection(selection: CustomerSelection): Promise<Uint8Array>;
 	/** Cancels the step in progress; its promise rejects with a CancelledError. */
 	cancel(): Promise<void>;
+	/**
+	 * Fits the BG/NBD and Gamma-Gamma models on every order, writes `customer_predictions` (empty when
+	 * a warning hides the predictions) and runs the holdout check. Call after `analyze`.
+	 */
+	predict(settings: PredictSettings, onProgress?: ProgressCallback): Promise<PredictionReport>;
+	/** The customers of a prediction selection with their predictions, as CSV bytes (transferred). */
+	exportPredictions(selection: PredictionSelection): Promise<Uint8Array>;
 }

@@ -18,6 +18,10 @@ import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
+import { arrowWriter } from './predict-writer';
+import { PredictionProblem, runPredictions } from '../predict/pipeline';
+import { validatePredictSettings, type PredictSettings } from '../predict/predict';
+import { predictionRowsSql, type PredictionSelection } from '../predict/predictions-sql';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -260,8 +264,33 @@ const api = {
 		token.cancelled = true;
 		const { duck } = await ensureStarted();
 		await duck.conn.cancelSent().catch(() => false);
+	},
+
+	async predict(settings: PredictSettings, onProgress?: ProgressCallback) {
+		const invalid = validatePredictSettings(settings);
+		if (invalid) throw new FileProblem(invalid);
+		return step(async (db, duck) => {
+			requireScored();
+			try {
+				const report = await runPredictions(db, settings, arrowWriter(duck), (label) => onProgress?.({ step: 'score', label }));
+				predictedHorizons = settings.horizons;
+				return report;
+			} catch (e) {
+				if (e instanceof PredictionProblem) throw new FileProblem(e.message);
+				throw e;
+			}
+		});
+	},
+
+	async exportPredictions(selection: PredictionSelection) {
+		const horizons = predictedHorizons;
+		if (!horizons) throw new FileProblem('Open the Predictions tab first: there are no predictions to export yet.');
+		return exportCsv(predictionRowsSql(selection, horizons));
 	}
 } satisfies EngineApi;
+
+/** The horizons of the last `customer_predictions` written (its expected-orders columns). */
+let predictedHorizons: number[] | null = null;
 
 Comlink.expose(api);
 // Start DuckDB as soon as the worker exists, so a dropped file never waits for it.

@@ -55,7 +55,7 @@ interface Grouped {
 function group(history: PurchaseHistory): Grouped {
 	const n = history.x.length;
 	let maxT = 0;
-	for (let i = 0; i < n; i++) maxT = Math.max(maxT, history.T[i]);
+	for (let i = 0; i < n; i++) maxT = Math.max(maxT, history.T[i]!);
 	const scale = maxT > 0 ? maxT : 1;
 	const timeIndex = new Map<number, number>();
 	const times: number[] = [];
@@ -76,10 +76,10 @@ function group(history: PurchaseHistory): Grouped {
 	let maxX = 0;
 	let totalX = 0;
 	for (let i = 0; i < n; i++) {
-		const x = history.x[i];
+		const x = history.x[i]!;
 		if (!Number.isInteger(x) || x < 0) throw new RangeError(`Repeat purchases must be whole numbers ≥ 0 (customer ${i}: ${x})`);
-		const ti = indexOf(history.tx[i]);
-		const Ti = indexOf(history.T[i]);
+		const ti = indexOf(history.tx[i]!);
+		const Ti = indexOf(history.T[i]!);
 		const key = `${x}|${ti}|${Ti}`;
 		const g = groups.get(key);
 		if (g === undefined) {
@@ -88,7 +88,7 @@ function group(history: PurchaseHistory): Grouped {
 			weights.push(1);
 			txs.push(ti);
 			Ts.push(Ti);
-		} else weights[g]++;
+		} else weights[g]!++;
 		maxX = Math.max(maxX, x);
 		totalX += x;
 	}
@@ -121,22 +121,22 @@ function groupedLogLikelihood(g: Grouped, { r, alpha, a, b }: BgNbdParams, scrat
 		cumB += Math.log(b + x);
 		cumAB += Math.log(a + b + x);
 	}
-	for (let k = 0; k < g.times.length; k++) logAt[k] = Math.log(alpha + g.times[k]);
+	for (let k = 0; k < g.times.length; k++) logAt[k] = Math.log(alpha + g.times[k]!);
 	let ll = 0;
 	for (let i = 0; i < g.x.length; i++) {
-		const x = g.x[i];
+		const x = g.x[i]!;
 		const rx = r + x;
-		const aliveAtT = -rx * logAt[g.TIndex[i]];
+		const aliveAtT = -rx * logAt[g.TIndex[i]!]!;
 		let term: number;
 		if (x === 0) term = aliveAtT;
 		else {
-			const droppedAfterTx = dropX[x] - rx * logAt[g.txIndex[i]];
+			const droppedAfterTx = dropX[x]! - rx * logAt[g.txIndex[i]!]!;
 			term =
 				aliveAtT > droppedAfterTx
 					? aliveAtT + Math.log1p(Math.exp(droppedAfterTx - aliveAtT))
 					: droppedAfterTx + Math.log1p(Math.exp(aliveAtT - droppedAfterTx));
 		}
-		ll += g.weight[i] * (perX[x] + term);
+		ll += g.weight[i]! * (perX[x]! + term);
 	}
 	return ll;
 }
@@ -170,7 +170,7 @@ export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 	const g = group(history);
 	if (g.customers === 0) throw new RangeError('No customers to fit');
 	const scratch = scratchFor(g);
-	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]), alpha: Math.exp(v[1]), a: Math.exp(v[2]), b: Math.exp(v[3]) });
+	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
 	const result = minimise((v) => -groupedLogLikelihood(g, toParams(v), scratch), [0, 0, 0, 0], {
 		lower: -12,
 		upper: 12,

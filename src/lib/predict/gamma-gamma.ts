@@ -34,8 +34,8 @@ function prepare(history: SpendHistory): Prepared {
 	const n = history.x.length;
 	let sum = 0;
 	for (let i = 0; i < n; i++) {
-		const x = history.x[i];
-		const z = history.meanSpend[i];
+		const x = history.x[i]!;
+		const z = history.meanSpend[i]!;
 		if (!(x >= 1)) throw new RangeError(`Gamma-Gamma needs repeat buyers (customer ${i} has x = ${x})`);
 		if (!(z > 0)) throw new RangeError(`Gamma-Gamma needs positive spend (customer ${i} has ${z})`);
 		sum += z;
@@ -49,16 +49,16 @@ function prepare(history: SpendHistory): Prepared {
 	const z = new Float64Array(n);
 	const logZ = new Float64Array(n);
 	for (let i = 0; i < n; i++) {
-		let k = distinct.get(history.x[i]);
+		let k = distinct.get(history.x[i]!);
 		if (k === undefined) {
 			k = xs.length;
-			distinct.set(history.x[i], k);
-			xs.push(history.x[i]);
+			distinct.set(history.x[i]!, k);
+			xs.push(history.x[i]!);
 		}
 		xIndex[i] = k;
-		x[i] = history.x[i];
-		z[i] = history.meanSpend[i] / scale;
-		logZ[i] = Math.log(z[i]);
+		x[i] = history.x[i]!;
+		z[i] = history.meanSpend[i]! / scale;
+		logZ[i] = Math.log(z[i]!);
 	}
 	return { scale, xs: Int32Array.from(xs), xIndex, logX: Float64Array.from(xs, Math.log), x, z, logZ };
 }
@@ -66,13 +66,13 @@ function prepare(history: SpendHistory): Prepared {
 function preparedLogLikelihood(d: Prepared, { p, q, gamma }: GammaGammaParams, perX: Float64Array): number {
 	const base = q * Math.log(gamma) - logGamma(q);
 	for (let k = 0; k < d.xs.length; k++) {
-		const px = p * d.xs[k];
-		perX[k] = logGamma(px + q) - logGamma(px) + px * d.logX[k] + base;
+		const px = p * d.xs[k]!;
+		perX[k] = logGamma(px + q) - logGamma(px) + px * d.logX[k]! + base;
 	}
 	let ll = 0;
 	for (let i = 0; i < d.x.length; i++) {
-		const px = p * d.x[i];
-		ll += perX[d.xIndex[i]] + (px - 1) * d.logZ[i] - (px + q) * Math.log(gamma + d.x[i] * d.z[i]);
+		const px = p * d.x[i]!;
+		ll += perX[d.xIndex[i]!]! + (px - 1) * d.logZ[i]! - (px + q) * Math.log(gamma + d.x[i]! * d.z[i]!);
 	}
 	return ll;
 }
@@ -91,7 +91,7 @@ export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams
 	const d = prepare(history);
 	if (d.x.length === 0) throw new RangeError('No repeat buyers to fit');
 	const perX = new Float64Array(d.xs.length);
-	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]), q: Math.exp(v[1]), gamma: Math.exp(v[2]) });
+	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
 	const result = minimise((v) => -preparedLogLikelihood(d, toParams(v), perX), [0, 0, 0], {
 		lower: -12,
 		upper: 12,

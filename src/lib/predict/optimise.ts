@@ -61,28 +61,25 @@ export function nelderMead(f: (x: number[]) => number, start: number[], options:
 		return Number.isNaN(y) ? Infinity : y;
 	};
 
-	const points: number[][] = [start.slice()];
+	// Vertices with their values, kept sorted best first.
+	let simplex: { x: number[]; f: number }[] = [{ x: start.slice(), f: value(start) }];
 	for (let i = 0; i < n; i++) {
 		const p = start.slice();
-		p[i] += step;
-		points.push(p);
+		p[i] = start[i]! + step;
+		simplex.push({ x: p, f: value(p) });
 	}
-	let values = points.map(value);
 	let iterations = 0;
 	let converged = false;
 
 	for (; iterations < maxIterations; iterations++) {
-		const order = values.map((_, i) => i).sort((i, j) => values[i] - values[j]);
-		const sortedPoints = order.map((i) => points[i]);
-		values = order.map((i) => values[i]);
-		points.splice(0, points.length, ...sortedPoints);
-
-		const best = points[0];
+		simplex.sort((p, q) => p.f - q.f);
+		const best = simplex[0]!;
+		const worst = simplex[n]!;
 		let spreadF = 0;
 		let spreadX = 0;
-		for (let i = 1; i <= n; i++) {
-			spreadF = Math.max(spreadF, Math.abs(values[i] - values[0]));
-			for (let j = 0; j < n; j++) spreadX = Math.max(spreadX, Math.abs(points[i][j] - best[j]));
+		for (const vertex of simplex) {
+			spreadF = Math.max(spreadF, Math.abs(vertex.f - best.f));
+			vertex.x.forEach((v, j) => (spreadX = Math.max(spreadX, Math.abs(v - best.x[j]!))));
 		}
 		if (spreadF <= fTol && spreadX <= xTol) {
 			converged = true;
@@ -90,33 +87,32 @@ export function nelderMead(f: (x: number[]) => number, start: number[], options:
 		}
 
 		const centroid = new Array<number>(n).fill(0);
-		for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) centroid[j] += points[i][j] / n;
-		const worst = points[n];
-		const along = (t: number) => centroid.map((c, j) => c + t * (worst[j] - c));
+		for (const vertex of simplex.slice(0, n)) vertex.x.forEach((v, j) => (centroid[j] = centroid[j]! + v / n));
+		const along = (t: number) => centroid.map((c, j) => c + t * (worst.x[j]! - c));
+		const at = (t: number) => {
+			const x = along(t);
+			return { x, f: value(x) };
+		};
 
-		const reflected = along(-1);
-		const fr = value(reflected);
-		if (fr < values[0]) {
-			const expanded = along(-2);
-			const fe = value(expanded);
-			if (fe < fr) [points[n], values[n]] = [expanded, fe];
-			else [points[n], values[n]] = [reflected, fr];
-		} else if (fr < values[n - 1]) {
-			[points[n], values[n]] = [reflected, fr];
+		const reflected = at(-1);
+		if (reflected.f < best.f) {
+			const expanded = at(-2);
+			simplex[n] = expanded.f < reflected.f ? expanded : reflected;
+		} else if (reflected.f < simplex[n - 1]!.f) {
+			simplex[n] = reflected;
 		} else {
-			const outside = fr < values[n];
-			const contracted = along(outside ? -0.5 : 0.5);
-			const fc = value(contracted);
-			if (fc < (outside ? fr : values[n])) [points[n], values[n]] = [contracted, fc];
-			else {
-				for (let i = 1; i <= n; i++) {
-					points[i] = points[i].map((v, j) => best[j] + 0.5 * (v - best[j]));
-					values[i] = value(points[i]);
-				}
-			}
+			const outside = reflected.f < worst.f;
+			const contracted = at(outside ? -0.5 : 0.5);
+			if (contracted.f < (outside ? reflected.f : worst.f)) simplex[n] = contracted;
+			else
+				simplex = simplex.map((vertex, i) => {
+					if (i === 0) return vertex;
+					const x = vertex.x.map((v, j) => best.x[j]! + 0.5 * (v - best.x[j]!));
+					return { x, f: value(x) };
+				});
 		}
 	}
-	let bestIndex = 0;
-	for (let i = 1; i <= n; i++) if (values[i] < values[bestIndex]) bestIndex = i;
-	return { x: points[bestIndex], value: values[bestIndex], iterations, evaluations, converged };
+	simplex.sort((p, q) => p.f - q.f);
+	const found = simplex[0]!;
+	return { x: found.x, value: found.f, iterations, evaluations, converged };
 }

@@ -116,7 +116,7 @@ function stagingColumns(
 		repeat_purchases: summary.x,
 		p_alive: p.pAlive
 	};
-	horizons.forEach((h, k) => (columns[expectedOrdersColumn(h)] = p.expectedOrders[k]));
+	horizons.forEach((h, k) => (columns[expectedOrdersColumn(h)] = p.expectedOrders[k]!));
 	columns.expected_order_value = p.expectedOrderValue;
 	columns.predicted_value = p.predictedValue;
 	columns.likely_lost = p.likelyLost;
@@ -156,10 +156,12 @@ export async function runPredictions(
 		await db.run(finishPredictionsSql(settings.horizons));
 		await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_STAGING}`);
 	} else await db.run(emptyPredictionsSql(settings.horizons));
-	const segments = await db.rows<SegmentPrediction>(segmentPredictionsSql(settings.horizons[0]));
+	const segments = await db.rows<SegmentPrediction>(segmentPredictionsSql(settings.horizons[0]!));
 	const [selections] = await db.rows<PredictionReport['selections']>(SELECTION_COUNTS_SQL);
 	const top = await db.rows<PredictionRow>(predictionRowsSql('all', settings.horizons, 20));
-	const expectedOrdersTotal = settings.horizons.map((_, k) => (predictions ? predictions.expectedOrders[k].reduce((s, v) => s + v, 0) : 0));
+	const expectedOrdersTotal = settings.horizons.map((_, k) =>
+		predictions ? predictions.expectedOrders[k]!.reduce((s, v) => s + v, 0) : 0
+	);
 	const t3 = performance.now();
 
 	onStep('Checking the model on a holdout period…');

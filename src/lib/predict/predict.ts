@@ -112,9 +112,9 @@ function pearson(a: number[], b: number[]): number | null {
 	let saa = 0;
 	let sbb = 0;
 	for (let i = 0; i < n; i++) {
-		sab += (a[i] - ma) * (b[i] - mb);
-		saa += (a[i] - ma) ** 2;
-		sbb += (b[i] - mb) ** 2;
+		sab += (a[i]! - ma) * (b[i]! - mb);
+		saa += (a[i]! - ma) ** 2;
+		sbb += (b[i]! - mb) ** 2;
 	}
 	return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
 }
@@ -137,11 +137,11 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 	let repeatBuyers = 0;
 	let nonPositive = 0;
 	for (let i = 0; i < n; i++) {
-		if (summary.x[i] < 1) continue;
+		if (summary.x[i]! < 1) continue;
 		repeatBuyers++;
-		if (summary.meanSpend[i] > 0) {
-			xs.push(summary.x[i]);
-			spends.push(summary.meanSpend[i]);
+		if (summary.meanSpend[i]! > 0) {
+			xs.push(summary.x[i]!);
+			spends.push(summary.meanSpend[i]!);
 		} else nonPositive++;
 	}
 	if (n < MIN_CUSTOMERS)
@@ -248,15 +248,15 @@ export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settin
 	const highValue = new Uint8Array(n);
 	const gg = fit.showValue && fit.gammaGamma ? fit.gammaGamma.params : null;
 	for (let i = 0; i < n; i++) {
-		const x = summary.x[i];
-		const tx = summary.tx[i];
-		const T = summary.T[i];
+		const x = summary.x[i]!;
+		const tx = summary.tx[i]!;
+		const T = summary.T[i]!;
 		pAlive[i] = probabilityAlive(p, x, tx, T);
-		likelyLost[i] = x > 0 && pAlive[i] < settings.likelyLostBelow ? 1 : 0;
-		settings.horizons.forEach((h, k) => (expectedOrders[k][i] = expectedPurchases(p, h / perUnit, x, tx, T)));
+		likelyLost[i] = x > 0 && pAlive[i]! < settings.likelyLostBelow ? 1 : 0;
+		settings.horizons.forEach((h, k) => (expectedOrders[k]![i] = expectedPurchases(p, h / perUnit, x, tx, T)));
 		if (gg) {
 			// A repeat buyer whose mean spend is not positive is priced at the population mean.
-			const spend = x > 0 && summary.meanSpend[i] > 0 ? expectedSpend(gg, x, summary.meanSpend[i]) : expectedSpend(gg, 0, 0);
+			const spend = x > 0 && summary.meanSpend[i]! > 0 ? expectedSpend(gg, x, summary.meanSpend[i]!) : expectedSpend(gg, 0, 0);
 			expectedOrderValue[i] = spend;
 			predictedValue[i] = spend * discountedPurchases(p, fit.unit, settings.valueHorizon, settings.annualDiscountRate, x, tx, T);
 		}
@@ -264,8 +264,8 @@ export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settin
 	let highValueFrom = NaN;
 	if (gg && n > 0) {
 		const sorted = Float64Array.from(predictedValue).sort();
-		highValueFrom = sorted[Math.max(0, n - Math.max(1, Math.round(settings.highValueShare * n)))];
-		for (let i = 0; i < n; i++) highValue[i] = predictedValue[i] >= highValueFrom ? 1 : 0;
+		highValueFrom = sorted[Math.max(0, n - Math.max(1, Math.round(settings.highValueShare * n)))]!;
+		for (let i = 0; i < n; i++) highValue[i] = predictedValue[i]! >= highValueFrom ? 1 : 0;
 	}
 	return {
 		customerId: summary.customerId,
@@ -341,14 +341,14 @@ export function holdoutCheck(
 	let totalPredicted = 0;
 	let calibrationDay = 0;
 	for (let i = 0; i < summary.x.length; i++) {
-		const predicted = expectedPurchases(p, holdoutLength, summary.x[i], summary.tx[i], summary.T[i]);
-		const g = sums[Math.min(summary.x[i], GROUPS - 1)];
+		const predicted = expectedPurchases(p, holdoutLength, summary.x[i]!, summary.tx[i]!, summary.T[i]!);
+		const g = sums[Math.min(summary.x[i]!, GROUPS - 1)]!;
 		g.customers++;
-		g.actual += summary.holdout[i];
+		g.actual += summary.holdout[i]!;
 		g.predicted += predicted;
-		totalActual += summary.holdout[i];
+		totalActual += summary.holdout[i]!;
 		totalPredicted += predicted;
-		calibrationDay = Math.max(calibrationDay, Math.round(summary.firstDay[i] + summary.T[i] * perUnit));
+		calibrationDay = Math.max(calibrationDay, Math.round(summary.firstDay[i]! + summary.T[i]! * perUnit));
 	}
 	const groups = sums.map((g, k) => ({
 		label: k === GROUPS - 1 ? `${k}+` : String(k),
@@ -365,10 +365,10 @@ export function holdoutCheck(
 	const cohort = new Float64Array(lastDay + 1);
 	const repeats = new Float64Array(lastDay + 1);
 	for (let i = 0; i < daily.day.length; i++) {
-		const d = daily.day[i];
+		const d = daily.day[i]!;
 		if (d < 0 || d > lastDay) continue;
-		cohort[d] += daily.firstPurchases[i];
-		repeats[d] += daily.repeatPurchases[i];
+		cohort[d]! += daily.firstPurchases[i]!;
+		repeats[d]! += daily.repeatPurchases[i]!;
 	}
 	const curve: CurvePoint[] = [];
 	let actual = 0;
@@ -376,9 +376,9 @@ export function holdoutCheck(
 	for (let step = 1; step * perUnit <= lastDay + perUnit - 1; step++) {
 		// Each point is the end of a whole unit (day `step * perUnit − 1`, counting day 0), capped at the last day.
 		const end = Math.min(step * perUnit - 1, lastDay);
-		for (; nextActualDay <= end; nextActualDay++) actual += repeats[nextActualDay];
+		for (; nextActualDay <= end; nextActualDay++) actual += repeats[nextActualDay]!;
 		let predicted = 0;
-		for (let c = 0; c <= end; c++) if (cohort[c] > 0) predicted += cohort[c] * expectedAtLag[end - c];
+		for (let c = 0; c <= end; c++) if (cohort[c]! > 0) predicted += cohort[c]! * expectedAtLag[end - c]!;
 		curve.push({ t: (end + 1) / perUnit, actual, predicted });
 	}
 	return {

@@ -18,9 +18,9 @@ export function logGamma(z: number): number {
 	if (z < 0.5) return logGamma(z + 1) - Math.log(z);
 	const x = z - 1;
 	let sum = LANCZOS[0];
-	for (let i = 1; i < 9; i++) sum += LANCZOS[i] / (x + i);
+	for (let i = 1; i < 9; i++) sum! += LANCZOS[i]! / (x + i);
 	const t = x + 7.5;
-	return HALF_LOG_TWO_PI + (x + 0.5) * Math.log(t) - t + Math.log(sum);
+	return HALF_LOG_TWO_PI + (x + 0.5) * Math.log(t) - t + Math.log(sum!);
 }
 
 /**
