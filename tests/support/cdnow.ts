@@ -14,14 +14,21 @@ export interface CdnowRow {
 	dollars: number;
 }
 
+export const CDNOW_MASTER = resolve(import.meta.dirname, '../../../shared/data/cdnow/CDNOW_master.txt');
+
+/**
+ * Reads the sample (master_id sample_id date cds dollars, no header) or the master file (a header
+ * line, then id date cds dollars); `sampleId` is the sample's id or the master's id.
+ */
 export function readCdnowSample(path = CDNOW_SAMPLE): CdnowRow[] {
 	return readFileSync(path, 'utf8')
 		.split(/\r?\n/)
 		.map((line) => line.trim())
-		.filter((line) => line.length > 0)
+		.filter((line) => /^\d/.test(line))
 		.map((line) => {
-			const [, sampleId = '', d = '', , dollars = ''] = line.split(/\s+/);
-			return { sampleId, date: `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, dollars: Number(dollars) };
+			const parts = line.split(/\s+/);
+			const [id = '', d = '', , dollars = ''] = parts.length === 5 ? parts.slice(1) : parts;
+			return { sampleId: id, date: `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}`, dollars: Number(dollars) };
 		});
 }
 

@@ -49,7 +49,8 @@ async function loadOrders(csv: string): Promise<void> {
 beforeAll(async () => {
 	db = await openWasmDb();
 	await loadOrders(readFileSync(resolve(import.meta.dirname, '../fixtures/cdnow-sample.csv'), 'utf8'));
-});
+	// Starting DuckDB-WASM can take a while on a busy machine.
+}, 60_000);
 afterAll(() => db.close());
 
 describe('customer summary SQL', () => {
@@ -98,7 +99,7 @@ describe('the Predictions step on CDNOW', () => {
 
 	beforeAll(async () => {
 		report = await runPredictions(db, settings, writeCsv);
-	});
+	}, 60_000);
 
 	it('splits the history in half by default: calibration to 1997-09-30, holdout weeks 40–78', () => {
 		expect(holdoutCutFor(DEFAULT_PREDICT, '1997-01-01', '1998-06-30')).toBe('1997-09-30');

@@ -7,7 +7,7 @@
  * T the time from the first purchase to the end of the calibration period, all in one time unit.
  */
 import { hyp2f1 } from './special';
-import { minimise } from './optimise';
+import { bfgs, minimise } from './optimise';
 
 export interface BgNbdParams {
 	r: number;
@@ -68,29 +68,37 @@ function group(history: PurchaseHistory): Grouped {
 		}
 		return k;
 	};
-	const groups = new Map<string, number>();
-	const xs: number[] = [];
-	const weights: number[] = [];
-	const txs: number[] = [];
-	const Ts: number[] = [];
+	const n3 = new Int32Array(n);
+	const txi = new Int32Array(n);
+	const Tj = new Int32Array(n);
 	let maxX = 0;
 	let totalX = 0;
 	for (let i = 0; i < n; i++) {
 		const x = history.x[i]!;
 		if (!Number.isInteger(x) || x < 0) throw new RangeError(`Repeat purchases must be whole numbers ≥ 0 (customer ${i}: ${x})`);
-		const ti = indexOf(history.tx[i]!);
-		const Ti = indexOf(history.T[i]!);
-		const key = `${x}|${ti}|${Ti}`;
+		n3[i] = x;
+		txi[i] = indexOf(history.tx[i]!);
+		Tj[i] = indexOf(history.T[i]!);
+		maxX = Math.max(maxX, x);
+		totalX += x;
+	}
+	// Customers with the same (x, t_x, T) are one group: a numeric key (exact below 2^53) is much faster than a string.
+	const nt = times.length;
+	const groups = new Map<number, number>();
+	const xs: number[] = [];
+	const weights: number[] = [];
+	const txs: number[] = [];
+	const Ts: number[] = [];
+	for (let i = 0; i < n; i++) {
+		const key = (n3[i]! * nt + txi[i]!) * nt + Tj[i]!;
 		const g = groups.get(key);
 		if (g === undefined) {
 			groups.set(key, xs.length);
-			xs.push(x);
+			xs.push(n3[i]!);
 			weights.push(1);
-			txs.push(ti);
-			Ts.push(Ti);
+			txs.push(txi[i]!);
+			Ts.push(Tj[i]!);
 		} else weights[g]!++;
-		maxX = Math.max(maxX, x);
-		totalX += x;
 	}
 	return {
 		scale,
@@ -145,13 +153,98 @@ interface Scratch {
 	perX: Float64Array;
 	dropX: Float64Array;
 	logAt: Float64Array;
+	/** For the gradient: Σ_{k<x} 1/(r+k), 1/(b+k), 1/(a+b+k) per x, and 1/(α+t) per time. */
+	sumR: Float64Array;
+	sumB: Float64Array;
+	sumAB: Float64Array;
+	invAt: Float64Array;
 }
 
 const scratchFor = (g: Grouped): Scratch => ({
 	perX: new Float64Array(g.maxX + 1),
 	dropX: new Float64Array(g.maxX + 1),
-	logAt: new Float64Array(g.times.length)
+	logAt: new Float64Array(g.times.length),
+	sumR: new Float64Array(g.maxX + 1),
+	sumB: new Float64Array(g.maxX + 1),
+	sumAB: new Float64Array(g.maxX + 1),
+	invAt: new Float64Array(g.times.length)
 });
+
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b). With w the posterior
+ * weight of "dropped out after the last purchase" (the second term of eq. 6), each customer adds
+ * ∂/∂r = ln α + Σ 1/(r+k) − (1−w) ln(α+T) − w ln(α+t_x), ∂/∂α = r/α − (r+x)((1−w)/(α+T) + w/(α+t_x)),
+ * ∂/∂a = w/a − Σ 1/(a+b+k), ∂/∂b = Σ 1/(b+k) − Σ 1/(a+b+k) − w/(b+x−1).
+ */
+function groupedValueAndGradient(g: Grouped, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): { ll: number; grad: number[] } {
+	const { perX, dropX, logAt, sumR, sumB, sumAB, invAt } = scratch;
+	let cumR = 0;
+	let cumB = 0;
+	let cumAB = 0;
+	let invR = 0;
+	let invB = 0;
+	let invAB = 0;
+	const logAlpha = Math.log(alpha);
+	const rLogAlpha = r * logAlpha;
+	const logA = Math.log(a);
+	for (let x = 0; x <= g.maxX; x++) {
+		perX[x] = rLogAlpha + cumR + cumB - cumAB;
+		dropX[x] = x > 0 ? logA - Math.log(b + x - 1) : -Infinity;
+		sumR[x] = invR;
+		sumB[x] = invB;
+		sumAB[x] = invAB;
+		cumR += Math.log(r + x);
+		cumB += Math.log(b + x);
+		cumAB += Math.log(a + b + x);
+		invR += 1 / (r + x);
+		invB += 1 / (b + x);
+		invAB += 1 / (a + b + x);
+	}
+	for (let k = 0; k < g.times.length; k++) {
+		logAt[k] = Math.log(alpha + g.times[k]!);
+		invAt[k] = 1 / (alpha + g.times[k]!);
+	}
+	let ll = 0;
+	let dr = 0;
+	let dAlpha = 0;
+	let da = 0;
+	let db = 0;
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const weight = g.weight[i]!;
+		const rx = r + x;
+		const Ti = g.TIndex[i]!;
+		const aliveAtT = -rx * logAt[Ti]!;
+		let term = aliveAtT;
+		let w = 0;
+		let tx = Ti;
+		if (x > 0) {
+			tx = g.txIndex[i]!;
+			const droppedAfterTx = dropX[x]! - rx * logAt[tx]!;
+			const diff = droppedAfterTx - aliveAtT;
+			if (diff > 0) {
+				const e = Math.exp(-diff);
+				term = droppedAfterTx + Math.log1p(e);
+				w = 1 / (1 + e);
+			} else {
+				const e = Math.exp(diff);
+				term = aliveAtT + Math.log1p(e);
+				w = e / (1 + e);
+			}
+			da += weight * (w / a);
+			db += weight * (sumB[x]! - w / (b + x - 1));
+		}
+		ll += weight * (perX[x]! + term);
+		dr += weight * (sumR[x]! - (1 - w) * logAt[Ti]! - w * logAt[tx]!);
+		dAlpha -= weight * rx * ((1 - w) * invAt[Ti]! + w * invAt[tx]!);
+		da -= weight * sumAB[x]!;
+		db -= weight * sumAB[x]!;
+	}
+	const n = g.customers;
+	dr += n * logAlpha;
+	dAlpha += (n * r) / alpha;
+	return { ll, grad: [dr * r, dAlpha * alpha, da * a, db * b] };
+}
 
 /** The BG/NBD log-likelihood of a purchase history at these parameters (FHL 2005, eq. 6, in logs). */
 export function bgNbdLogLikelihood(history: PurchaseHistory, params: BgNbdParams): number {
@@ -171,12 +264,24 @@ export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 	if (g.customers === 0) throw new RangeError('No customers to fit');
 	const scratch = scratchFor(g);
 	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
-	const result = minimise((v) => -groupedLogLikelihood(g, toParams(v), scratch), [0, 0, 0, 0], {
-		lower: -12,
-		upper: 12,
-		fTolerance: 1e-10,
-		xTolerance: 1e-8
-	});
+	const bounds = { lower: -12, upper: 12 };
+	let result = bfgs(
+		(v) => {
+			const { ll, grad } = groupedValueAndGradient(g, toParams(v), scratch);
+			return { f: -ll, g: grad.map((d) => -d) };
+		},
+		[0, 0, 0, 0],
+		{ ...bounds, gTolerance: 1e-7 * Math.max(1000, g.customers) }
+	);
+	// The simplex is slower but needs no gradient: the fallback when BFGS stalls.
+	if (!result.converged) {
+		const simplex = minimise((v) => -groupedLogLikelihood(g, toParams(v), scratch), result.x, {
+			...bounds,
+			fTolerance: 1e-10,
+			xTolerance: 1e-8
+		});
+		result = { ...simplex, iterations: result.iterations + simplex.iterations, evaluations: result.evaluations + simplex.evaluations };
+	}
 	const fitted = toParams(result.x);
 	const params = { ...fitted, alpha: fitted.alpha * g.scale };
 	return {

@@ -4,8 +4,8 @@
  * customer's ν ~ Gamma(q, γ). Fitted on customers with at least one repeat purchase, on the mean value
  * z̄ of their x repeat purchases.
  */
-import { logGamma } from './special';
-import { minimise } from './optimise';
+import { digamma, logGamma, logGammaRatio } from './special';
+import { bfgs, minimise } from './optimise';
 import type { FitReport } from './bgnbd';
 
 export interface GammaGammaParams {
@@ -67,7 +67,7 @@ function preparedLogLikelihood(d: Prepared, { p, q, gamma }: GammaGammaParams, p
 	const base = q * Math.log(gamma) - logGamma(q);
 	for (let k = 0; k < d.xs.length; k++) {
 		const px = p * d.xs[k]!;
-		perX[k] = logGamma(px + q) - logGamma(px) + px * d.logX[k]! + base;
+		perX[k] = logGammaRatio(px, q) + px * d.logX[k]! + base;
 	}
 	let ll = 0;
 	for (let i = 0; i < d.x.length; i++) {
@@ -75,6 +75,47 @@ function preparedLogLikelihood(d: Prepared, { p, q, gamma }: GammaGammaParams, p
 		ll += perX[d.xIndex[i]!]! + (px - 1) * d.logZ[i]! - (px + q) * Math.log(gamma + d.x[i]! * d.z[i]!);
 	}
 	return ll;
+}
+
+/**
+ * The log-likelihood and its gradient with respect to (ln p, ln q, ln γ): per customer
+ * ∂/∂p = x(ψ(px+q) − ψ(px) + ln x + ln z̄ − ln(γ+xz̄)), ∂/∂q = ψ(px+q) − ψ(q) + ln γ − ln(γ+xz̄),
+ * ∂/∂γ = q/γ − (px+q)/(γ+xz̄).
+ */
+function preparedValueAndGradient(
+	d: Prepared,
+	{ p, q, gamma }: GammaGammaParams,
+	perX: Float64Array,
+	dpX: Float64Array,
+	dqX: Float64Array
+) {
+	const base = q * Math.log(gamma) - logGamma(q);
+	const logGammaParam = Math.log(gamma);
+	const psiQ = digamma(q);
+	for (let k = 0; k < d.xs.length; k++) {
+		const x = d.xs[k]!;
+		const px = p * x;
+		const psiPxQ = digamma(px + q);
+		perX[k] = logGammaRatio(px, q) + px * d.logX[k]! + base;
+		dpX[k] = x * (psiPxQ - digamma(px) + d.logX[k]!);
+		dqX[k] = psiPxQ - psiQ + logGammaParam;
+	}
+	let ll = 0;
+	let dp = 0;
+	let dq = 0;
+	let dGamma = 0;
+	for (let i = 0; i < d.x.length; i++) {
+		const x = d.x[i]!;
+		const k = d.xIndex[i]!;
+		const px = p * x;
+		const total = gamma + x * d.z[i]!;
+		const logTotal = Math.log(total);
+		ll += perX[k]! + (px - 1) * d.logZ[i]! - (px + q) * logTotal;
+		dp += dpX[k]! + x * (d.logZ[i]! - logTotal);
+		dq += dqX[k]! - logTotal;
+		dGamma += q / gamma - (px + q) / total;
+	}
+	return { ll, grad: [dp * p, dq * q, dGamma * gamma] };
 }
 
 /** The Gamma-Gamma log-likelihood of the mean repeat spends (the density of z̄, as in lifetimes and CLVTools). */
@@ -92,12 +133,26 @@ export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams
 	if (d.x.length === 0) throw new RangeError('No repeat buyers to fit');
 	const perX = new Float64Array(d.xs.length);
 	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
-	const result = minimise((v) => -preparedLogLikelihood(d, toParams(v), perX), [0, 0, 0], {
-		lower: -12,
-		upper: 12,
-		fTolerance: 1e-10,
-		xTolerance: 1e-8
-	});
+	const dpX = new Float64Array(d.xs.length);
+	const dqX = new Float64Array(d.xs.length);
+	const bounds = { lower: -12, upper: 12 };
+	let result = bfgs(
+		(v) => {
+			const { ll, grad } = preparedValueAndGradient(d, toParams(v), perX, dpX, dqX);
+			return { f: -ll, g: grad.map((x) => -x) };
+		},
+		[0, 0, 0],
+		{ ...bounds, gTolerance: 1e-7 * Math.max(1000, d.x.length) }
+	);
+	// The simplex needs no gradient: the fallback when BFGS stalls.
+	if (!result.converged) {
+		const simplex = minimise((v) => -preparedLogLikelihood(d, toParams(v), perX), result.x, {
+			...bounds,
+			fTolerance: 1e-10,
+			xTolerance: 1e-8
+		});
+		result = { ...simplex, iterations: result.iterations + simplex.iterations, evaluations: result.evaluations + simplex.evaluations };
+	}
 	const fitted = toParams(result.x);
 	return {
 		params: { ...fitted, gamma: fitted.gamma * d.scale },

@@ -40,3 +40,29 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
 	}
 	return sum;
 }
+
+/** ψ(x), the digamma function, for x > 0: recurrence up to 6, then the asymptotic series. */
+export function digamma(x: number): number {
+	let result = 0;
+	while (x < 6) {
+		result -= 1 / x;
+		x += 1;
+	}
+	const f = 1 / (x * x);
+	return result + Math.log(x) - 0.5 / x - f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f / 132))));
+}
+
+const stirlingTail = (y: number) => {
+	const y2 = y * y;
+	return (1 / 12 - (1 / 360 - 1 / (1260 * y2)) / y2) / y;
+};
+
+/**
+ * ln Γ(z + q) − ln Γ(z). For large z the two logs are huge and nearly equal, so their difference is
+ * taken inside Stirling's series instead (error below 1e-13 from z = 20).
+ */
+export function logGammaRatio(z: number, q: number): number {
+	if (z < 20) return logGamma(z + q) - logGamma(z);
+	const w = z + q;
+	return (z - 0.5) * Math.log1p(q / z) + q * Math.log(w) - q + stirlingTail(w) - stirlingTail(z);
+}
