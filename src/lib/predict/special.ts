@@ -41,10 +41,10 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
 	return sum;
 }
 
-/** ψ(x), the digamma function, for x > 0: recurrence up to 6, then the asymptotic series. */
+/** ψ(x), the digamma function, for x > 0: recurrence up to 10, then the asymptotic series. */
 export function digamma(x: number): number {
 	let result = 0;
-	while (x < 6) {
+	while (x < 10) {
 		result -= 1 / x;
 		x += 1;
 	}
