@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { dropFile, expect, openSite, test, waitForResults } from './support/fixtures.ts';
+import { dropFile, expect, exportCustomers, openSite, test, waitForResults } from './support/fixtures.ts';
 import { csvFile, parseCsv } from './support/orders.ts';
 
 const cdnow = csvFile('cdnow-sample.csv', readFileSync(resolve(import.meta.dirname, '../fixtures/cdnow-sample.csv'), 'utf8'));
@@ -77,6 +77,14 @@ test('Predictions on CDNOW show the published estimates and the holdout check of
 	]);
 	expect(rows.length).toBeGreaterThan(100);
 	expect(rows.slice(1).every((r) => Number(r[3]) < 0.3)).toBe(true);
+
+	// The customer export now carries the predictions too.
+	const exported = await exportCustomers(page);
+	expect(exported.header).toMatch(
+		/,p_alive,expected_orders_30d,expected_orders_90d,expected_orders_365d,expected_order_value,predicted_value$/
+	);
+	expect(exported.rows).toHaveLength(2357);
+	expect(exported.rows.every((r) => r.p_alive !== '' && Number(r.p_alive) >= 0 && Number(r.p_alive) <= 1)).toBe(true);
 });
 
 test('Predictions are hidden, with the reason, when there are too few repeat buyers', async ({ page }) => {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { str } from '../../src/lib/sql';
 import { customerSummarySql, dailyPurchasesSql } from '../../src/lib/predict/summary-sql';
 import { holdoutCutFor, runPredictions, type PredictionReport, type TableWriter } from '../../src/lib/predict/pipeline';
-import { predictionRowsSql } from '../../src/lib/predict/predictions-sql';
+import { predictionRowsSql, withPredictionsSql } from '../../src/lib/predict/predictions-sql';
 import { DEFAULT_PREDICT, validatePredictSettings, type PredictSettings } from '../../src/lib/predict/predict';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import { expectedPurchases, fitBgNbd, probabilityAlive } from '../../src/lib/predict/bgnbd';
@@ -256,5 +256,27 @@ describe('settings', () => {
 		expect(validatePredictSettings({ ...DEFAULT_PREDICT, horizons: [0] })).toMatch(/whole number of days/);
 		expect(validatePredictSettings({ ...DEFAULT_PREDICT, annualDiscountRate: 1.5 })).toMatch(/discount/);
 		expect(validatePredictSettings({ ...DEFAULT_PREDICT, holdoutCut: '30/09/1997' })).toMatch(/cut date/);
+	});
+});
+
+describe('exports with predictions', () => {
+	it('appends the prediction columns to a customer export, NULL for customers without one', async () => {
+		await runPredictions(db, DEFAULT_PREDICT, writeCsv);
+		const rows = await db.rows<Record<string, unknown>>(
+			withPredictionsSql(`SELECT customer_id, segment FROM customer_scores UNION ALL SELECT 'nobody', 'Late'`, [30, 90, 365])
+		);
+		expect(Object.keys(rows[0]!)).toEqual([
+			'customer_id',
+			'segment',
+			'p_alive',
+			'expected_orders_30d',
+			'expected_orders_90d',
+			'expected_orders_365d',
+			'expected_order_value',
+			'predicted_value'
+		]);
+		expect(rows).toHaveLength(2358);
+		expect(rows.find((r) => r.customer_id === 'nobody')?.p_alive).toBeNull();
+		expect(rows.find((r) => r.customer_id === '1516')?.p_alive).toBeGreaterThan(0.9);
 	});
 });

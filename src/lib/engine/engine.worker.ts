@@ -21,7 +21,7 @@ import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelecti
 import { arrowWriter } from './predict-writer';
 import { PredictionProblem, runPredictions } from '../predict/pipeline';
 import { validatePredictSettings, type PredictSettings } from '../predict/predict';
-import { predictionRowsSql, type PredictionSelection } from '../predict/predictions-sql';
+import { predictionRowsSql, withPredictionsSql, type PredictionSelection } from '../predict/predictions-sql';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -196,6 +196,7 @@ const api = {
 			onProgress?.({ step: 'read', label: `Reading ${current.file.name} (${fmt.format(Math.round(current.file.size / 1024))} KB)…` });
 			const t0 = performance.now();
 			const ingest = await loadCsv(db, current.name, current.inspection.dialect, plan);
+			predictedHorizons = null; // new orders: the old customer_predictions no longer apply
 			const t1 = performance.now();
 			if (ingest.rowsUsed === 0) {
 				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
@@ -219,7 +220,8 @@ const api = {
 
 	async exportCustomers() {
 		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
-		return exportCsv(customersExportSql(scoredRuleSet));
+		const sql = customersExportSql(scoredRuleSet);
+		return exportCsv(predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql);
 	},
 
 	exportExcludedRows() {
@@ -252,7 +254,8 @@ const api = {
 			requireScored();
 			if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
-			return selectionExportSql(selection, scoredRuleSet);
+			const sql = selectionExportSql(selection, scoredRuleSet);
+			return predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql;
 		});
 	},
 
@@ -273,7 +276,8 @@ const api = {
 			requireScored();
 			try {
 				const report = await runPredictions(db, settings, arrowWriter(duck), (label) => onProgress?.({ step: 'score', label }));
-				predictedHorizons = settings.horizons;
+				// Exports gain the prediction columns only while predictions are shown.
+				predictedHorizons = report.fit.showOrders ? settings.horizons : null;
 				return report;
 			} catch (e) {
 				if (e instanceof PredictionProblem) throw new FileProblem(e.message);
@@ -284,7 +288,7 @@ const api = {
 
 	async exportPredictions(selection: PredictionSelection) {
 		const horizons = predictedHorizons;
-		if (!horizons) throw new FileProblem('Open the Predictions tab first: there are no predictions to export yet.');
+		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
 		return exportCsv(predictionRowsSql(selection, horizons));
 	}
 } satisfies EngineApi;

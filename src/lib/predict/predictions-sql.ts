@@ -100,3 +100,15 @@ FROM ${PREDICTIONS_TABLE} p LEFT JOIN customer_scores s ON s.customer_id = p.cus
 WHERE ${CONDITION[selection]}
 ORDER BY ${order}${cap}`;
 }
+
+/**
+ * A customer export (any query with a `customer_id` column) with the prediction columns appended,
+ * NULL for customers without a prediction. Used once predictions exist.
+ */
+export function withPredictionsSql(exportSql: string, horizons: number[]): string {
+	const orders = horizons.map((h) => `round(p.${ident(expectedOrdersColumn(h))}, 4) AS ${ident(expectedOrdersColumn(h))}`).join(', ');
+	return `SELECT e.*, round(p.p_alive, 4) AS p_alive, ${orders}, round(p.expected_order_value, 2) AS expected_order_value,
+	round(p.predicted_value, 2) AS predicted_value
+FROM (${exportSql}) e LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = e.customer_id
+ORDER BY e.customer_id`;
+}
