@@ -17,6 +17,7 @@ import {
 import { expectedSpend, fitGammaGamma, gammaGammaLogLikelihood } from '../../src/lib/predict/gamma-gamma';
 import { digamma, hyp2f1, logGamma, logGammaRatio } from '../../src/lib/predict/special';
 import { bfgs, nelderMead } from '../../src/lib/predict/optimise';
+import { DEFAULT_PREDICT, fitModels, predictCustomers, type CustomerSummary } from '../../src/lib/predict/predict';
 
 const summary = cdnowSummary(readCdnowSample());
 const history = { x: summary.map((c) => c.x), tx: summary.map((c) => c.tx), T: summary.map((c) => c.T) };
@@ -161,5 +162,53 @@ describe('Gamma-Gamma on CDNOW (Fader & Hardie 2013)', () => {
 	it('refuses non-repeat buyers and non-positive spend', () => {
 		expect(() => fitGammaGamma({ x: [0], meanSpend: [10] })).toThrow(/repeat buyers/);
 		expect(() => fitGammaGamma({ x: [2], meanSpend: [0] })).toThrow(/positive spend/);
+	});
+});
+
+describe('fitModels warnings', () => {
+	const columns = (zbar: (c: (typeof summary)[number]) => number): CustomerSummary => ({
+		customerId: summary.map((c) => c.id),
+		x: Float64Array.from(summary, (c) => c.x),
+		tx: Float64Array.from(summary, (c) => c.tx),
+		T: Float64Array.from(summary, (c) => c.T),
+		meanSpend: Float64Array.from(summary, (c) => (c.x > 0 ? zbar(c) : NaN)),
+		holdout: Float64Array.from(summary, (c) => c.holdout),
+		firstDay: new Float64Array(summary.length)
+	});
+
+	it('trusts CDNOW (correlation of purchases and spend ≈ 0.11)', () => {
+		const fit = fitModels(
+			columns((c) => c.zbar),
+			'weeks'
+		);
+		expect(fit.warnings).toEqual([]);
+		expect(fit.showOrders && fit.showValue).toBe(true);
+		expect(fit.spendFrequencyCorrelation).toBeCloseTo(0.11, 2);
+	});
+
+	it('hides spend-based predictions when spend moves with frequency', () => {
+		const fit = fitModels(
+			columns((c) => 10 * c.x + c.zbar / 10),
+			'weeks'
+		);
+		expect(fit.warnings.map((w) => w.code)).toEqual(['spend-follows-frequency']);
+		expect(fit.showOrders).toBe(true);
+		expect(fit.showValue).toBe(false);
+		const predictions = predictCustomers(
+			fit,
+			columns((c) => c.zbar),
+			DEFAULT_PREDICT
+		);
+		expect(predictions.predictedValue.every(Number.isNaN)).toBe(true);
+		expect(predictions.pAlive.every((p) => p > 0 && p <= 1)).toBe(true);
+	});
+
+	it('keeps spend predictions when a few repeat buyers have zero spend, and says so', () => {
+		const fit = fitModels(
+			columns((c) => (Number(c.id) % 100 === 0 ? 0 : c.zbar)),
+			'weeks'
+		);
+		expect(fit.warnings).toEqual([expect.objectContaining({ code: 'non-positive-spend', hides: 'nothing' })]);
+		expect(fit.showValue).toBe(true);
 	});
 });
