@@ -14,6 +14,9 @@ import type { CohortGrain, CohortResult } from '../history/cohorts';
 import type { Grain } from '../history/periods';
 
 export type { CohortGrain, CohortResult, Grain, MigrationResult, OverTimeResult };
+import type { PredictSettings } from '../predict/predict';
+import type { PredictionReport } from '../predict/pipeline';
+import type { PredictionSelection } from '../predict/predictions-sql';
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 
@@ -121,4 +124,11 @@ export interface EngineApi {
 	segmentsOverTime(grain: Grain, onProgress?: ProgressCallback): Promise<OverTimeResult>;
 	/** History: acquisition cohorts by month or quarter of first order, with retention and revenue per later period. */
 	cohorts(grain: CohortGrain): Promise<CohortResult>;
+	/**
+	 * Fits the BG/NBD and Gamma-Gamma models on every order, writes `customer_predictions` (empty when
+	 * a warning hides the predictions) and runs the holdout check. Call after `analyze`.
+	 */
+	predict(settings: PredictSettings, onProgress?: ProgressCallback): Promise<PredictionReport>;
+	/** The customers of a prediction selection with their predictions, as CSV bytes (transferred). */
+	exportPredictions(selection: PredictionSelection): Promise<Uint8Array>;
 }

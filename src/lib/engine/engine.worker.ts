@@ -21,6 +21,10 @@ import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
+import { arrowWriter } from './predict-writer';
+import { PredictionProblem, runPredictions } from '../predict/pipeline';
+import { validatePredictSettings, type PredictSettings } from '../predict/predict';
+import { predictionRowsSql, withPredictionsSql, type PredictionSelection } from '../predict/predictions-sql';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -257,6 +261,7 @@ const api = {
 				files: inspection.files
 			});
 			loadedPlan = plan;
+			predictedHorizons = null; // new orders: the old customer_predictions no longer apply
 			const t1 = performance.now();
 			if (ingest.orders === 0) {
 				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
@@ -280,7 +285,8 @@ const api = {
 
 	async exportCustomers() {
 		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
-		return exportCsv(customersExportSql(scoredRuleSet));
+		const sql = customersExportSql(scoredRuleSet);
+		return exportCsv(predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql);
 	},
 
 	exportExcludedRows() {
@@ -316,7 +322,8 @@ const api = {
 			if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
 			await history.ensureSelection(db, scoredContext(), selection);
-			return selectionExportSql(selection, scoredRuleSet);
+			const sql = selectionExportSql(selection, scoredRuleSet);
+			return predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql;
 		});
 	},
 
@@ -344,8 +351,34 @@ const api = {
 
 	async cohorts(grain) {
 		return step((db) => history.cohorts(db, scoredContext(), grain));
+	},
+
+	async predict(settings: PredictSettings, onProgress?: ProgressCallback) {
+		const invalid = validatePredictSettings(settings);
+		if (invalid) throw new FileProblem(invalid);
+		return step(async (db, duck) => {
+			requireScored();
+			try {
+				const report = await runPredictions(db, settings, arrowWriter(duck), (label) => onProgress?.({ step: 'score', label }));
+				// Exports gain the prediction columns only while predictions are shown.
+				predictedHorizons = report.fit.showOrders ? settings.horizons : null;
+				return report;
+			} catch (e) {
+				if (e instanceof PredictionProblem) throw new FileProblem(e.message);
+				throw e;
+			}
+		});
+	},
+
+	async exportPredictions(selection: PredictionSelection) {
+		const horizons = predictedHorizons;
+		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
+		return exportCsv(predictionRowsSql(selection, horizons));
 	}
 } satisfies EngineApi;
+
+/** The horizons of the last `customer_predictions` written (its expected-orders columns). */
+let predictedHorizons: number[] | null = null;
 
 Comlink.expose(api);
 // Start DuckDB as soon as the worker exists, so a dropped file never waits for it.

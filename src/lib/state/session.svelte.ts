@@ -24,7 +24,11 @@ import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from
 import type { CustomerPage, CustomerSelection } from '../rfm/customer-list';
 import { HistoryView } from './history.svelte';
 
-export type Tab = 'overview' | 'rules' | 'customers' | 'history';
+import { DEFAULT_PREDICT, type PredictSettings } from '../predict/predict';
+import type { PredictionReport } from '../predict/pipeline';
+import type { PredictionSelection } from '../predict/predictions-sql';
+
+export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'predictions';
 
 /** Rows of a selection shown in the customer list (the export has them all). */
 export const CUSTOMER_PAGE = 200;
@@ -277,6 +281,27 @@ export class Session {
 	 */
 	async runEngine<T>(work: (api: Remote<EngineApi>, onProgress: ProgressCallback) => Promise<T>): Promise<T | undefined> {
 		return this.#task((onProgress) => work(this.#engine.api, onProgress));
+	}
+
+	/** The Predictions tab's settings. */
+	predictSettings = $state<PredictSettings>(structuredClone(DEFAULT_PREDICT));
+	/** The latest predictions, and the analysis they were made for (a new file or mapping makes them stale). */
+	predictions = $state.raw<PredictionReport | null>(null);
+	predictionsFor = $state.raw<Analysis | null>(null);
+
+	/** Fits the models and predicts with the current settings. */
+	async predict(): Promise<void> {
+		const analysis = this.analysis;
+		if (!analysis) return;
+		const settings = $state.snapshot(this.predictSettings) as PredictSettings;
+		// Marked first, so a failed fit is not retried on every render; the button retries.
+		this.predictionsFor = analysis;
+		const report = await this.#task((onProgress) => this.#engine.api.predict(settings, onProgress));
+		if (report && this.analysis === analysis) this.predictions = report;
+	}
+
+	async exportPredictions(selection: PredictionSelection): Promise<Uint8Array | undefined> {
+		return this.#task(() => this.#engine.api.exportPredictions(selection));
 	}
 }
 

@@ -1,0 +1,396 @@
+/**
+ * From the customer summary to what the merchant sees: both models fitted, the reasons not to trust
+ * them, per-customer predictions and the holdout check. Pure: columns in, plain objects out.
+ */
+import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams, type FitReport } from './bgnbd';
+import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
+import { DAYS_PER_UNIT, type TimeUnit } from './summary-sql';
+
+/** The customer summary as columns, one entry per customer (from `customerSummarySql`). */
+export interface CustomerSummary {
+	customerId: string[];
+	x: Float64Array;
+	tx: Float64Array;
+	T: Float64Array;
+	/** Mean spend of the repeat purchases; NaN when x = 0. */
+	meanSpend: Float64Array;
+	/** Purchase days after the calibration end (0 without a holdout period). */
+	holdout: Float64Array;
+	/** Days from the earliest first purchase to this customer's first purchase. */
+	firstDay: Float64Array;
+}
+
+/** What the merchant chooses on the Predictions tab. */
+export interface PredictSettings {
+	unit: TimeUnit;
+	/** Horizons (days) of the expected-orders columns. */
+	horizons: number[];
+	/** Horizon (days) of the predicted value. */
+	valueHorizon: number;
+	/** Yearly discount rate for the predicted value (0.1 = 10 %); 0 for none. */
+	annualDiscountRate: number;
+	/** "Likely lost": repeat buyers whose probability of being active is below this. */
+	likelyLostBelow: number;
+	/** "High predicted value": this share of customers with the highest predicted value (0.1 = top 10 %). */
+	highValueShare: number;
+	/** Last day (ISO) of the holdout check's calibration period; null: halfway through the orders. */
+	holdoutCut: string | null;
+}
+
+export const DEFAULT_PREDICT: PredictSettings = {
+	unit: 'weeks',
+	horizons: [30, 90, 365],
+	valueHorizon: 365,
+	annualDiscountRate: 0,
+	likelyLostBelow: 0.3,
+	highValueShare: 0.1,
+	holdoutCut: null
+};
+
+/** A problem with the settings, in the merchant's words; null when they can be used. */
+export function validatePredictSettings(s: PredictSettings): string | null {
+	if (s.unit !== 'days' && s.unit !== 'weeks') return 'The time unit must be days or weeks.';
+	if (s.horizons.length < 1 || s.horizons.length > 5) return 'Choose one to five horizons for expected orders.';
+	for (const h of [...s.horizons, s.valueHorizon])
+		if (!Number.isSafeInteger(h) || h < 1 || h > 3650) return `A horizon must be a whole number of days from 1 to 3650, not ${h}.`;
+	if (new Set(s.horizons).size !== s.horizons.length) return 'Each horizon can be chosen once.';
+	if (!(s.annualDiscountRate >= 0 && s.annualDiscountRate < 1)) return 'The yearly discount rate must be from 0 % to 99 %.';
+	if (!(s.likelyLostBelow > 0 && s.likelyLostBelow < 1)) return 'The "likely lost" threshold must be between 0 and 1.';
+	if (!(s.highValueShare > 0 && s.highValueShare <= 0.5)) return 'The "high predicted value" share must be above 0 % and at most 50 %.';
+	if (s.holdoutCut !== null && !/^\d{4}-\d{2}-\d{2}$/.test(s.holdoutCut)) return 'The holdout cut date must be a date like 1997-09-30.';
+	return null;
+}
+
+/** What a warning hides: every prediction, or the spend-based ones (order value, predicted value). */
+export type Hides = 'all' | 'value' | 'nothing';
+
+export interface ModelWarning {
+	code:
+		| 'few-customers'
+		| 'few-repeat-buyers'
+		| 'not-converged'
+		| 'spend-not-converged'
+		| 'non-positive-spend'
+		| 'spend-follows-frequency'
+		| 'infinite-mean-spend';
+	message: string;
+	hides: Hides;
+}
+
+export interface ModelFit {
+	unit: TimeUnit;
+	customers: number;
+	repeatBuyers: number;
+	bgnbd: FitReport<BgNbdParams>;
+	/** Null when no repeat buyer has a positive mean spend. */
+	gammaGamma: FitReport<GammaGammaParams> | null;
+	/** Correlation of repeat purchases and mean repeat spend among repeat buyers (the Gamma-Gamma model assumes none). */
+	spendFrequencyCorrelation: number | null;
+	warnings: ModelWarning[];
+	/** False when a warning hides every prediction. */
+	showOrders: boolean;
+	/** False when a warning hides spend-based predictions. */
+	showValue: boolean;
+}
+
+/** Below these the estimates are too uncertain to show (the literature fits thousands; Klaviyo asks for 500 buyers). */
+export const MIN_CUSTOMERS = 100;
+export const MIN_REPEAT_BUYERS = 30;
+/** |correlation| above this between frequency and spend breaks the Gamma-Gamma independence assumption. */
+export const MAX_SPEND_CORRELATION = 0.3;
+/** Share of repeat buyers with zero or negative mean spend above which spend predictions are hidden. */
+export const MAX_NON_POSITIVE_SHARE = 0.05;
+
+const fmt = new Intl.NumberFormat('en');
+
+function pearson(a: number[], b: number[]): number | null {
+	const n = a.length;
+	if (n < 3) return null;
+	const ma = a.reduce((s, v) => s + v, 0) / n;
+	const mb = b.reduce((s, v) => s + v, 0) / n;
+	let sab = 0;
+	let saa = 0;
+	let sbb = 0;
+	for (let i = 0; i < n; i++) {
+		sab += (a[i]! - ma) * (b[i]! - mb);
+		saa += (a[i]! - ma) ** 2;
+		sbb += (b[i]! - mb) ** 2;
+	}
+	return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
+}
+
+/** A log-parameter at the optimiser's bound means the likelihood has no interior maximum. */
+const atBound = (params: object) =>
+	Object.values(params).some((v: number) => Math.abs(Math.log(v)) > 11.5 + Math.log(1e4) || !Number.isFinite(v));
+
+/**
+ * Fits BG/NBD on every customer and Gamma-Gamma on repeat buyers with a positive mean spend, and
+ * lists the reasons not to trust the result. Throws only when there is nobody to fit.
+ */
+export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
+	const n = summary.x.length;
+	if (n === 0) throw new RangeError('There are no customers to fit the models on.');
+	const warnings: ModelWarning[] = [];
+	const bgnbd = fitBgNbd(summary);
+	const xs: number[] = [];
+	const spends: number[] = [];
+	let repeatBuyers = 0;
+	let nonPositive = 0;
+	for (let i = 0; i < n; i++) {
+		if (summary.x[i]! < 1) continue;
+		repeatBuyers++;
+		if (summary.meanSpend[i]! > 0) {
+			xs.push(summary.x[i]!);
+			spends.push(summary.meanSpend[i]!);
+		} else nonPositive++;
+	}
+	if (n < MIN_CUSTOMERS)
+		warnings.push({
+			code: 'few-customers',
+			hides: 'all',
+			message: `Only ${fmt.format(n)} customers: the models need at least ${fmt.format(MIN_CUSTOMERS)} to say anything reliable.`
+		});
+	if (repeatBuyers < MIN_REPEAT_BUYERS)
+		warnings.push({
+			code: 'few-repeat-buyers',
+			hides: 'all',
+			message: `Only ${fmt.format(repeatBuyers)} customers ordered again on another day: the models need at least ${MIN_REPEAT_BUYERS} repeat buyers to learn how customers come back.`
+		});
+	if (!bgnbd.converged || atBound(bgnbd.params))
+		warnings.push({
+			code: 'not-converged',
+			hides: 'all',
+			message: 'The purchase model did not settle on a best fit (the optimiser did not converge), so its numbers could be far off.'
+		});
+	let gammaGamma: FitReport<GammaGammaParams> | null = null;
+	if (xs.length > 0) gammaGamma = fitGammaGamma({ x: xs, meanSpend: spends });
+	if (nonPositive > 0)
+		warnings.push({
+			code: 'non-positive-spend',
+			hides: nonPositive > MAX_NON_POSITIVE_SHARE * repeatBuyers ? 'value' : 'nothing',
+			message: `${fmt.format(nonPositive)} of ${fmt.format(repeatBuyers)} repeat buyers have a zero or negative average repeat order (refunds or free orders); the spend model needs positive amounts and leaves them out.`
+		});
+	if (gammaGamma && (!gammaGamma.converged || atBound(gammaGamma.params)))
+		warnings.push({
+			code: 'spend-not-converged',
+			hides: 'value',
+			message: 'The spend model did not settle on a best fit, so order values and predicted values are hidden.'
+		});
+	if (gammaGamma && gammaGamma.params.q <= 1)
+		warnings.push({
+			code: 'infinite-mean-spend',
+			hides: 'value',
+			message:
+				'The spend model found no finite average order value (a few very large orders dominate), so order values and predicted values are hidden.'
+		});
+	const correlation = pearson(xs, spends);
+	if (correlation !== null && Math.abs(correlation) > MAX_SPEND_CORRELATION)
+		warnings.push({
+			code: 'spend-follows-frequency',
+			hides: 'value',
+			message: `How much customers spend per order moves with how often they order (correlation ${correlation.toFixed(2)}); the spend model assumes it does not, so order values and predicted values are hidden.`
+		});
+	const showOrders = !warnings.some((w) => w.hides === 'all');
+	const showValue = showOrders && gammaGamma !== null && !warnings.some((w) => w.hides === 'value');
+	return { unit, customers: n, repeatBuyers, bgnbd, gammaGamma, spendFrequencyCorrelation: correlation, warnings, showOrders, showValue };
+}
+
+/**
+ * Expected purchases over `horizonDays`, each period's purchases discounted to today at the yearly
+ * rate. Periods are 30 days (the last one shorter), as in lifetimes' CLV; no rate means no periods.
+ */
+export function discountedPurchases(
+	params: BgNbdParams,
+	unit: TimeUnit,
+	horizonDays: number,
+	annualRate: number,
+	x: number,
+	tx: number,
+	T: number
+): number {
+	const perUnit = DAYS_PER_UNIT[unit];
+	if (annualRate === 0) return expectedPurchases(params, horizonDays / perUnit, x, tx, T);
+	let total = 0;
+	let before = 0;
+	for (let day = 0; day < horizonDays;) {
+		day = Math.min(day + 30, horizonDays);
+		const upTo = expectedPurchases(params, day / perUnit, x, tx, T);
+		total += (upTo - before) / Math.pow(1 + annualRate, day / 365);
+		before = upTo;
+	}
+	return total;
+}
+
+/** Per-customer predictions as columns; spend-based ones are NaN when hidden. */
+export interface CustomerPredictions {
+	customerId: string[];
+	pAlive: Float64Array;
+	/** One column per horizon, in `horizons` order. */
+	expectedOrders: Float64Array[];
+	expectedOrderValue: Float64Array;
+	predictedValue: Float64Array;
+	likelyLost: Uint8Array;
+	highValue: Uint8Array;
+	/** The predicted value at and above which a customer counts as high value (NaN when values are hidden). */
+	highValueFrom: number;
+}
+
+/** P(alive), expected orders per horizon, expected order value and predicted value for every customer. */
+export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settings: PredictSettings): CustomerPredictions {
+	const n = summary.x.length;
+	const perUnit = DAYS_PER_UNIT[fit.unit];
+	const p = fit.bgnbd.params;
+	const pAlive = new Float64Array(n);
+	const expectedOrders = settings.horizons.map(() => new Float64Array(n));
+	const expectedOrderValue = new Float64Array(n).fill(NaN);
+	const predictedValue = new Float64Array(n).fill(NaN);
+	const likelyLost = new Uint8Array(n);
+	const highValue = new Uint8Array(n);
+	const gg = fit.showValue && fit.gammaGamma ? fit.gammaGamma.params : null;
+	for (let i = 0; i < n; i++) {
+		const x = summary.x[i]!;
+		const tx = summary.tx[i]!;
+		const T = summary.T[i]!;
+		pAlive[i] = probabilityAlive(p, x, tx, T);
+		likelyLost[i] = x > 0 && pAlive[i]! < settings.likelyLostBelow ? 1 : 0;
+		settings.horizons.forEach((h, k) => (expectedOrders[k]![i] = expectedPurchases(p, h / perUnit, x, tx, T)));
+		if (gg) {
+			// A repeat buyer whose mean spend is not positive is priced at the population mean.
+			const spend = x > 0 && summary.meanSpend[i]! > 0 ? expectedSpend(gg, x, summary.meanSpend[i]!) : expectedSpend(gg, 0, 0);
+			expectedOrderValue[i] = spend;
+			predictedValue[i] = spend * discountedPurchases(p, fit.unit, settings.valueHorizon, settings.annualDiscountRate, x, tx, T);
+		}
+	}
+	let highValueFrom = NaN;
+	if (gg && n > 0) {
+		const sorted = Float64Array.from(predictedValue).sort();
+		highValueFrom = sorted[Math.max(0, n - Math.max(1, Math.round(settings.highValueShare * n)))]!;
+		for (let i = 0; i < n; i++) highValue[i] = predictedValue[i]! >= highValueFrom ? 1 : 0;
+	}
+	return {
+		customerId: summary.customerId,
+		pAlive,
+		expectedOrders,
+		expectedOrderValue,
+		predictedValue,
+		likelyLost,
+		highValue,
+		highValueFrom
+	};
+}
+
+/** Daily purchase counts (from `dailyPurchasesSql`). */
+export interface DailyPurchases {
+	day: Float64Array;
+	firstPurchases: Float64Array;
+	repeatPurchases: Float64Array;
+}
+
+export interface HoldoutGroup {
+	/** Repeat purchases in calibration: "0" … "6", "7+". */
+	label: string;
+	customers: number;
+	/** Mean repeat purchases per customer in the holdout period: actual and predicted. */
+	actual: number;
+	predicted: number;
+}
+
+export interface CurvePoint {
+	/** Time since the earliest first purchase, in the unit. */
+	t: number;
+	actual: number;
+	predicted: number;
+}
+
+export interface HoldoutCheck {
+	calibrationEnd: string;
+	holdoutEnd: string;
+	unit: TimeUnit;
+	/** Holdout length in the unit. */
+	holdoutLength: number;
+	/** Calibration end as time since the earliest first purchase, in the unit (where the curve's holdout starts). */
+	calibrationT: number;
+	fit: ModelFit;
+	groups: HoldoutGroup[];
+	totalActual: number;
+	totalPredicted: number;
+	/** Cumulative repeat purchases of the calibration customers, actual vs model, one point per unit. */
+	curve: CurvePoint[];
+}
+
+const GROUPS = 8;
+
+/**
+ * Compares the model fitted on the calibration period with what the same customers did in the
+ * holdout: mean repeat purchases per calibration-frequency group (FHL 2005, fig. 4) and the
+ * cumulative repeat purchases over time (fig. 2).
+ */
+export function holdoutCheck(
+	fit: ModelFit,
+	summary: CustomerSummary,
+	daily: DailyPurchases,
+	period: { calibrationEnd: string; holdoutEnd: string }
+): HoldoutCheck {
+	const perUnit = DAYS_PER_UNIT[fit.unit];
+	const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+	const holdoutDays = dayOf(period.holdoutEnd) - dayOf(period.calibrationEnd);
+	const holdoutLength = holdoutDays / perUnit;
+	const p = fit.bgnbd.params;
+	const sums = Array.from({ length: GROUPS }, () => ({ customers: 0, actual: 0, predicted: 0 }));
+	let totalActual = 0;
+	let totalPredicted = 0;
+	let calibrationDay = 0;
+	for (let i = 0; i < summary.x.length; i++) {
+		const predicted = expectedPurchases(p, holdoutLength, summary.x[i]!, summary.tx[i]!, summary.T[i]!);
+		const g = sums[Math.min(summary.x[i]!, GROUPS - 1)]!;
+		g.customers++;
+		g.actual += summary.holdout[i]!;
+		g.predicted += predicted;
+		totalActual += summary.holdout[i]!;
+		totalPredicted += predicted;
+		calibrationDay = Math.max(calibrationDay, Math.round(summary.firstDay[i]! + summary.T[i]! * perUnit));
+	}
+	const groups = sums.map((g, k) => ({
+		label: k === GROUPS - 1 ? `${k}+` : String(k),
+		customers: g.customers,
+		actual: g.customers > 0 ? g.actual / g.customers : 0,
+		predicted: g.customers > 0 ? g.predicted / g.customers : 0
+	}));
+
+	// Expected repeat purchases of one customer `lag` days after their first purchase, for every lag
+	// (a purchase on day d happens at time d, as in the summary's t_x and T).
+	const lastDay = Math.round(calibrationDay + holdoutDays);
+	const expectedAtLag = new Float64Array(lastDay + 1);
+	for (let lag = 1; lag <= lastDay; lag++) expectedAtLag[lag] = expectedPurchasesNew(p, lag / perUnit);
+	const cohort = new Float64Array(lastDay + 1);
+	const repeats = new Float64Array(lastDay + 1);
+	for (let i = 0; i < daily.day.length; i++) {
+		const d = daily.day[i]!;
+		if (d < 0 || d > lastDay) continue;
+		cohort[d]! += daily.firstPurchases[i]!;
+		repeats[d]! += daily.repeatPurchases[i]!;
+	}
+	const curve: CurvePoint[] = [];
+	let actual = 0;
+	let nextActualDay = 0;
+	for (let step = 1; step * perUnit <= lastDay + perUnit - 1; step++) {
+		// Each point is the end of a whole unit (day `step * perUnit − 1`, counting day 0), capped at the last day.
+		const end = Math.min(step * perUnit - 1, lastDay);
+		for (; nextActualDay <= end; nextActualDay++) actual += repeats[nextActualDay]!;
+		let predicted = 0;
+		for (let c = 0; c <= end; c++) if (cohort[c]! > 0) predicted += cohort[c]! * expectedAtLag[end - c]!;
+		curve.push({ t: (end + 1) / perUnit, actual, predicted });
+	}
+	return {
+		calibrationEnd: period.calibrationEnd,
+		holdoutEnd: period.holdoutEnd,
+		unit: fit.unit,
+		holdoutLength,
+		calibrationT: (calibrationDay + 1) / perUnit,
+		fit,
+		groups,
+		totalActual,
+		totalPredicted,
+		curve
+	};
+}

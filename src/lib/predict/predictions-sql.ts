@@ -1,0 +1,114 @@
+/**
+ * SQL around `customer_predictions`, the table other code joins on `customer_id` to show predictions:
+ * its final shape, the segment averages and the ready-made selections.
+ */
+import { ident, num } from '../sql';
+
+export const PREDICTIONS_TABLE = 'customer_predictions';
+/** Where the worker writes the raw prediction columns (NaN for hidden values, 0/1 flags) before `finishPredictionsSql`. */
+export const PREDICTIONS_STAGING = 'customer_predictions_staging';
+
+/** The expected-orders column of a horizon in days: `expected_orders_90d`. */
+export function expectedOrdersColumn(days: number): string {
+	if (!Number.isSafeInteger(days) || days < 1) throw new Error(`Not a horizon in days: ${days}`);
+	return `expected_orders_${days}d`;
+}
+
+/**
+ * `customer_predictions(customer_id, repeat_purchases, p_alive, expected_orders_<h>d…, expected_order_value,
+ * predicted_value, likely_lost, high_predicted_value)` from the staging table: hidden values become
+ * NULL, flags booleans. One row per customer with an order (none when the models are not trusted).
+ */
+export function finishPredictionsSql(horizons: number[]): string {
+	const orders = horizons
+		.map((h) => `CAST(${ident(expectedOrdersColumn(h))} AS DOUBLE) AS ${ident(expectedOrdersColumn(h))}`)
+		.join(',\n\t');
+	const value = (c: string) => `CASE WHEN isnan(${c}) THEN NULL ELSE CAST(${c} AS DOUBLE) END AS ${c}`;
+	return `CREATE OR REPLACE TABLE ${PREDICTIONS_TABLE} AS
+SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(repeat_purchases AS INTEGER) AS repeat_purchases,
+	CAST(p_alive AS DOUBLE) AS p_alive,
+	${orders},
+	${value('expected_order_value')}, ${value('predicted_value')},
+	likely_lost <> 0 AS likely_lost, high_predicted_value <> 0 AS high_predicted_value
+FROM ${PREDICTIONS_STAGING}`;
+}
+
+/** An empty `customer_predictions` with the same columns: joins keep working while predictions are hidden. */
+export function emptyPredictionsSql(horizons: number[]): string {
+	const orders = horizons.map((h) => `CAST(NULL AS DOUBLE) AS ${ident(expectedOrdersColumn(h))}`).join(', ');
+	return `CREATE OR REPLACE TABLE ${PREDICTIONS_TABLE} AS
+SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS INTEGER) AS repeat_purchases, CAST(NULL AS DOUBLE) AS p_alive, ${orders},
+	CAST(NULL AS DOUBLE) AS expected_order_value, CAST(NULL AS DOUBLE) AS predicted_value,
+	CAST(NULL AS BOOLEAN) AS likely_lost, CAST(NULL AS BOOLEAN) AS high_predicted_value
+WHERE false`;
+}
+
+/** Averages per RFM segment (from `customer_scores`) of the predictions, largest predicted value first. */
+export interface SegmentPrediction {
+	segment: string;
+	customers: number;
+	pAlive: number | null;
+	/** Mean expected orders over the first horizon. */
+	expectedOrders: number | null;
+	expectedOrderValue: number | null;
+	predictedValue: number | null;
+	totalPredictedValue: number | null;
+	likelyLost: number;
+}
+
+export function segmentPredictionsSql(firstHorizon: number): string {
+	const orders = ident(expectedOrdersColumn(firstHorizon));
+	return `SELECT s.segment, CAST(count(*) AS DOUBLE) AS customers, avg(p.p_alive) AS "pAlive", avg(p.${orders}) AS "expectedOrders",
+	avg(p.expected_order_value) AS "expectedOrderValue", avg(p.predicted_value) AS "predictedValue",
+	sum(p.predicted_value) AS "totalPredictedValue", CAST(count(*) FILTER (WHERE p.likely_lost) AS DOUBLE) AS "likelyLost"
+FROM customer_scores s LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id
+GROUP BY s.segment ORDER BY "totalPredictedValue" DESC NULLS LAST, s.segment`;
+}
+
+/** The ready-made selections: everyone with a prediction, "likely lost", "high predicted value". */
+export type PredictionSelection = 'all' | 'likely-lost' | 'high-value';
+
+const CONDITION: Record<PredictionSelection, string> = {
+	all: 'true',
+	'likely-lost': 'p.likely_lost',
+	'high-value': 'p.high_predicted_value'
+};
+
+/** How many customers each selection holds, and their predicted value. */
+export const SELECTION_COUNTS_SQL = `SELECT CAST(count(*) AS DOUBLE) AS "all",
+	CAST(count(*) FILTER (WHERE likely_lost) AS DOUBLE) AS "likelyLost",
+	CAST(count(*) FILTER (WHERE high_predicted_value) AS DOUBLE) AS "highValue",
+	sum(predicted_value) FILTER (WHERE likely_lost) AS "likelyLostValue",
+	sum(predicted_value) FILTER (WHERE high_predicted_value) AS "highValueValue",
+	sum(predicted_value) AS "totalValue"
+FROM ${PREDICTIONS_TABLE}`;
+
+/**
+ * The customers of a selection with their predictions and RFM segment (when scored), for the list
+ * and the CSV: likely lost by lowest P(alive) first, the others by highest predicted value.
+ */
+export function predictionRowsSql(selection: PredictionSelection, horizons: number[], limit?: number): string {
+	if (!(selection in CONDITION)) throw new Error(`Unknown prediction selection ${String(selection)}`);
+	const round = (c: string, d = 4) => `round(p.${c}, ${d}) AS ${c}`;
+	const orders = horizons.map((h) => round(ident(expectedOrdersColumn(h)))).join(', ');
+	const order =
+		selection === 'likely-lost' ? 'p.p_alive ASC, p.customer_id' : 'p.predicted_value DESC NULLS LAST, p.p_alive DESC, p.customer_id';
+	const cap = limit === undefined ? '' : `\nLIMIT ${num(limit)}`;
+	return `SELECT p.customer_id, s.segment, p.repeat_purchases, ${round('p_alive')}, ${orders},
+	${round('expected_order_value', 2)}, ${round('predicted_value', 2)}, p.likely_lost, p.high_predicted_value
+FROM ${PREDICTIONS_TABLE} p LEFT JOIN customer_scores s ON s.customer_id = p.customer_id
+WHERE ${CONDITION[selection]}
+ORDER BY ${order}${cap}`;
+}
+
+/**
+ * A customer export (any query with a `customer_id` column) with the prediction columns appended,
+ * NULL for customers without a prediction. Used once predictions exist.
+ */
+export function withPredictionsSql(exportSql: string, horizons: number[]): string {
+	const orders = horizons.map((h) => `round(p.${ident(expectedOrdersColumn(h))}, 4) AS ${ident(expectedOrdersColumn(h))}`).join(', ');
+	return `SELECT e.*, round(p.p_alive, 4) AS p_alive, ${orders}, round(p.expected_order_value, 2) AS expected_order_value,
+	round(p.predicted_value, 2) AS predicted_value
+FROM (${exportSql}) e LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = e.customer_id
+ORDER BY e.customer_id`;
+}
