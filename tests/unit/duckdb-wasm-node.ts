@@ -20,6 +20,8 @@ export interface WasmTestDb extends SqlRunner {
 	/** Reads back a file DuckDB wrote (e.g. with COPY). */
 	readFile(name: string): Uint8Array;
 	close(): void;
+	/** Runs a prepared statement with these values bound to its `?` placeholders. */
+	bound<T>(statement: { sql: string; params: unknown[] }): Promise<T[]>;
 }
 
 /** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
@@ -52,6 +54,14 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 		close() {
 			conn.close();
 			db.reset();
+		},
+		async bound<T>(statement: { sql: string; params: unknown[] }) {
+			const prepared = conn.prepare(statement.sql);
+			try {
+				return rowsOf<T>(prepared.query(...statement.params));
+			} finally {
+				prepared.close();
+			}
 		}
 	};
 }
