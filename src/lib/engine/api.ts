@@ -8,6 +8,8 @@ import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerListOptions, CustomerPage, CustomerSelection } from '../rfm/customer-list';
+import type { BuilderFields, ExportRequest, SegmentCounts } from '../builder/builder-engine';
+import type { SegmentDefinition } from '../builder/definition';
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 
@@ -84,4 +86,12 @@ export interface EngineApi {
 	exportSelection(selection: CustomerSelection): Promise<Uint8Array>;
 	/** Cancels the step in progress; its promise rejects with a CancelledError. */
 	cancel(): Promise<void>;
+	/** The segment builder's fields for the scored file (optional ones only when the file has values), and product suggestions. */
+	builderFields(): Promise<BuilderFields>;
+	/** Customers, orders, revenue and average order value of each segment definition (bound values, not SQL text). */
+	builderCount(definitions: SegmentDefinition[]): Promise<SegmentCounts[]>;
+	/** A selection's customers as CSV: chosen columns, the email-tool list, or a Meta / Google audience hashed here. */
+	exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array>;
 }
+
+export type { BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };

@@ -18,6 +18,8 @@ import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
+import { boundRunner } from './bound';
+import { columnsExportSql, countSegments, prepareBuilder, presetCsv, selectCustomers, type BuilderFields } from '../builder/builder-engine';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -239,6 +241,7 @@ const api = {
 		return step(async (db) => {
 			requireScored();
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
 			return listCustomers(db, selection, options);
 		});
 	},
@@ -248,6 +251,7 @@ const api = {
 			requireScored();
 			if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
 			return selectionExportSql(selection, scoredRuleSet);
 		});
 	},
@@ -260,8 +264,51 @@ const api = {
 		token.cancelled = true;
 		const { duck } = await ensureStarted();
 		await duck.conn.cancelSent().catch(() => false);
+	},
+
+	async builderFields() {
+		return step(async (db, duck) => {
+			await ensureBuilder(db, duck);
+			return builderFieldsFor!.fields;
+		});
+	},
+
+	async builderCount(definitions) {
+		return step(async (db, duck) => countSegments(await ensureBuilder(db, duck), definitions));
+	},
+
+	async exportSegment(selection, request) {
+		return step(async (db, duck) => {
+			const bound = await ensureBuilder(db, duck);
+			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			await selectCustomers(bound, selection);
+			let bytes: Uint8Array;
+			if (request.preset === 'columns') {
+				const name = `export-${++fileCounter}.csv`;
+				await db.run(columnsExportSql(request.columns, name));
+				bytes = await duck.db.copyFileToBuffer(name);
+				await duck.db.dropFile(name);
+			} else {
+				bytes = new TextEncoder().encode(await presetCsv(db, request));
+			}
+			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
 	}
 } satisfies EngineApi;
+
+/** `builder_customers` and the builder's fields, for one scoring (see `scored.version`). */
+let builderFieldsFor: { version: number; fields: BuilderFields } | null = null;
+
+/** Builds `builder_customers` (and the behaviour segments it tests) once per scoring; returns a runner that binds values. */
+async function ensureBuilder(db: SqlRunner, duck: StartedDuckDB) {
+	const { analysisDate, version } = requireScored();
+	const bound = boundRunner(db, duck.conn);
+	if (builderFieldsFor?.version !== version) {
+		await ensureBehaviour(db);
+		builderFieldsFor = { version, fields: await prepareBuilder(bound, analysisDate) };
+	}
+	return bound;
+}
 
 Comlink.expose(api);
 // Start DuckDB as soon as the worker exists, so a dropped file never waits for it.

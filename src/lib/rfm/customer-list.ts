@@ -6,10 +6,18 @@ import { num, str } from '../sql';
 import { customersExportSql, type SqlRunner } from './analysis';
 import { behaviourConditionSql } from './behaviour';
 import type { RuleSet } from './types';
+import type { SegmentDefinition } from '../builder/definition';
 
-/** Which customers: everyone, an RFM segment, an R×F matrix cell or a behaviour segment (`tier:Gold` for a tier). */
+/**
+ * Which customers: everyone, an RFM segment, an R×F matrix cell, a behaviour segment (`tier:Gold` for a tier),
+ * or a segment built in the builder (the engine fills `builder_selection` with its customers first).
+ */
 export type CustomerSelection =
-	{ kind: 'all' } | { kind: 'segment'; segment: string } | { kind: 'cell'; r: number; f: number } | { kind: 'behaviour'; id: string };
+	| { kind: 'all' }
+	| { kind: 'segment'; segment: string }
+	| { kind: 'cell'; r: number; f: number }
+	| { kind: 'behaviour'; id: string }
+	| { kind: 'builder'; name: string; definition: SegmentDefinition };
 
 /** One scored customer. Dates are ISO `YYYY-MM-DD`; `revenue` is total net revenue whatever `monetary` means. */
 export interface CustomerRow {
@@ -85,6 +93,9 @@ export function selectionConditionSql(selection: CustomerSelection): string {
 			return `s.r = ${whole(selection.r, 'The recency score')} AND s.f = ${whole(selection.f, 'The frequency score')}`;
 		case 'behaviour':
 			return `(${behaviourConditionSql(selection.id, 'b')})`;
+		case 'builder':
+			// Bound values cannot go in this text: the engine runs the segment's prepared statement into builder_selection first.
+			return 's.customer_id IN (SELECT customer_id FROM builder_selection)';
 		default:
 			throw new Error(`Unknown selection ${JSON.stringify(selection satisfies never)}`);
 	}
