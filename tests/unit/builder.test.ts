@@ -24,6 +24,7 @@ import {
 	type Condition,
 	type SegmentDefinition
 } from '../../src/lib/builder/definition';
+import { columnsExportSql, countSegments, presetCsv, selectCustomers } from '../../src/lib/builder/builder-engine';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 const HOSTILE = [
@@ -173,7 +174,7 @@ describe('segment builder SQL on hand-made canonical tables', () => {
 	beforeAll(async () => {
 		db = await openWasmDb();
 		await createTables(db, true);
-	});
+	}, 60_000);
 	afterAll(() => db.close());
 
 	async function ids(def: SegmentDefinition): Promise<string[]> {
@@ -307,6 +308,28 @@ describe('segment builder SQL on hand-made canonical tables', () => {
 			CATEGORY_SUGGESTIONS_SQL
 		);
 		expect(suggestions[0]).toEqual({ category: 'Tea', buyers: CUSTOMERS.length, often_with: 'Cups', together: 8, expert_orders: 3 });
+	});
+
+	it('exports a builder segment: chosen columns, and the email list without customers who said no to marketing', async () => {
+		const def = one({ field: 'segment', op: 'is', value: 'Champions' });
+		await selectCustomers(db, { kind: 'builder', name: 'Champs', definition: def });
+		await db.run(columnsExportSql(['customer_id', 'city', 'orders', 'total_spent'], 'champs.csv'));
+		const text = new TextDecoder().decode(db.readFile('champs.csv'));
+		expect(text.trim().split('\n')).toEqual([
+			'customer_id,city,orders,total_spent',
+			`H0,O'Brien's,1,10.0`,
+			"H1,x'; DROP TABLE orders; --,2,30.0",
+			'H2,SELECT * FROM customers WHERE 1=1 OR ?,3,60.0',
+			'H3,Zürich 東京 🚀,1,10.0'
+		]);
+		// H1 and H3 said no (accepts = false); the tag is the segment's name.
+		expect(await presetCsv(db, { preset: 'email', tag: 'Champs', marketingOnly: true })).toBe(
+			'email,first_name,last_name,tags\nh0@example.com,Ann,Lee,Champs\nh2@example.com,Ann,Lee,Champs\n'
+		);
+		const [counts] = await countSegments(db, [def]);
+		expect(counts).toEqual({ customers: 4, orders: 7, revenue: 110, aov: 110 / 7 });
+		await selectCustomers(db, { kind: 'segment', segment: 'Lost' });
+		expect(await db.rows('SELECT customer_id FROM builder_selection')).toEqual([{ customer_id: 'N0' }]);
 	});
 
 	it('works on the base columns alone and hides the fields they lack', async () => {
