@@ -25,6 +25,7 @@ import {
 	type SegmentDefinition
 } from '../../src/lib/builder/definition';
 import { columnsExportSql, countSegments, presetCsv, selectCustomers } from '../../src/lib/builder/builder-engine';
+import { BEHAVIOUR_COLUMN } from '../../src/lib/rfm/behaviour';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 const HOSTILE = [
@@ -158,8 +159,10 @@ async function createTables(db: WasmTestDb, rich: boolean): Promise<void> {
 		FROM (VALUES ${values(CUSTOMERS.map((c) => [c.id, c.r, c.f, c.segment]))}) s(customer_id, r, f, segment)
 		JOIN (SELECT customer_id, min(ordered_at) AS first_order, max(ordered_at) AS last_order, CAST(count(*) AS INTEGER) AS frequency,
 			sum(amount) AS revenue FROM orders GROUP BY customer_id) o USING (customer_id)`);
+	// Behaviour by hand too: only "repeat" (and the Gold tier) is set; every other flag is false.
+	const otherFlags = Object.values(BEHAVIOUR_COLUMN).filter((f) => f !== 'is_repeat');
 	await db.run(
-		`CREATE OR REPLACE TABLE customer_behaviour AS SELECT * FROM (VALUES ${values(
+		`CREATE OR REPLACE TABLE customer_behaviour AS SELECT *, ${otherFlags.map((f) => `false AS ${f}`).join(', ')} FROM (VALUES ${values(
 			CUSTOMERS.map((c) => [c.id, c.repeat, c.repeat ? 'Gold' : null])
 		)}) b(customer_id, is_repeat, tier)`
 	);

@@ -4,8 +4,8 @@
  * becomes SQL. Identifiers are fixed names from this file (the columns of the canonical tables).
  *
  * `builder_customers` holds one row per scored customer with everything a condition or an export
- * reads; it is built after each scoring from `customer_scores`, `window_orders` and, when the
- * ingest provides it, `customers`. Multi-valued facts (channels, payment methods, coupons, tags,
+ * reads; it is built after each scoring (and each change of behaviour thresholds) from
+ * `customer_scores`, `customer_behaviour`, `window_orders` and, when the ingest provides it, `customers`. Multi-valued facts (channels, payment methods, coupons, tags,
  * products) are tested with sub-queries on `window_orders` and `order_lines`.
  */
 import { date, ident } from '../sql';
@@ -45,6 +45,11 @@ const DATE_COLUMN: Partial<Record<FieldId, string>> = { first_order: 'c.first_or
 const CUSTOMER_TEXT: Partial<Record<FieldId, string>> = { segment: 'c.segment', country: 'c.country', city: 'c.city' };
 /** Text fields with a value per order: the customer matches when any of their orders does. */
 const ORDER_TEXT: Partial<Record<FieldId, string>> = { channel: 'channel', payment_method: 'payment_method' };
+/**
+ * The list columns of `builder_customers` behind multi-valued text fields. Lists of each customer's
+ * distinct values, made once per scoring, keep every count a scan of one table (no join per edit).
+ */
+const LIST_COLUMN: Partial<Record<FieldId, string>> = { tag: 'c.tag_list', channel: 'c.channels', payment_method: 'c.payment_methods' };
 const PURCHASE_COLUMN: Partial<Record<FieldId, string>> = { product: 'product', sku: 'sku', category: 'category' };
 
 /** A text comparison on `column` (`?` for the value), for is / is not / contains / starts with. */
@@ -98,40 +103,37 @@ export function conditionSql(c: Condition, params: BoundSql['params']): string {
 		}
 		case 'text': {
 			const text = String(value);
-			if (c.field === 'tag') {
-				// Tags are one comma-separated text per customer ("vip, wholesale"): compare each tag.
-				const test = textTest('t', c.op === 'is_not' ? 'is' : c.op, text, params);
-				const any = `len(list_filter(c.tag_list, t -> ${test})) > 0`;
-				return c.op === 'is_not' ? `NOT ${any}` : any;
-			}
 			const own = CUSTOMER_TEXT[c.field];
 			if (own) return textTest(own, c.op, text, params);
-			const column = ORDER_TEXT[c.field]!;
-			// "is not": no order with that value (a customer whose every order lacks it matches).
+			// Tags ("vip, wholesale"), channels and payment methods are lists per customer: any element may match,
+			// and "is not" means none does.
+			const list = LIST_COLUMN[c.field]!;
 			const negate = c.op === 'is_not';
-			const test = textTest(column, negate ? 'is' : c.op, text, params);
-			return `c.customer_id ${negate ? 'NOT IN' : 'IN'} (SELECT customer_id FROM window_orders WHERE ${test})`;
+			if (c.op === 'is' || negate) {
+				params.push(text);
+				return `${negate ? 'NOT ' : ''}list_contains(${list}, ?)`;
+			}
+			return `len(list_filter(${list}, t -> ${textTest('t', c.op, text, params)})) > 0`;
 		}
 		case 'behaviour': {
 			const id = String(value);
 			let test: string;
 			if (id.startsWith('tier:')) {
 				params.push(id.slice('tier:'.length));
-				test = 'tier = ?';
+				test = 'c.tier IS NOT DISTINCT FROM ?';
 			} else {
 				const flag = (BEHAVIOUR_COLUMN as Record<string, string | undefined>)[id];
 				if (!flag) throw new Error(`There is no behaviour segment called “${id}”.`);
-				test = ident(flag);
+				test = `c.${ident(flag)} IS TRUE`;
 			}
-			return `c.customer_id ${c.op === 'not_in' ? 'NOT IN' : 'IN'} (SELECT customer_id FROM customer_behaviour WHERE ${test})`;
+			return c.op === 'not_in' ? `NOT (${test})` : test;
 		}
 		case 'coupon': {
 			if (c.op === 'code') {
 				params.push(String(value));
-				return `c.customer_id IN (SELECT customer_id FROM window_orders WHERE coupon = ?)`;
+				return 'list_contains(c.coupons, ?)';
 			}
-			const any = `c.customer_id IN (SELECT customer_id FROM window_orders WHERE coupon IS NOT NULL AND coupon <> '')`;
-			return c.op === 'none' ? `NOT (${any})` : any;
+			return c.op === 'none' ? 'len(c.coupons) = 0' : 'len(c.coupons) > 0';
 		}
 		case 'purchase': {
 			const column = PURCHASE_COLUMN[c.field]!;
@@ -188,13 +190,17 @@ export function builderCustomersSql(analysisDate: string, columns: TableColumns)
 		has(`orders.${name}`) ? agg(ident(name)) : `CAST(NULL AS ${type})`;
 	const customerCol = (name: string, type: string) => (has(`customers.${name}`) ? `cu.${ident(name)}` : `CAST(NULL AS ${type})`);
 	const latest = (col: string) => `arg_max(${col}, ordered_at) FILTER (WHERE ${col} IS NOT NULL AND ${col} <> '')`;
+	const distinct = (col: string) => `list_distinct(list(${col}) FILTER (WHERE ${col} IS NOT NULL AND ${col} <> ''))`;
 	const textOr = (customer: string, order: string) => `coalesce(nullif(trim(${customer}), ''), o.${order})`;
 	return `CREATE OR REPLACE TABLE builder_customers AS
 WITH o AS (
 	SELECT customer_id,
 		${orderCol('items', (c) => `sum(${c}) / nullif(count(${c}), 0)`, 'DOUBLE')} AS avg_items,
 		${orderCol('country', latest, 'VARCHAR')} AS country,
-		${orderCol('city', latest, 'VARCHAR')} AS city
+		${orderCol('city', latest, 'VARCHAR')} AS city,
+		${orderCol('channel', distinct, 'VARCHAR[]')} AS channels,
+		${orderCol('payment_method', distinct, 'VARCHAR[]')} AS payment_methods,
+		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons
 	FROM window_orders GROUP BY customer_id
 )
 SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_order,
@@ -207,8 +213,12 @@ SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_ord
 	${customerCol('last_name', 'VARCHAR')} AS last_name, ${customerCol('name', 'VARCHAR')} AS full_name,
 	${customerCol('phone', 'VARCHAR')} AS phone, ${customerCol('accepts_marketing', 'BOOLEAN')} AS accepts_marketing,
 	${customerCol('tags', 'VARCHAR')} AS tags,
-	list_filter(list_transform(string_split(coalesce(${customerCol('tags', 'VARCHAR')}, ''), ','), t -> trim(t)), t -> t <> '') AS tag_list
-FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}`;
+	list_filter(list_transform(string_split(coalesce(${customerCol('tags', 'VARCHAR')}, ''), ','), t -> trim(t)), t -> t <> '') AS tag_list,
+	coalesce(o.channels, []) AS channels, coalesce(o.payment_methods, []) AS payment_methods, coalesce(o.coupons, []) AS coupons,
+	${Object.values(BEHAVIOUR_COLUMN)
+		.map((flag) => `b.${ident(flag)}`)
+		.join(', ')}, b.tier
+FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN customer_behaviour b ON b.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}`;
 }
 
 /** Which optional fields have at least one value (one row of booleans named after the fields). */

@@ -296,16 +296,19 @@ const api = {
 	}
 } satisfies EngineApi;
 
-/** `builder_customers` and the builder's fields, for one scoring (see `scored.version`). */
-let builderFieldsFor: { version: number; fields: BuilderFields } | null = null;
+/** `builder_customers` and the builder's fields, for one scoring (see `scored.version`) and behaviour thresholds. */
+let builderFieldsFor: { version: number; behaviour: BehaviourSettings; fields: BuilderFields } | null = null;
 
 /** Builds `builder_customers` (and the behaviour segments it tests) once per scoring; returns a runner that binds values. */
 async function ensureBuilder(db: SqlRunner, duck: StartedDuckDB) {
 	const { analysisDate, version } = requireScored();
 	const bound = boundRunner(db, duck.conn);
-	if (builderFieldsFor?.version !== version) {
-		await ensureBehaviour(db);
-		builderFieldsFor = { version, fields: await prepareBuilder(bound, analysisDate) };
+	// `behaviour()` replaces the settings object when thresholds change: the behaviour flags copied into builder_customers are stale then.
+	if (builderFieldsFor?.version !== version || builderFieldsFor.behaviour !== behaviourSettings) {
+		const behaviour = behaviourSettings;
+		if (builderFieldsFor?.version === version) await computeBehaviour(db, behaviour, analysisDate);
+		else await ensureBehaviour(db);
+		builderFieldsFor = { version, behaviour, fields: await prepareBuilder(bound, analysisDate) };
 	}
 	return bound;
 }
