@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
+import { parquetReadObjects } from 'hyparquet';
 import { chooseFile, expect, openSite, test, waitForResults } from './support/fixtures.ts';
 import { csvFile, en, parseCsv } from './support/orders.ts';
 import { recencyOf, storeOrders, type StoreCustomer } from './support/store-orders.ts';
@@ -174,6 +175,27 @@ test('every export preset holds the segment, hashed as Meta and Google ask', asy
 	for (const [emailHash, phone] of google.rows.slice(1)) {
 		const c = members.find((m) => sha256(googleEmail(m.id)) === emailHash)!;
 		expect(['', sha256(`+${c.phone.replace(/\D/g, '')}`)]).toContain(phone);
+	}
+});
+
+test('the scored customer table downloads as Parquet with every customer', async ({ page }) => {
+	await openBuilder(page);
+	const [file] = await Promise.all([
+		page.waitForEvent('download'),
+		page.getByRole('button', { name: 'Scored customer table (Parquet)' }).click()
+	]);
+	expect(file.suggestedFilename()).toBe('store-orders-rfm-customers.parquet');
+	const bytes = await readFile(await file.path());
+	const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+	const rows = await parquetReadObjects({ file: buffer });
+	expect(rows.map((r) => r.customer_id).sort()).toEqual(store.customers.map((c) => c.id).sort());
+	for (const row of rows) {
+		const c = store.customers.find((x) => x.id === row.customer_id)!;
+		expect([row.frequency, Math.round((row.revenue as number) * 100), (row.last_order as Date).toISOString().slice(0, 10)]).toEqual([
+			c.orders,
+			c.revenueCents,
+			c.lastOrder
+		]);
 	}
 });
 

@@ -92,6 +92,8 @@ export interface EngineApi {
 	builderCount(definitions: SegmentDefinition[]): Promise<SegmentCounts[]>;
 	/** A selection's customers as CSV: chosen columns, the email-tool list, or a Meta / Google audience hashed here. */
 	exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array>;
+	/** The scored customer table as Parquet bytes (written in the worker; nothing is downloaded). */
+	exportParquet(): Promise<Uint8Array>;
 }
 
 export type { BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };

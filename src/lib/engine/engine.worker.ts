@@ -19,6 +19,7 @@ import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
 import { boundRunner } from './bound';
+import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { columnsExportSql, countSegments, prepareBuilder, presetCsv, selectCustomers, type BuilderFields } from '../builder/builder-engine';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
@@ -291,6 +292,15 @@ const api = {
 			} else {
 				bytes = new TextEncoder().encode(await presetCsv(db, request));
 			}
+			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
+	},
+
+	async exportParquet() {
+		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
+		const ruleSet = scoredRuleSet;
+		return step(async (_db, duck) => {
+			const bytes = scoredCustomersParquet(await duck.conn.query(scoredCustomersSql(ruleSet)));
 			return Comlink.transfer(bytes, [bytes.buffer]);
 		});
 	}
