@@ -95,7 +95,9 @@ FROM range(${customers}) r(c), range(1 + CAST(hash(c) % 5 AS INTEGER)) s(k)`);
 			times.push(performance.now() - s);
 			found = counts!.customers;
 		}
-		console.log(`  recount "${name}": median ${median(times).toFixed(1)} ms (max ${Math.max(...times).toFixed(1)} ms), ${found.toLocaleString('en')} customers`);
+		console.log(
+			`  recount "${name}": median ${median(times).toFixed(1)} ms (max ${Math.max(...times).toFixed(1)} ms), ${found.toLocaleString('en')} customers`
+		);
 	}
 	db.close();
 }

@@ -17,9 +17,9 @@ const file = csvFile('store-orders.csv', store.csv);
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** (orders ≥ 3 AND total spent > 200) OR (orders = 1 AND days since last order ≤ 60). */
-const inSegment = (c: StoreCustomer) =>
-	(c.orders >= 3 && c.revenueCents > 20_000) || (c.orders === 1 && recencyOf(c, store.analysisDate) <= 60);
-const members = store.customers.filter(inSegment);
+const inSegment = (c: StoreCustomer, analysisDate = store.analysisDate) =>
+	(c.orders >= 3 && c.revenueCents > 20_000) || (c.orders === 1 && recencyOf(c, analysisDate) <= 60);
+const members = store.customers.filter((c) => inSegment(c));
 
 async function openBuilder(page: Page) {
 	await openSite(page);
@@ -102,6 +102,19 @@ test('a saved segment is listed with its counts after a reload, and can be edite
 	const row = saved.getByRole('row', { name: /Big or fresh/ });
 	await expect(row.getByRole('cell').nth(0)).toHaveText(en.count(members.length));
 	await expect(row.getByRole('cell').nth(2)).toHaveText(en.money(members.reduce((s, c) => s + c.revenueCents, 0) / 100));
+
+	// Another file: the saved segment is counted again on it.
+	const smaller = storeOrders(20);
+	const smallerMembers = smaller.customers.filter((c) => inSegment(c, smaller.analysisDate));
+	expect(smallerMembers.length).not.toBe(members.length);
+	await chooseFile(page, csvFile('store-orders-first-20.csv', smaller.csv));
+	await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
+	await expect(page.getByText('store-orders-first-20.csv ·')).toBeVisible();
+	await expect(row.getByRole('cell').nth(0)).toHaveText(en.count(smallerMembers.length));
+	await expect(row.getByRole('cell').nth(1)).toHaveText(en.count(smallerMembers.reduce((s, c) => s + c.orders, 0)));
+	await chooseFile(page, file);
+	await expect(page.getByText('store-orders.csv ·')).toBeVisible();
+	await expect(row.getByRole('cell').nth(0)).toHaveText(en.count(members.length));
 
 	await row.getByRole('button', { name: 'Edit Big or fresh' }).click();
 	await expect(page.getByLabel('Group 2, condition 2: value')).toHaveValue('60');

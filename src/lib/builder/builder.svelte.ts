@@ -56,13 +56,17 @@ export class SegmentBuilder {
 				: `The segment could not be counted: ${err.message ?? String(e)}`;
 	}
 
-	/** After a file is analysed or scored again: fields, the current counts and every saved segment's counts. */
-	async refresh(): Promise<void> {
+	/**
+	 * After a file is analysed or scored again: fields, the current counts and every saved segment's counts.
+	 * A page step started at the same moment (the customer list following a rescore) cancels ours: try again then.
+	 */
+	async refresh(attempt = 0): Promise<void> {
 		try {
 			this.fields = await this.#api.builderFields();
 			await this.recount();
 			await this.loadSaved();
 		} catch (e) {
+			if ((e as { name?: string }).name === CANCELLED && attempt < 3) return this.refresh(attempt + 1);
 			this.#fail(e);
 		}
 	}
@@ -80,7 +84,9 @@ export class SegmentBuilder {
 			this.countMs = Math.round(performance.now() - t0);
 			this.problem = null;
 		} catch (e) {
-			if (id === this.#request) this.#fail(e);
+			// Cancelled by a page step, not by a newer count of ours: count again once that step is done.
+			if (id === this.#request && (e as { name?: string }).name === CANCELLED) this.scheduleCount();
+			else if (id === this.#request) this.#fail(e);
 		} finally {
 			if (id === this.#request) this.counting = false;
 		}
@@ -97,14 +103,18 @@ export class SegmentBuilder {
 		}, COUNT_DEBOUNCE_MS);
 	}
 
-	async loadSaved(): Promise<void> {
+	async loadSaved(attempt = 0): Promise<void> {
 		const segments = await this.#store.list();
-		this.saved = segments.map((segment) => ({ segment, counts: null }));
+		if (attempt === 0) this.saved = segments.map((segment) => ({ segment, counts: null }));
 		if (segments.length === 0) return;
 		try {
-			const counts = await this.#api.builderCount(segments.map((s) => s.definition));
+			const counts = await this.#api.builderCount(
+				segments.map((s) => s.definition),
+				'saved'
+			);
 			this.saved = segments.map((segment, i) => ({ segment, counts: counts[i] ?? null }));
 		} catch (e) {
+			if ((e as { name?: string }).name === CANCELLED && attempt < 3) return this.loadSaved(attempt + 1);
 			this.#fail(e);
 		}
 	}

@@ -88,8 +88,11 @@ export interface EngineApi {
 	cancel(): Promise<void>;
 	/** The segment builder's fields for the scored file (optional ones only when the file has values), and product suggestions. */
 	builderFields(): Promise<BuilderFields>;
-	/** Customers, orders, revenue and average order value of each segment definition (bound values, not SQL text). */
-	builderCount(definitions: SegmentDefinition[]): Promise<SegmentCounts[]>;
+	/**
+	 * Customers, orders, revenue and average order value of each segment definition (bound values, not SQL text).
+	 * A newer call with the same `purpose` (default `live`) makes an older one stale; page steps are never cancelled by it.
+	 */
+	builderCount(definitions: SegmentDefinition[], purpose?: 'live' | 'saved'): Promise<SegmentCounts[]>;
 	/** A selection's customers as CSV: chosen columns, the email-tool list, or a Meta / Google audience hashed here. */
 	exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array>;
 	/** The scored customer table as Parquet bytes (written in the worker; nothing is downloaded). */

@@ -268,18 +268,18 @@ const api = {
 	},
 
 	async builderFields() {
-		return step(async (db, duck) => {
+		return builderStep('fields', async (db, duck) => {
 			await ensureBuilder(db, duck);
 			return builderFieldsFor!.fields;
 		});
 	},
 
-	async builderCount(definitions) {
-		return step(async (db, duck) => countSegments(await ensureBuilder(db, duck), definitions));
+	async builderCount(definitions, purpose = 'live') {
+		return builderStep(purpose, async (db, duck) => countSegments(await ensureBuilder(db, duck), definitions));
 	},
 
 	async exportSegment(selection, request) {
-		return step(async (db, duck) => {
+		return builderStep('export', async (db, duck) => {
 			const bound = await ensureBuilder(db, duck);
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
 			await selectCustomers(bound, selection);
@@ -299,12 +299,40 @@ const api = {
 	async exportParquet() {
 		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 		const ruleSet = scoredRuleSet;
-		return step(async (_db, duck) => {
+		return builderStep('export', async (_db, duck) => {
 			const bytes = scoredCustomersParquet(await duck.conn.query(scoredCustomersSql(ruleSet)));
 			return Comlink.transfer(bytes, [bytes.buffer]);
 		});
 	}
 } satisfies EngineApi;
+
+/** The newest builder step of each kind: a newer count makes an older one stale (and it is skipped or stopped). */
+const builderLatest = new Map<string, { cancelled: boolean }>();
+
+/**
+ * Like `step`, but the builder's live counts never cancel the page's other work (a rescore, a
+ * customer list): they wait their turn in the same queue, and only a newer builder request of the
+ * same kind makes them stale. A page step that arrives meanwhile still cancels a running count.
+ */
+async function builderStep<T>(kind: string, work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>): Promise<T> {
+	const { duck } = await ensureStarted();
+	const previous = builderLatest.get(kind);
+	if (previous) previous.cancelled = true;
+	if (previous && running === previous) await duck.conn.cancelSent().catch(() => false);
+	const token = { cancelled: false };
+	builderLatest.set(kind, token);
+	const result = queue.then(async () => {
+		if (token.cancelled) throw new CancelledError();
+		running = token;
+		try {
+			return await work(runner(duck, token), duck);
+		} finally {
+			running = null;
+		}
+	});
+	queue = result.catch(() => undefined);
+	return result;
+}
 
 /** `builder_customers` and the builder's fields, for one scoring (see `scored.version`) and behaviour thresholds. */
 let builderFieldsFor: { version: number; behaviour: BehaviourSettings; fields: BuilderFields } | null = null;

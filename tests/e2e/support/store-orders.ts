@@ -29,12 +29,13 @@ const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` 
 const iso = (day: number) => new Date(Date.UTC(2025, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
 
 /** The CSV text and every customer as the test expects to find them. */
-export function storeOrders(): { csv: string; customers: StoreCustomer[]; analysisDate: string } {
+export function storeOrders(count = 40): { csv: string; customers: StoreCustomer[]; analysisDate: string } {
 	const random = seededRandom(5);
 	const lines: string[] = [STORE_HEADER];
 	const customers: StoreCustomer[] = [];
 	let orderNo = 1000;
-	for (let i = 0; i < 40; i++) {
+	// The first customers of a smaller store are the same as in a bigger one (same random draws, in order).
+	for (let i = 0; i < count; i++) {
 		// Customer ids are email addresses (files of the base columns often key customers so); some at gmail with dots.
 		const email = i % 4 === 0 ? `ann.lee.${i}@gmail.com` : `customer${i}@example.com`;
 		const c: StoreCustomer = {
