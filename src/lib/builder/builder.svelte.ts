@@ -12,7 +12,6 @@ import {
 	EMPTY_DEFINITION,
 	segmentsFromJson,
 	segmentsToJson,
-	type Condition,
 	type FieldId,
 	type SavedSegment,
 	type SegmentDefinition
@@ -197,5 +196,3 @@ export function builderFor(session: Session, make: () => SegmentBuilder): Segmen
 	if (!builder) builders.set(session, (builder = make()));
 	return builder;
 }
-
-export type { Condition };
