@@ -3,6 +3,9 @@
  * ingest's richer columns, `customers`, `order_lines`) and hand-made scores: every expected count
  * below is worked out by hand from the rows written here.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { str } from '../../src/lib/sql';
 import {
@@ -316,8 +319,16 @@ describe('segment builder SQL on hand-made canonical tables', () => {
 	it('exports a builder segment: chosen columns, and the email list without customers who said no to marketing', async () => {
 		const def = one({ field: 'segment', op: 'is', value: 'Champions' });
 		await selectCustomers(db, { kind: 'builder', name: 'Champs', definition: def });
-		await db.run(columnsExportSql(['customer_id', 'city', 'orders', 'total_spent'], 'champs.csv'));
-		const text = new TextDecoder().decode(db.readFile('champs.csv'));
+		// DuckDB's Node build writes to the real disk: a temporary directory, removed afterwards.
+		const dir = mkdtempSync(join(tmpdir(), 'rfm-builder-'));
+		const file = join(dir, 'champs.csv');
+		let text: string;
+		try {
+			await db.run(columnsExportSql(['customer_id', 'city', 'orders', 'total_spent'], file));
+			text = new TextDecoder().decode(db.readFile(file));
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 		expect(text.trim().split('\n')).toEqual([
 			'customer_id,city,orders,total_spent',
 			`H0,O'Brien's,1,10.0`,
