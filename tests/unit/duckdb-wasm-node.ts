@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type { SqlRunner } from '../../src/lib/rfm/analysis';
 import { rowsOf } from '../../src/lib/engine/arrow';
+import type { Table } from 'apache-arrow';
 
 const require = createRequire(import.meta.url);
 // The blocking Node build runs DuckDB on the test's own thread: no worker to manage in a test.
@@ -20,6 +21,10 @@ export interface WasmTestDb extends SqlRunner {
 	/** Reads back a file DuckDB wrote (e.g. with COPY). */
 	readFile(name: string): Uint8Array;
 	close(): void;
+	/** The result as an Arrow table, as the engine worker's connection gives it. */
+	arrow(sql: string): Promise<Table>;
+	/** Runs a prepared statement with these values bound to its `?` placeholders. */
+	bound<T>(statement: { sql: string; params: unknown[] }): Promise<T[]>;
 }
 
 /** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
@@ -52,6 +57,17 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 		close() {
 			conn.close();
 			db.reset();
+		},
+		async arrow(sql: string) {
+			return conn.query(sql);
+		},
+		async bound<T>(statement: { sql: string; params: unknown[] }) {
+			const prepared = conn.prepare(statement.sql);
+			try {
+				return rowsOf<T>(prepared.query(...statement.params));
+			} finally {
+				prepared.close();
+			}
 		}
 	};
 }

@@ -17,6 +17,8 @@ export type { CohortGrain, CohortResult, Grain, MigrationResult, OverTimeResult 
 import type { PredictSettings } from '../predict/predict';
 import type { PredictionReport } from '../predict/pipeline';
 import type { PredictionSelection } from '../predict/predictions-sql';
+import type { BuilderFields, ExportRequest, SegmentCounts } from '../builder/builder-engine';
+import type { SegmentDefinition } from '../builder/definition';
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 
@@ -131,4 +133,17 @@ export interface EngineApi {
 	predict(settings: PredictSettings, onProgress?: ProgressCallback): Promise<PredictionReport>;
 	/** The customers of a prediction selection with their predictions, as CSV bytes (transferred). */
 	exportPredictions(selection: PredictionSelection): Promise<Uint8Array>;
+	/** The segment builder's fields for the scored file (optional ones only when the file has values), and product suggestions. */
+	builderFields(): Promise<BuilderFields>;
+	/**
+	 * Customers, orders, revenue and average order value of each segment definition (bound values, not SQL text).
+	 * A newer call with the same `purpose` (default `live`) makes an older one stale; page steps are never cancelled by it.
+	 */
+	builderCount(definitions: SegmentDefinition[], purpose?: 'live' | 'saved'): Promise<SegmentCounts[]>;
+	/** A selection's customers as CSV: chosen columns, the email-tool list, or a Meta / Google audience hashed here. */
+	exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array>;
+	/** The scored customer table as Parquet bytes (written in the worker; nothing is downloaded). */
+	exportParquet(): Promise<Uint8Array>;
 }
+
+export type { BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };

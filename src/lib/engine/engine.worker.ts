@@ -25,6 +25,9 @@ import { arrowWriter } from './predict-writer';
 import { PredictionProblem, runPredictions } from '../predict/pipeline';
 import { validatePredictSettings, type PredictSettings } from '../predict/predict';
 import { predictionRowsSql, withPredictionsSql, type PredictionSelection } from '../predict/predictions-sql';
+import { boundRunner } from './bound';
+import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
+import { columnsExportSql, countSegments, prepareBuilder, presetCsv, selectCustomers, type BuilderFields } from '../builder/builder-engine';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -312,6 +315,7 @@ const api = {
 			requireScored();
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
 			await history.ensureSelection(db, scoredContext(), selection);
+			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
 			return listCustomers(db, selection, options);
 		});
 	},
@@ -322,6 +326,7 @@ const api = {
 			if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
 			await history.ensureSelection(db, scoredContext(), selection);
+			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
 			const sql = selectionExportSql(selection, scoredRuleSet);
 			return predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql;
 		});
@@ -374,8 +379,91 @@ const api = {
 		const horizons = predictedHorizons;
 		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
 		return exportCsv(predictionRowsSql(selection, horizons));
+	},
+
+	async builderFields() {
+		return builderStep('fields', async (db, duck) => {
+			await ensureBuilder(db, duck);
+			return builderFieldsFor!.fields;
+		});
+	},
+
+	async builderCount(definitions, purpose = 'live') {
+		return builderStep(purpose, async (db, duck) => countSegments(await ensureBuilder(db, duck), definitions));
+	},
+
+	async exportSegment(selection, request) {
+		return builderStep('export', async (db, duck) => {
+			const bound = await ensureBuilder(db, duck);
+			if (needsBehaviour(selection)) await ensureBehaviour(db);
+			await selectCustomers(bound, selection);
+			let bytes: Uint8Array;
+			if (request.preset === 'columns') {
+				const name = `export-${++fileCounter}.csv`;
+				await db.run(columnsExportSql(request.columns, name));
+				bytes = await duck.db.copyFileToBuffer(name);
+				await duck.db.dropFile(name);
+			} else {
+				bytes = new TextEncoder().encode(await presetCsv(db, request));
+			}
+			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
+	},
+
+	async exportParquet() {
+		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
+		const ruleSet = scoredRuleSet;
+		return builderStep('export', async (_db, duck) => {
+			const bytes = scoredCustomersParquet(await duck.conn.query(scoredCustomersSql(ruleSet)));
+			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
 	}
 } satisfies EngineApi;
+
+/** The newest builder step of each kind: a newer count makes an older one stale (and it is skipped or stopped). */
+const builderLatest = new Map<string, { cancelled: boolean }>();
+
+/**
+ * Like `step`, but the builder's live counts never cancel the page's other work (a rescore, a
+ * customer list): they wait their turn in the same queue, and only a newer builder request of the
+ * same kind makes them stale. A page step that arrives meanwhile still cancels a running count.
+ */
+async function builderStep<T>(kind: string, work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>): Promise<T> {
+	const { duck } = await ensureStarted();
+	const previous = builderLatest.get(kind);
+	if (previous) previous.cancelled = true;
+	if (previous && running === previous) await duck.conn.cancelSent().catch(() => false);
+	const token = { cancelled: false };
+	builderLatest.set(kind, token);
+	const result = queue.then(async () => {
+		if (token.cancelled) throw new CancelledError();
+		running = token;
+		try {
+			return await work(runner(duck, token), duck);
+		} finally {
+			running = null;
+		}
+	});
+	queue = result.catch(() => undefined);
+	return result;
+}
+
+/** `builder_customers` and the builder's fields, for one scoring (see `scored.version`) and behaviour thresholds. */
+let builderFieldsFor: { version: number; behaviour: BehaviourSettings; fields: BuilderFields } | null = null;
+
+/** Builds `builder_customers` (and the behaviour segments it tests) once per scoring; returns a runner that binds values. */
+async function ensureBuilder(db: SqlRunner, duck: StartedDuckDB) {
+	const { analysisDate, version } = requireScored();
+	const bound = boundRunner(db, duck.conn);
+	// `behaviour()` replaces the settings object when thresholds change: the behaviour flags copied into builder_customers are stale then.
+	if (builderFieldsFor?.version !== version || builderFieldsFor.behaviour !== behaviourSettings) {
+		const behaviour = behaviourSettings;
+		if (builderFieldsFor?.version === version) await computeBehaviour(db, behaviour, analysisDate);
+		else await ensureBehaviour(db);
+		builderFieldsFor = { version, behaviour, fields: await prepareBuilder(bound, analysisDate) };
+	}
+	return bound;
+}
 
 /** The horizons of the last `customer_predictions` written (its expected-orders columns). */
 let predictedHorizons: number[] | null = null;

@@ -8,15 +8,20 @@ import { behaviourConditionSql } from './behaviour';
 import type { RuleSet } from './types';
 import type { HistoryState } from '../history/as-of';
 import { MIGRATION_TABLE, stateConditionSql } from '../history/migration';
+import type { SegmentDefinition } from '../builder/definition';
 
-/** Which customers: everyone, an RFM segment, an R×F matrix cell or a behaviour segment (`tier:Gold` for a tier). */
+/**
+ * Which customers: everyone, an RFM segment, an R×F matrix cell, a behaviour segment (`tier:Gold` for a tier),
+ * or a segment built in the builder (the engine fills `builder_selection` with its customers first).
+ */
 export type CustomerSelection =
 	| { kind: 'all' }
 	| { kind: 'segment'; segment: string }
 	| { kind: 'cell'; r: number; f: number }
 	| { kind: 'behaviour'; id: string }
 	/** The customers of one migration flow: in state `was` on `from`, in `now` on `to` (needs `history_migration` for those dates). */
-	| { kind: 'migration'; from: string; to: string; was: HistoryState; now: HistoryState };
+	| { kind: 'migration'; from: string; to: string; was: HistoryState; now: HistoryState }
+	| { kind: 'builder'; name: string; definition: SegmentDefinition };
 
 /** One scored customer. Dates are ISO `YYYY-MM-DD`; `revenue` is total net revenue whatever `monetary` means. */
 export interface CustomerRow {
@@ -94,6 +99,9 @@ export function selectionConditionSql(selection: CustomerSelection): string {
 			return `(${behaviourConditionSql(selection.id, 'b')})`;
 		case 'migration':
 			return `s.customer_id IN (SELECT customer_id FROM ${MIGRATION_TABLE} WHERE ${stateConditionSql('from', selection.was)} AND ${stateConditionSql('to', selection.now)})`;
+		case 'builder':
+			// Bound values cannot go in this text: the engine runs the segment's prepared statement into builder_selection first.
+			return 's.customer_id IN (SELECT customer_id FROM builder_selection)';
 		default:
 			throw new Error(`Unknown selection ${JSON.stringify(selection satisfies never)}`);
 	}
