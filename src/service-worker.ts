@@ -1,0 +1,65 @@
+/// <reference types="@sveltejs/kit" />
+/// <reference no-default-lib="true"/>
+/// <reference lib="esnext" />
+/// <reference lib="webworker" />
+/**
+ * Makes the app work offline after the first visit: on install it stores the whole build (the app,
+ * its workers and DuckDB's wasm) and the static files; afterwards every request for them is
+ * answered from that store, and a page load falls back to the stored page when the network is gone.
+ *
+ * It never touches other origins: a `?src` file is fetched by the page straight from its host.
+ * Paths come from $service-worker and include the base path (e.g. /rfm-studio/_app/…).
+ */
+import { base, build, files, prerendered, version } from '$service-worker';
+
+const sw = self as unknown as ServiceWorkerGlobalScope;
+const CACHE = `rfm-studio-${version}`;
+const ASSETS = [...build, ...files, ...prerendered];
+/** The page itself: `base` + '/' (prerendered lists it as base + '/' or base + '/index.html'). */
+const HOME = `${base}/`;
+
+sw.addEventListener('install', (event) => {
+	event.waitUntil(
+		(async () => {
+			const cache = await caches.open(CACHE);
+			await cache.addAll([...new Set([...ASSETS, HOME])]);
+			await sw.skipWaiting();
+		})()
+	);
+});
+
+sw.addEventListener('activate', (event) => {
+	event.waitUntil(
+		(async () => {
+			for (const key of await caches.keys()) if (key !== CACHE) await caches.delete(key);
+			await sw.clients.claim();
+		})()
+	);
+});
+
+sw.addEventListener('fetch', (event) => {
+	const request = event.request;
+	if (request.method !== 'GET') return;
+	const url = new URL(request.url);
+	if (url.origin !== sw.location.origin) return;
+	event.respondWith(
+		(async () => {
+			const cache = await caches.open(CACHE);
+			// Build files have hashed names and never change: the stored copy is the right one.
+			if (ASSETS.includes(url.pathname)) {
+				const hit = await cache.match(url.pathname);
+				if (hit) return hit;
+			}
+			try {
+				return await fetch(request);
+			} catch (e) {
+				// Offline: a page load gets the stored app page (links differ only in ?src and #hash).
+				if (request.mode === 'navigate') {
+					const page = await cache.match(HOME);
+					if (page) return page;
+				}
+				throw e;
+			}
+		})()
+	);
+});
