@@ -18,11 +18,29 @@ const ASSETS = [...build, ...files, ...prerendered];
 /** The page itself: `base` + '/' (prerendered lists it as base + '/' or base + '/index.html'). */
 const HOME = `${base}/`;
 
+/**
+ * Files the workers load that $service-worker's `build` does not list: Vite emits a worker's own
+ * `?url` assets (DuckDB's wasm and its worker) in a separate bundle, and the worker refers to them as
+ * `new URL(`assets/…`, import.meta.url)`. Read from the worker scripts, so the list follows the build.
+ */
+async function workerAssets(cache: Cache): Promise<string[]> {
+	const found: string[] = [];
+	for (const path of ASSETS.filter((p) => /\/workers\/[^/]+\.js$/.test(p))) {
+		const response = await cache.match(path);
+		if (!response) continue;
+		const text = await response.text();
+		const scriptUrl = new URL(path, sw.location.href);
+		for (const m of text.matchAll(/["'`](assets\/[\w.-]+\.(?:wasm|js))["'`]/g)) found.push(new URL(m[1]!, scriptUrl).pathname);
+	}
+	return [...new Set(found)];
+}
+
 sw.addEventListener('install', (event) => {
 	event.waitUntil(
 		(async () => {
 			const cache = await caches.open(CACHE);
 			await cache.addAll([...new Set([...ASSETS, HOME])]);
+			await cache.addAll(await workerAssets(cache));
 			await sw.skipWaiting();
 		})()
 	);
@@ -46,7 +64,7 @@ sw.addEventListener('fetch', (event) => {
 		(async () => {
 			const cache = await caches.open(CACHE);
 			// Build files have hashed names and never change: the stored copy is the right one.
-			if (ASSETS.includes(url.pathname)) {
+			if (ASSETS.includes(url.pathname) || url.pathname.startsWith(`${base}/_app/immutable/`)) {
 				const hit = await cache.match(url.pathname);
 				if (hit) return hit;
 			}

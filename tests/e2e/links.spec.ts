@@ -43,7 +43,7 @@ test('#demo=42 opens the demo store: 5,000 customers, the generated date range, 
 test('a view link of the demo reopens the same view in a fresh page; back and forward walk the views', async ({ page, context }) => {
 	await page.goto('./#demo=7&n=1000');
 	await waitForResults(page);
-	await page.getByLabel('Segments', { exact: true }).selectOption('twelve');
+	await page.getByRole('combobox', { name: 'Segments', exact: true }).selectOption('twelve');
 	await settled(page);
 	await page.getByRole('button', { name: /^R5 F1:/ }).click();
 	await expect(page.getByRole('tab', { name: 'Customers' })).toHaveAttribute('aria-selected', 'true');
@@ -63,7 +63,7 @@ test('a view link of the demo reopens the same view in a fresh page; back and fo
 	await expect(fresh.getByRole('tab', { name: 'Customers' })).toHaveAttribute('aria-selected', 'true');
 	await settled(fresh);
 	await expect(fresh.locator('#customers-title')).toHaveText(heading!);
-	await expect(fresh.getByLabel('Segments', { exact: true })).toHaveValue('twelve');
+	await expect(fresh.getByRole('combobox', { name: 'Segments', exact: true })).toHaveValue('twelve');
 	await expect(fresh.getByRole('table', { name: 'Customers' }).getByRole('row')).toHaveCount(
 		await page.getByRole('table', { name: 'Customers' }).getByRole('row').count()
 	);
@@ -90,7 +90,7 @@ test('a view link of the merchant’s own file asks for the file and applies the
 	await openSite(page);
 	await chooseFile(page, file);
 	await waitForResults(page);
-	await page.getByLabel('Segments', { exact: true }).selectOption('six');
+	await page.getByRole('combobox', { name: 'Segments', exact: true }).selectOption('six');
 	await settled(page);
 	await page.getByRole('tab', { name: 'Segment rules' }).click();
 	await page.getByRole('button', { name: 'Copy view link' }).click();
@@ -105,7 +105,7 @@ test('a view link of the merchant’s own file asks for the file and applies the
 	await chooseFile(other, csvFile('other.csv', csv.replace('C-1001', 'C-1999')));
 	await waitForResults(other);
 	await expect(other.getByRole('note').filter({ hasText: 'not the file this link was made from' })).toBeVisible();
-	await expect(other.getByLabel('Segments', { exact: true })).toHaveValue('grid');
+	await expect(other.getByRole('combobox', { name: 'Segments', exact: true })).toHaveValue('grid');
 	await other.close();
 
 	const same = await context.newPage();
@@ -113,7 +113,7 @@ test('a view link of the merchant’s own file asks for the file and applies the
 	await chooseFile(same, file);
 	await expect(same.getByRole('tab', { name: 'Segment rules' })).toHaveAttribute('aria-selected', 'true');
 	await settled(same);
-	await expect(same.getByLabel('Segments', { exact: true })).toHaveValue('six');
+	await expect(same.getByRole('combobox', { name: 'Segments', exact: true })).toHaveValue('six');
 	await expect(same.getByRole('note').filter({ hasText: 'not the file' })).toHaveCount(0);
 	await same.close();
 });
@@ -186,7 +186,12 @@ test('?src= opens a CSV from another origin that allows it, and explains a refus
 	basePath
 }, testInfo) => {
 	const csv = shopOrdersCsv();
-	const expected = expectedAnalysis(csv, { customer: 'Client Ref', date: 'Purchase Timestamp', amount: 'Order Value (EUR)', orderId: 'Order #' });
+	const expected = expectedAnalysis(csv, {
+		customer: 'Client Ref',
+		date: 'Purchase Timestamp',
+		amount: 'Order Value (EUR)',
+		orderId: 'Order #'
+	});
 	// One port per project, next to the two sites (E2E_PORT, +1): the projects may run at once.
 	const port = Number(process.env.E2E_PORT ?? 4317) + (basePath ? 3 : 2) + 10 * testInfo.repeatEachIndex;
 	const origin = `http://127.0.0.1:${port}`;

@@ -9,7 +9,7 @@ const DATA = 'data';
 const META = 'meta.json';
 
 export type RememberedMeta =
-	| { kind: 'file'; name: string; size: number; type: string; savedAt: string }
+	| { kind: 'file'; name: string; size: number; type: string; fingerprint: string; savedAt: string }
 	| { kind: 'demo'; seed: number; customers: number; savedAt: string };
 
 /** Whether this browser has OPFS (all current ones do; private windows may refuse it). */
@@ -34,7 +34,9 @@ async function writeFile(dir: FileSystemDirectoryHandle, name: string, data: Blo
 }
 
 /** Keeps a file (or a demo's seed), replacing whatever was remembered. */
-export async function rememberData(data: { file: File } | { demo: { seed: number; customers: number } }): Promise<void> {
+export async function rememberData(
+	data: { file: File; fingerprint: string } | { demo: { seed: number; customers: number } }
+): Promise<void> {
 	await forgetData();
 	const dir = await folder(true);
 	if (!dir) throw new Error('This browser does not let the page store files.');
@@ -42,7 +44,7 @@ export async function rememberData(data: { file: File } | { demo: { seed: number
 	let meta: RememberedMeta;
 	if ('file' in data) {
 		await writeFile(dir, DATA, data.file);
-		meta = { kind: 'file', name: data.file.name, size: data.file.size, type: data.file.type, savedAt };
+		meta = { kind: 'file', name: data.file.name, size: data.file.size, type: data.file.type, fingerprint: data.fingerprint, savedAt };
 	} else meta = { kind: 'demo', ...data.demo, savedAt };
 	// Written last: a folder without meta.json is an interrupted save and is ignored.
 	await writeFile(dir, META, JSON.stringify(meta));

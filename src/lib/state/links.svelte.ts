@@ -90,11 +90,17 @@ export class Links {
 		if (view.source.kind === 'summary') return this.#openSummary(view.source.data);
 		if (view.source.kind === 'demo') return this.openDemo(view.source.seed, view.source.customers ?? DEFAULT_DEMO_CUSTOMERS, view);
 		if (src) return this.openRemote(src, view);
+		this.remembered = await rememberedMeta();
 		if (view.source.kind === 'file') {
+			const r = this.remembered;
+			// The remembered file is the link's file: no need to ask for it.
+			if (r?.kind === 'file' && r.size === view.source.size && r.fingerprint === view.source.fingerprint) {
+				this.remember = true;
+				return this.#openRemembered(r, view);
+			}
 			this.pendingView = { ...view, source: view.source };
 			return;
 		}
-		this.remembered = await rememberedMeta();
 		if (this.remembered) {
 			this.remember = true;
 			await this.#openRemembered(this.remembered, view);
@@ -202,13 +208,27 @@ export class Links {
 	/** Sets what the view shows once the data is scored: tab, selection, views' own keys. */
 	async #applyView(view: ViewState): Promise<void> {
 		const session = this.session;
-		if (view.selection) await session.openCustomers(view.selection, false);
-		else {
+		session.tab = (['overview', 'rules', 'customers'].includes(view.tab ?? '') ? view.tab : 'overview') as Tab;
+		if (view.selection) {
+			// Panels that mounted with the results (behaviour segments) start their own engine calls; a
+			// newer call supersedes an older one in the engine, so the selection waits for them.
+			for (let attempt = 0; attempt < 3; attempt++) {
+				await this.#idle();
+				await session.openCustomers(view.selection, false);
+				if (session.customers) break;
+			}
+		} else {
 			session.selection = null;
 			session.customers = null;
 		}
-		session.tab = (['overview', 'rules', 'customers'].includes(view.tab ?? '') ? view.tab : 'overview') as Tab;
 		for (const key of registeredViewKeys()) key.apply(view.extra.get(key.key) ?? null);
+	}
+
+	/** Resolves once the engine has no call under way (checked every frame, for at most 30 s). */
+	async #idle(): Promise<void> {
+		const until = performance.now() + 30_000;
+		await new Promise((r) => setTimeout(r, 0));
+		while (this.session.busy && performance.now() < until) await new Promise((r) => setTimeout(r, 30));
 	}
 
 	async #load(file: File, source: LoadedSource, view: ViewState | null): Promise<void> {
@@ -340,7 +360,7 @@ export class Links {
 		const source = this.source;
 		try {
 			if (source.kind === 'demo') await rememberData({ demo: { seed: source.seed, customers: source.customers } });
-			else if (this.#lastFile) await rememberData({ file: this.#lastFile });
+			else if (this.#lastFile && source.kind === 'file') await rememberData({ file: this.#lastFile, fingerprint: source.fingerprint });
 			this.remembered = await rememberedMeta();
 		} catch (e) {
 			this.remember = false;
