@@ -47,6 +47,15 @@ export class ByteWriter {
 		this.pos = pos;
 	}
 
+	/** Entry `i` of a table. */
+	entry(table: ByteTable, i: number): void {
+		const buffer = this.#buffer;
+		const source = table.bytes;
+		let pos = this.pos;
+		for (let j = table.offsets[i]!, end = table.offsets[i + 1]!; j < end; j++) buffer[pos++] = source[j]!;
+		this.pos = pos;
+	}
+
 	/** A string that recurs (a status, a channel…): encoded once. */
 	cached(text: string): void {
 		let b = this.#cache.get(text);
@@ -113,5 +122,31 @@ export class ByteWriter {
 		this.#buffer = new Uint8Array(0);
 		this.pos = 0;
 		return parts;
+	}
+}
+
+/**
+ * Many short strings encoded into one buffer: 200,000 customers' cells as 200,000 small
+ * Uint8Arrays cost more in allocation and garbage collection than writing them.
+ */
+export class ByteTable {
+	readonly bytes: Uint8Array;
+	readonly offsets: Int32Array;
+
+	constructor(strings: readonly string[]) {
+		const joined = strings.join('');
+		this.offsets = new Int32Array(strings.length + 1);
+		// ASCII (all the demo's words are): one byte per character, so offsets are string lengths.
+		if (/^[\x00-\x7f]*$/.test(joined)) {
+			this.bytes = encoder.encode(joined);
+			for (let i = 0; i < strings.length; i++) this.offsets[i + 1] = this.offsets[i]! + strings[i]!.length;
+		} else {
+			const parts = strings.map((s) => encoder.encode(s));
+			this.bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+			parts.forEach((p, i) => {
+				this.bytes.set(p, this.offsets[i]!);
+				this.offsets[i + 1] = this.offsets[i]! + p.length;
+			});
+		}
 	}
 }

@@ -7,7 +7,7 @@
  */
 import { randomLcg } from 'd3';
 import { CATALOGUE, CHANNELS, COUNTRIES, FIRST_NAMES, LAST_NAMES, PAYMENT_METHODS } from './catalogue';
-import { ByteWriter, NEWLINE, encodeAscii } from './byte-writer';
+import { ByteTable, ByteWriter, NEWLINE, encodeAscii } from './byte-writer';
 
 /** The demo file's header, exactly as the ingest expects it. */
 export const DEMO_HEADER =
@@ -179,12 +179,14 @@ export function generateDemoStore(seed: number, customerCount: number = DEFAULT_
 	const out = new ByteWriter();
 	out.text(DEMO_HEADER + '\n');
 	let rows = 0;
-	const dayBytes = days.map((d) => encodeAscii(`${d} `));
-	const customerCountryCity = customerCells.map((_, i) => encodeAscii(`,${COUNTRIES[customerCountry[i]!]!.code},${customerCity[i]}`));
-	const customerMarketingTags = customerCells.map((_, i) => encodeAscii(`,${marketing[i]},${customerTags[i]},`));
-	const customerBytes = customerCells.map((c) => encodeAscii(`,${c},`));
-	const productBytes = CATALOGUE.map((p) => encodeAscii(`${p.sku},${p.cell},${p.category},`));
-	const priceBytes = CATALOGUE.map((p) => encodeAscii(`,${p.priceText},`));
+	const dayBytes = new ByteTable(days.map((d) => `${d} `));
+	const dayMonth = days.map((d) => Number(d.slice(5, 7)));
+	const dayOfMonthOf = days.map((d) => Number(d.slice(8, 10)));
+	const customerCountryCity = new ByteTable(customerCells.map((_, i) => `,${COUNTRIES[customerCountry[i]!]!.code},${customerCity[i]}`));
+	const customerMarketingTags = new ByteTable(customerCells.map((_, i) => `,${marketing[i]},${customerTags[i]},`));
+	const customerBytes = new ByteTable(customerCells.map((c) => `,${c},`));
+	const productBytes = new ByteTable(CATALOGUE.map((p) => `${p.sku},${p.cell},${p.category},`));
+	const priceBytes = new ByteTable(CATALOGUE.map((p) => `,${p.priceText},`));
 	const GUEST_MIDDLE = encodeAscii(',,,');
 	const GUEST_MARKETING_TAGS = encodeAscii(',no,,');
 	const statusBytes = {
@@ -208,8 +210,8 @@ export function generateDemoStore(seed: number, customerCount: number = DEFAULT_
 		const guest = customer < 0;
 		const first = !guest && seenFirstOrder[customer] === 0;
 		if (!guest) seenFirstOrder[customer] = 1;
-		const month = Number(days[day]!.slice(5, 7));
-		const dayOfMonth = Number(days[day]!.slice(8, 10));
+		const month = dayMonth[day]!;
+		const dayOfMonth = dayOfMonthOf[day]!;
 
 		// Every customer's first order is paid, so every customer has at least one counted order.
 		const u = random();
@@ -239,7 +241,7 @@ export function generateDemoStore(seed: number, customerCount: number = DEFAULT_
 			const country = COUNTRIES[weighted(countryWeights)]!;
 			out.bytes(GUEST_MIDDLE);
 			out.text(`${cell(pick(FIRST_NAMES))},${cell(pick(LAST_NAMES))},,`);
-			out.bytes(dayBytes[day]!);
+			out.entry(dayBytes, day);
 			out.time(s);
 			out.bytes(statusBytes[status]);
 			out.bytes(channelBytes[channel]!);
@@ -248,24 +250,24 @@ export function generateDemoStore(seed: number, customerCount: number = DEFAULT_
 			out.bytes(paymentBytes[payment]!);
 			out.bytes(GUEST_MARKETING_TAGS);
 		} else {
-			out.bytes(customerBytes[customer]!);
-			out.bytes(dayBytes[day]!);
+			out.entry(customerBytes, customer);
+			out.entry(dayBytes, day);
 			out.time(s);
 			out.bytes(statusBytes[status]);
 			out.bytes(channelBytes[channel]!);
 			out.bytes(couponBytes[coupon]);
-			out.bytes(customerCountryCity[customer]!);
+			out.entry(customerCountryCity, customer);
 			out.bytes(paymentBytes[payment]!);
-			out.bytes(customerMarketingTags[customer]!);
+			out.entry(customerMarketingTags, customer);
 		}
 		const prefixEnd = out.pos;
 		for (let l = 0; l < lines; l++) {
 			if (l > 0) out.copy(lineStart, prefixEnd);
 			const p = Math.floor(random() ** 1.6 * CATALOGUE.length);
 			const quantity = random() < 0.85 ? 1 : int(2, 4);
-			out.bytes(productBytes[p]!);
+			out.entry(productBytes, p);
 			out.int(quantity);
-			out.bytes(priceBytes[p]!);
+			out.entry(priceBytes, p);
 			out.cents(Math.round(quantity * CATALOGUE[p]!.price * (1 - discount) * 100));
 			out.byte(NEWLINE);
 			rows++;
