@@ -136,9 +136,10 @@ export class ByteTable {
 	constructor(strings: readonly string[]) {
 		const joined = strings.join('');
 		this.offsets = new Int32Array(strings.length + 1);
+		const encoded = encoder.encode(joined);
 		// ASCII (all the demo's words are): one byte per character, so offsets are string lengths.
-		if (/^[\x00-\x7f]*$/.test(joined)) {
-			this.bytes = encoder.encode(joined);
+		if (encoded.length === joined.length) {
+			this.bytes = encoded;
 			for (let i = 0; i < strings.length; i++) this.offsets[i + 1] = this.offsets[i]! + strings[i]!.length;
 		} else {
 			const parts = strings.map((s) => encoder.encode(s));
