@@ -21,7 +21,27 @@ const config = {
 			fallback: undefined,
 			strict: true
 		}),
-		paths: { base, relative: true }
+		paths: { base, relative: true },
+		// The privacy promise, enforced by the browser: scripts, workers, wasm and fetches only from
+		// the app's own origin. A prerendered page gets this as a <meta> tag (GitHub Pages cannot send
+		// headers), with hashes of SvelteKit's inline start-up script. See README, "Content Security Policy".
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self', 'wasm-unsafe-eval'],
+				'worker-src': ['self'],
+				// https: for `?src` only (a meta policy cannot depend on the URL): the app's code makes no
+				// other request; loopback http lets a merchant open a file served from their own computer.
+				'connect-src': ['self', 'https:', 'http://localhost:*', 'http://127.0.0.1:*'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'style-src': ['self', 'unsafe-inline'],
+				'font-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		}
 	}
 };
 

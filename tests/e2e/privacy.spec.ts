@@ -7,6 +7,10 @@ import { csvFile, shopOrdersCsv } from './support/orders.ts';
 
 const CANARY = 'http://privacy-canary.invalid';
 
+// The page's CSP refuses blob: workers and requests to other origins, which is what the guard test
+// must make: these tests check the guard and the app's own traffic, not the policy (offline-csp.spec.ts does).
+test.use({ bypassCSP: true });
+
 test('the guard sees requests made by a worker and by a worker that worker starts', async ({ page, context, traffic }) => {
 	// Never let a canary reach the network, whether or not routing covers workers (.invalid never resolves anyway).
 	await context.route(`${CANARY}/**`, (route) => route.abort());

@@ -1,0 +1,243 @@
+/**
+ * The view in the URL hash: which data (demo seed and size, or the fingerprint of the merchant's
+ * own file), the scoring settings, the rule set, the tab and the selected segment or cell, plus
+ * keys any view registers for itself (`registerViewKey`). Never customer data: a link may be pasted
+ * anywhere, so it names the view, not what is in the file.
+ *
+ * The hash is `key=value&key=value`, values percent-encoded; only values that differ from the
+ * defaults are written, so a default view is an empty hash. Pure: no DOM, no Svelte.
+ */
+import type { CustomerSelection } from '../rfm/customer-list';
+import { GRID_MAP } from '../rfm/segments';
+import { DEFAULT_FIXED, DEFAULT_SCORING, type LookBack, type Metric, type ScoringSettings } from '../rfm/types';
+
+/** Keys this module owns; registered view keys must not reuse them. */
+export const CORE_KEYS = ['demo', 'n', 'file', 'summary', 'tab', 'sc', 'lv', 'ad', 'lb', 'mo', 'fx', 'rs', 'sel'] as const;
+
+/** The hash's key/value pairs, in order. */
+export type HashParams = Map<string, string>;
+
+/** Parses `#a=1&b=x%20y` (with or without the `#`). Empty values and keys without `=` are kept as ''. */
+export function parseHash(hash: string): HashParams {
+	const params: HashParams = new Map();
+	const text = hash.startsWith('#') ? hash.slice(1) : hash;
+	for (const pair of text.split('&')) {
+		if (!pair) continue;
+		const eq = pair.indexOf('=');
+		const key = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
+		if (key) params.set(key, eq < 0 ? '' : safeDecode(pair.slice(eq + 1)));
+	}
+	return params;
+}
+
+function safeDecode(text: string): string {
+	try {
+		return decodeURIComponent(text.replaceAll('+', ' '));
+	} catch {
+		return text;
+	}
+}
+
+/** Characters a hash value keeps as they are (readable links): letters, digits and `-_.~!*'()~:,/`. */
+const encodeValue = (v: string) => encodeURIComponent(v).replace(/%(2C|3A|2F|7E)/gi, (m) => decodeURIComponent(m));
+
+/** Writes params as `#a=1&b=2`, or '' when there are none. */
+export function formatHash(params: HashParams): string {
+	const pairs = [...params].map(([k, v]) => `${encodeURIComponent(k)}=${encodeValue(v)}`);
+	return pairs.length ? `#${pairs.join('&')}` : '';
+}
+
+/** Which data a view is of. */
+export type ViewSource =
+	| { kind: 'none' }
+	| { kind: 'demo'; seed: number; customers: number | null }
+	| { kind: 'file'; size: number; fingerprint: string }
+	| { kind: 'summary'; data: string };
+
+/** Everything the app itself keeps in the hash. */
+export interface ViewState {
+	source: ViewSource;
+	tab: string | null;
+	scoring: ScoringSettings;
+	ruleSetId: string | null;
+	selection: CustomerSelection | null;
+	/** Registered view keys and their raw values. */
+	extra: Map<string, string>;
+}
+
+const METHOD_CODES = { balanced: 'b', fixed: 'f', 'r-rfm': 'r' } as const;
+const METRIC_ORDER: Metric[] = ['recency', 'frequency', 'monetary'];
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function encodeLookBack(lb: LookBack): string | null {
+	if (lb.kind === 'all') return null;
+	if (lb.kind === 'months') return `m${lb.months}`;
+	return `r${lb.from ?? ''}~${lb.to ?? ''}`;
+}
+
+function decodeLookBack(text: string): LookBack | null {
+	const months = /^m(\d{1,3})$/.exec(text);
+	if (months) return Number(months[1]) > 0 ? { kind: 'months', months: Number(months[1]) } : null;
+	const range = /^r(\d{4}-\d{2}-\d{2})?~(\d{4}-\d{2}-\d{2})?$/.exec(text);
+	if (range) return { kind: 'range', from: range[1] ?? null, to: range[2] ?? null };
+	return null;
+}
+
+const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/** Parses a selection: `c3.4` (matrix cell R3 F4), `s:Champions`, `b:<behaviour id>`, `all`. */
+export function decodeSelection(text: string): CustomerSelection | null {
+	if (text === 'all') return { kind: 'all' };
+	const cell = /^c(\d)\.(\d)$/.exec(text);
+	if (cell) return { kind: 'cell', r: Number(cell[1]), f: Number(cell[2]) };
+	if (text.startsWith('s:') && text.length > 2) return { kind: 'segment', segment: text.slice(2) };
+	if (text.startsWith('b:') && text.length > 2) return { kind: 'behaviour', id: text.slice(2) };
+	return null;
+}
+
+export function encodeSelection(selection: CustomerSelection): string {
+	switch (selection.kind) {
+		case 'all':
+			return 'all';
+		case 'cell':
+			return `c${selection.r}.${selection.f}`;
+		case 'segment':
+			return `s:${selection.segment}`;
+		case 'behaviour':
+			return `b:${selection.id}`;
+	}
+}
+
+/** Reads the view from the hash; anything unreadable falls back to its default (a link must never break the page). */
+export function readViewState(params: HashParams, viewKeys: readonly string[] = []): ViewState {
+	let source: ViewSource = { kind: 'none' };
+	const demo = params.get('demo');
+	const file = params.get('file');
+	const summary = params.get('summary');
+	if (summary) source = { kind: 'summary', data: summary };
+	else if (demo !== undefined && /^\d{1,9}$/.test(demo)) {
+		const n = Number(params.get('n'));
+		source = { kind: 'demo', seed: Number(demo), customers: Number.isInteger(n) && n > 0 ? n : null };
+	} else if (file) {
+		const m = /^(\d+)-([0-9a-f]{16,64})$/.exec(file);
+		if (m) source = { kind: 'file', size: Number(m[1]), fingerprint: m[2]! };
+	}
+
+	const scoring: ScoringSettings = structuredClone(DEFAULT_SCORING);
+	const method = params.get('sc');
+	const found = Object.entries(METHOD_CODES).find(([, code]) => code === method);
+	if (found) scoring.method = found[0] as ScoringSettings['method'];
+	const levels = Number(params.get('lv'));
+	if ([3, 4, 5].includes(levels)) scoring.levels = levels;
+	const ad = params.get('ad');
+	if (ad && ISO_DATE.test(ad)) scoring.analysisDate = ad;
+	const lb = params.get('lb');
+	if (lb) scoring.lookBack = decodeLookBack(lb) ?? scoring.lookBack;
+	if (params.get('mo') === 'avg') scoring.monetary = 'average';
+	const fx = params.get('fx');
+	if (fx) {
+		const lists = fx.split('_').map((part) => part.split('.').filter(Boolean).map(Number));
+		if (lists.length === 3 && lists.every((l) => l.length > 0 && l.every(Number.isFinite))) {
+			scoring.fixed = Object.fromEntries(METRIC_ORDER.map((m, i) => [m, lists[i]!])) as Record<Metric, number[]>;
+		}
+	}
+
+	const selection = params.get('sel');
+	const extra = new Map<string, string>();
+	for (const key of viewKeys) {
+		const v = params.get(key);
+		if (v !== undefined) extra.set(key, v);
+	}
+	return {
+		source,
+		tab: params.get('tab') || null,
+		scoring,
+		ruleSetId: params.get('rs') || null,
+		selection: selection ? decodeSelection(selection) : null,
+		extra
+	};
+}
+
+/** Writes a view as hash params, leaving out every default. */
+export function writeViewState(view: ViewState): HashParams {
+	const params: HashParams = new Map();
+	const { source, scoring } = view;
+	if (source.kind === 'demo') {
+		params.set('demo', String(source.seed));
+		if (source.customers !== null) params.set('n', String(source.customers));
+	} else if (source.kind === 'file') params.set('file', `${source.size}-${source.fingerprint}`);
+	else if (source.kind === 'summary') {
+		params.set('summary', source.data);
+		return params;
+	}
+	if (view.tab && view.tab !== 'overview') params.set('tab', view.tab);
+	if (scoring.method !== DEFAULT_SCORING.method) params.set('sc', METHOD_CODES[scoring.method]);
+	if (scoring.levels !== DEFAULT_SCORING.levels) params.set('lv', String(scoring.levels));
+	if (scoring.analysisDate) params.set('ad', scoring.analysisDate);
+	const lb = encodeLookBack(scoring.lookBack);
+	if (lb) params.set('lb', lb);
+	if (scoring.monetary === 'average') params.set('mo', 'avg');
+	if (scoring.method === 'fixed' && !METRIC_ORDER.every((m) => sameNumbers(scoring.fixed[m], DEFAULT_FIXED[m]))) {
+		params.set('fx', METRIC_ORDER.map((m) => scoring.fixed[m].join('.')).join('_'));
+	}
+	if (view.ruleSetId && view.ruleSetId !== GRID_MAP.id) params.set('rs', view.ruleSetId);
+	if (view.selection) params.set('sel', encodeSelection(view.selection));
+	for (const [k, v] of view.extra) params.set(k, v);
+	return params;
+}
+
+/**
+ * A view's own key in the hash (a tab's filters, a builder's conditions…). `read` returns the
+ * current value (null for the default, which leaves the key out); `apply` sets the view from a
+ * link or from back/forward (null: the key is absent, back to the default). `read` may read
+ * Svelte state: the URL follows it.
+ */
+export interface ViewKey {
+	key: string;
+	read: () => string | null;
+	apply: (value: string | null) => void;
+}
+
+const viewKeys = new Map<string, ViewKey>();
+
+/**
+ * Registers a view's key; returns the function that unregisters it (call it when the view goes away).
+ * Throws on a key the app or another view already uses: two views writing one key would fight.
+ */
+export function registerViewKey(view: ViewKey): () => void {
+	if ((CORE_KEYS as readonly string[]).includes(view.key) || viewKeys.has(view.key) || !/^[a-z][a-z0-9_-]*$/i.test(view.key)) {
+		throw new Error(`URL key "${view.key}" is taken or not a plain name`);
+	}
+	viewKeys.set(view.key, view);
+	return () => {
+		if (viewKeys.get(view.key) === view) viewKeys.delete(view.key);
+	};
+}
+
+/** The views' registered keys, in registration order. */
+export function registeredViewKeys(): ViewKey[] {
+	return [...viewKeys.values()];
+}
+
+/** The current values of the registered view keys (defaults left out). */
+export function readRegisteredKeys(): Map<string, string> {
+	const values = new Map<string, string>();
+	for (const key of viewKeys.values()) {
+		const value = key.read();
+		if (value !== null) values.set(key.key, value);
+	}
+	return values;
+}
+
+/** An address with another hash (and, for a summary link, without the `?src` query). */
+export function withHash(href: string, hash: string, dropQuery = false): string {
+	const url = new URL(href);
+	url.hash = hash;
+	if (dropQuery) url.search = '';
+	return url.href;
+}
+
+/** The `?src=` file address of a page address, or null. */
+export function sourceParam(search: string): string | null {
+	return new URLSearchParams(search).get('src') || null;
+}

@@ -1,0 +1,77 @@
+/**
+ * How long the demo store takes to generate in the browser: `npx tsx tests/bench/demo.ts [--no-build] [--runs K]`.
+ *
+ * Builds the site into build-bench/ (unless --no-build), serves it, and opens `#demo=<seed>&n=<customers>`
+ * in a fresh headless Chromium page per run. The figure is the page's own measure `rfm:demo-generate`:
+ * from the click (or link) to a File ready to open — the generator in its worker plus the transfer of
+ * the bytes. Also printed: the file's size and rows, and time to the matrix (ingest + scoring included).
+ * The issue's bar: 200,000 customers in under 5 s.
+ */
+import { spawnSync } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { chromiumLaunchOptions } from '../support/browser-launch';
+import { serveStatic } from '../support/serve-static';
+import { generateDemoStore } from '../../src/lib/demo/generator';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BUILD_DIR = 'build-bench';
+const { values: args } = parseArgs({
+	options: { 'no-build': { type: 'boolean', default: false }, runs: { type: 'string', default: '3' } }
+});
+const runs = Math.max(1, Number(args.runs));
+const SIZES = [5_000, 50_000, 200_000];
+const SEED = 42;
+
+if (!args['no-build']) {
+	console.log(`Building the site into ${BUILD_DIR}/ (vite build)…`);
+	const build = spawnSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], {
+		cwd: ROOT,
+		env: { ...process.env, BUILD_DIR },
+		encoding: 'utf8'
+	});
+	if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+}
+
+const server = await serveStatic(join(ROOT, BUILD_DIR), 0);
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const browser = await chromium.launch({ ...chromiumLaunchOptions(), headless: true });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+console.log(`Chromium ${browser.version()}, ${runs} run(s) per size, seed ${SEED}`);
+console.log('customers   rows        MB     generate (median, s)   runs (s)               to matrix (median, s)');
+let worst200k = 0;
+for (const n of SIZES) {
+	const generate: number[] = [];
+	const toMatrix: number[] = [];
+	for (let run = 0; run < runs; run++) {
+		const context = await browser.newContext({ serviceWorkers: 'block' });
+		const page = await context.newPage();
+		await page.goto(`${url}#demo=${SEED}&n=${n}`);
+		await page.waitForFunction(() => performance.getEntriesByName('rfm:matrix-ready').length > 0, null, { timeout: 300_000 });
+		const times = await page.evaluate(() => ({
+			generate: performance.getEntriesByName('rfm:demo-generate')[0]!.duration,
+			start: performance.getEntriesByName('rfm:demo-start')[0]!.startTime,
+			matrix: performance.getEntriesByName('rfm:matrix-ready')[0]!.startTime
+		}));
+		generate.push(times.generate / 1000);
+		toMatrix.push((times.matrix - times.start) / 1000);
+		await context.close();
+	}
+	// Size of the store, from the same generator in Node (the bytes are identical).
+	const store = generateDemoStore(SEED, n);
+	if (n === 200_000) worst200k = Math.max(...generate);
+	console.log(
+		`${String(n).padEnd(11)} ${String(store.rows).padEnd(11)} ${(store.bytes / 1e6).toFixed(1).padEnd(6)} ${median(generate).toFixed(2).padEnd(22)} ${generate
+			.map((g) => g.toFixed(2))
+			.join(' ')
+			.padEnd(22)} ${median(toMatrix).toFixed(2)}`
+	);
+}
+console.log(`200,000 customers: slowest generation ${worst200k.toFixed(2)} s (bar: under 5 s) → ${worst200k < 5 ? 'OK' : 'TOO SLOW'}`);
+await browser.close();
+server.closeAllConnections();
+server.close();
