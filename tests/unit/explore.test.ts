@@ -38,7 +38,12 @@ for (let c = 0; c < CUSTOMERS; c++) {
 	const n = 1 + Math.floor(random() * random() * 12);
 	for (let o = 0; o < n; o++) {
 		const day = new Date(Date.UTC(2024, 0, 1) + Math.floor(random() * 365) * 86_400_000).toISOString().slice(0, 10);
-		orders.push({ customer: `C${String(c).padStart(4, '0')}`, order: `O${c}-${o}`, day, amount: Math.round(random() * random() * 50000) / 100 });
+		orders.push({
+			customer: `C${String(c).padStart(4, '0')}`,
+			order: `O${c}-${o}`,
+			day,
+			amount: Math.round(random() * random() * 50000) / 100
+		});
 	}
 }
 const revenueOf = new Map<string, number>();
@@ -47,7 +52,9 @@ for (const o of orders) revenueOf.set(o.customer, (revenueOf.get(o.customer) ?? 
 let db: WasmTestDb;
 
 async function createTables(withCustomers: boolean) {
-	await db.run(`CREATE OR REPLACE TABLE orders (customer_id VARCHAR, order_id VARCHAR, ordered_at DATE, amount DOUBLE, lines INTEGER, engaged_at DATE)`);
+	await db.run(
+		`CREATE OR REPLACE TABLE orders (customer_id VARCHAR, order_id VARCHAR, ordered_at DATE, amount DOUBLE, lines INTEGER, engaged_at DATE)`
+	);
 	const values = orders.map((o) => `(${str(o.customer)}, ${str(o.order)}, DATE '${o.day}', ${o.amount}, 1, NULL)`).join(',\n');
 	await db.run(`INSERT INTO orders VALUES ${values}`);
 	await db.run('DROP TABLE IF EXISTS customers');
@@ -55,8 +62,12 @@ async function createTables(withCustomers: boolean) {
 	if (withCustomers) {
 		await db.run(`CREATE TABLE customers (customer_id VARCHAR, email VARCHAR, first_name VARCHAR, last_name VARCHAR, name VARCHAR, phone VARCHAR,
 			country VARCHAR, city VARCHAR, accepts_marketing BOOLEAN, tags VARCHAR)`);
-		await db.run(`INSERT INTO customers SELECT DISTINCT customer_id, lower(customer_id) || '@shop.test', 'Ann_' || customer_id, 'O''Neil', NULL, '+1 555', 'US', 'Boston', true, NULL FROM orders`);
-		await db.run(`CREATE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR, quantity DOUBLE, line_amount DOUBLE)`);
+		await db.run(
+			`INSERT INTO customers SELECT DISTINCT customer_id, lower(customer_id) || '@shop.test', 'Ann_' || customer_id, 'O''Neil', NULL, '+1 555', 'US', 'Boston', true, NULL FROM orders`
+		);
+		await db.run(
+			`CREATE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR, quantity DOUBLE, line_amount DOUBLE)`
+		);
 		await db.run(`INSERT INTO order_lines VALUES ('C0001', 'O1-0', 'S1', 'Mug', 'Kitchen', 2, 10), ('C0001', 'O1-0', 'S2', 'Tea', 'Food', 1, 5),
 			('C0001', 'O1-1', 'S1', 'Mug', 'Kitchen', 1, 5)`);
 	}
@@ -84,7 +95,9 @@ describe('planBins', () => {
 describe('charts', () => {
 	it('histograms count every customer once, in the right bin', async () => {
 		const charts = await exploreCharts(db);
-		const scores = await db.rows<{ recency_days: number; frequency: number; monetary: number }>('SELECT recency_days, frequency, monetary FROM customer_scores');
+		const scores = await db.rows<{ recency_days: number; frequency: number; monetary: number }>(
+			'SELECT recency_days, frequency, monetary FROM customer_scores'
+		);
 		for (const h of charts.histograms) {
 			expect(h.bins.reduce((s, b) => s + b.customers, 0)).toBe(CUSTOMERS);
 			const column = h.metric === 'recency' ? 'recency_days' : h.metric;
@@ -147,28 +160,42 @@ describe('customer list', () => {
 		const schema = await readSchema(db);
 		const byId = await listAll({ selection: { kind: 'all' }, sort: { by: 'customer_id', descending: false }, search: 'c001' }, schema);
 		expect(byId.rows.map((r) => r.customer_id)).toEqual(Array.from({ length: 10 }, (_, i) => `C001${i}`));
-		const byEmail = await listAll({ selection: { kind: 'all' }, sort: { by: 'customer_id', descending: false }, search: 'c0042@SHOP' }, schema);
+		const byEmail = await listAll(
+			{ selection: { kind: 'all' }, sort: { by: 'customer_id', descending: false }, search: 'c0042@SHOP' },
+			schema
+		);
 		expect(byEmail.rows.map((r) => r.customer_id)).toEqual(['C0042']);
-		const byName = await listAll({ selection: { kind: 'all' }, sort: { by: 'customer_id', descending: false }, search: 'ann_c0007 o' }, schema);
+		const byName = await listAll(
+			{ selection: { kind: 'all' }, sort: { by: 'customer_id', descending: false }, search: 'ann_c0007 o' },
+			schema
+		);
 		expect(byName.rows.map((r) => r.customer_id)).toEqual(['C0007']);
 		// "_" would match any character as a pattern; here it is only an underscore.
 		const wildcard = await listAll({ selection: { kind: 'all' }, sort: { by: 'customer_id', descending: false }, search: 'ann%' }, schema);
 		expect(wildcard.info.total).toBe(0);
 		expect(containsPattern('a_b%c\\')).toBe('%a\\_b\\%c\\\\%');
-		const hostile = await listAll({ selection: { kind: 'all' }, sort: { by: 'rfm', descending: true }, search: "'; DROP TABLE orders; --" }, schema);
+		const hostile = await listAll(
+			{ selection: { kind: 'all' }, sort: { by: 'rfm', descending: true }, search: "'; DROP TABLE orders; --" },
+			schema
+		);
 		expect(hostile.info.total).toBe(0);
 		expect((await db.rows<{ n: number }>('SELECT CAST(count(*) AS DOUBLE) AS n FROM orders'))[0]!.n).toBe(orders.length);
 	});
 
 	it('sorts within a matrix cell by any column', async () => {
 		const schema = await readSchema(db);
-		const { rows } = await listAll({ selection: { kind: 'cell', r: 5, f: 1 }, sort: { by: 'last_order', descending: false }, search: '' }, schema);
+		const { rows } = await listAll(
+			{ selection: { kind: 'cell', r: 5, f: 1 }, sort: { by: 'last_order', descending: false }, search: '' },
+			schema
+		);
 		const cell = await db.rows<{ customer_id: string; last_order: string }>(
 			`SELECT customer_id, strftime(last_order, '%Y-%m-%d') AS last_order FROM customer_scores WHERE r = 5 AND f = 1`
 		);
 		expect(rows.length).toBe(cell.length);
 		expect(rows.map((r) => r.customer_id)).toEqual(
-			cell.sort((a, b) => (a.last_order === b.last_order ? (a.customer_id < b.customer_id ? -1 : 1) : a.last_order < b.last_order ? -1 : 1)).map((c) => c.customer_id)
+			cell
+				.sort((a, b) => (a.last_order === b.last_order ? (a.customer_id < b.customer_id ? -1 : 1) : a.last_order < b.last_order ? -1 : 1))
+				.map((c) => c.customer_id)
 		);
 	});
 });

@@ -8,8 +8,10 @@ import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerListOptions, CustomerPage, CustomerSelection } from '../rfm/customer-list';
+import type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts } from '../rfm/explore';
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
+export type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts };
 
 export interface EngineInfo {
 	duckdbVersion: string;
@@ -84,4 +86,13 @@ export interface EngineApi {
 	exportSelection(selection: CustomerSelection): Promise<Uint8Array>;
 	/** Cancels the step in progress; its promise rejects with a CancelledError. */
 	cancel(): Promise<void>;
+	/**
+	 * The charts' aggregates (histograms, revenue concentration, matrix cell averages) of the last
+	 * scoring. Explore reads queue behind other steps instead of cancelling them.
+	 */
+	exploreCharts(): Promise<ExploreCharts>;
+	/** Rows `offset` … of the customers matching the query, in its order (the list is built once per query). */
+	customerWindow(query: CustomerQuery, offset: number, limit: number): Promise<CustomerWindow>;
+	/** One customer's scores, orders, products and categories; null for an unknown id. */
+	customerProfile(customerId: string): Promise<CustomerProfile | null>;
 }

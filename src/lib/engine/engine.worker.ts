@@ -18,6 +18,7 @@ import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
+import { customerProfile, exploreCharts, listInfoSql, listWindowSql, materialiseListSql, readSchema, type ExploreRow } from '../rfm/explore';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -150,6 +151,29 @@ async function exportCsv(query: string | ((db: SqlRunner) => Promise<string>)): 
 	});
 }
 
+/** Which query `explore_list` holds (scoring, behaviour thresholds, selection, sort, search) and its size. */
+let exploreList: { key: string; total: number; hasName: boolean; hasEmail: boolean } | null = null;
+
+/**
+ * Runs a read for the explore views after the steps already queued, without cancelling them:
+ * scrolling the list must not cancel a rescore. A newer step still cancels a read in progress
+ * (the page asks again).
+ */
+async function readStep<T>(work: (db: SqlRunner) => Promise<T>): Promise<T> {
+	const { duck } = await ensureStarted();
+	const token = { cancelled: false };
+	const result = queue.then(async () => {
+		running = token;
+		try {
+			return await work(runner(duck, token));
+		} finally {
+			running = null;
+		}
+	});
+	queue = result.catch(() => undefined);
+	return result;
+}
+
 const api = {
 	async start() {
 		return (await ensureStarted()).info;
@@ -260,6 +284,38 @@ const api = {
 		token.cancelled = true;
 		const { duck } = await ensureStarted();
 		await duck.conn.cancelSent().catch(() => false);
+	},
+
+	exploreCharts() {
+		return readStep(async (db) => {
+			requireScored();
+			return exploreCharts(db);
+		});
+	},
+
+	customerWindow(query, offset, limit) {
+		return readStep(async (db) => {
+			const { version } = requireScored();
+			if (needsBehaviour(query.selection)) await ensureBehaviour(db);
+			const key = JSON.stringify([version, needsBehaviour(query.selection) ? behaviourSettings : null, query]);
+			if (exploreList?.key !== key) {
+				exploreList = null;
+				const schema = await readSchema(db);
+				await db.run(materialiseListSql(query, schema));
+				const [info] = await db.rows<{ total: number; has_name: boolean; has_email: boolean }>(listInfoSql(schema));
+				exploreList = { key, total: info?.total ?? 0, hasName: !!info?.has_name, hasEmail: !!info?.has_email };
+			}
+			const { total, hasName, hasEmail } = exploreList;
+			const rows = offset < total ? await db.rows<ExploreRow>(listWindowSql(offset, limit)) : [];
+			return { total, offset, rows, hasName, hasEmail };
+		});
+	},
+
+	customerProfile(customerId) {
+		return readStep(async (db) => {
+			requireScored();
+			return customerProfile(db, customerId, await readSchema(db));
+		});
 	}
 } satisfies EngineApi;
 

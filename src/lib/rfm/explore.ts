@@ -171,7 +171,16 @@ export const LIST_COLUMNS = [
 	{ id: 'recency_days', label: 'Days since', numeric: true }
 ] as const;
 export type ListColumn = (typeof LIST_COLUMNS)[number]['id'];
-export const DEFAULT_LIST_COLUMNS: ListColumn[] = ['customer_id', 'name', 'segment', 'rfm', 'frequency', 'revenue', 'last_order', 'recency_days'];
+export const DEFAULT_LIST_COLUMNS: ListColumn[] = [
+	'customer_id',
+	'name',
+	'segment',
+	'rfm',
+	'frequency',
+	'revenue',
+	'last_order',
+	'recency_days'
+];
 
 /** One customer as the list and the profile show them. */
 export interface ExploreRow {

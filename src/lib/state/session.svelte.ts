@@ -22,7 +22,7 @@ import { browserRuleStore, type RuleStore } from './rule-store';
 import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerPage, CustomerSelection } from '../rfm/customer-list';
 
-export type Tab = 'overview' | 'rules' | 'customers';
+export type Tab = 'overview' | 'rules' | 'customers' | 'charts';
 
 /** Rows of a selection shown in the customer list (the export has them all). */
 export const CUSTOMER_PAGE = 200;
