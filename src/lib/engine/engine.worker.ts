@@ -18,7 +18,15 @@ import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
-import { customerProfile, exploreCharts, listInfoSql, listWindowSql, materialiseListSql, readSchema, type ExploreRow } from '../rfm/explore';
+import {
+	customerProfile,
+	exploreCharts,
+	listInfoSql,
+	listWindowSql,
+	materialiseListSql,
+	readSchema,
+	type ExploreRow
+} from '../rfm/explore';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
