@@ -75,8 +75,10 @@ export class CustomerRows {
 
 	/** The list shows rows `first` … `last`: fetch the pages it lacks. */
 	want(first: number, last: number): void {
+		// The pages in view first, then one on each side, so a steady scroll finds its next rows there.
 		const pages = pagesFor(first, last, LIST_PAGE);
-		this.#wanted = pages;
+		const around = [pages[0]! - 1, pages.at(-1)! + 1].filter((p) => p >= 0 && (this.total === null || p * LIST_PAGE < this.total));
+		this.#wanted = [...pages, ...around];
 		if (pages.some((p) => !this.#cache.has(p))) void this.#pump();
 	}
 
