@@ -125,10 +125,11 @@ export async function dropFile(page: Page, file: TestFile): Promise<void> {
 }
 
 /**
- * The overview's RFM matrix. Its cells are buttons, so it is a group (an image may not hold
- * controls); the rule editor's matrix, without buttons, stays an image.
+ * The RFM matrix on screen. The overview's has buttons for cells, so it is a group (an image may
+ * not hold controls); the rule editor's, without buttons, is an image.
  */
-export const rfmMatrix = (page: Page): Locator => page.getByRole('group', { name: /^RFM matrix/ });
+export const rfmMatrix = (page: Page): Locator =>
+	page.getByRole('group', { name: /^RFM matrix/ }).or(page.getByRole('img', { name: /^RFM matrix/ }));
 
 /** Waits for an analysis to be on screen. */
 export async function waitForResults(page: Page): Promise<void> {
