@@ -74,10 +74,11 @@ async function createTables(withCustomers: boolean) {
 	await scoreCustomers(db, DEFAULT_SCORING, GRID_MAP);
 }
 
+// Starting DuckDB-WASM and scoring takes a few seconds on a busy machine.
 beforeAll(async () => {
 	db = await openWasmDb();
 	await createTables(true);
-});
+}, 60_000);
 afterAll(() => db.close());
 
 describe('planBins', () => {
@@ -227,5 +228,5 @@ describe('profile', () => {
 		const { info } = await listAll({ selection: { kind: 'all' }, sort: { by: 'name', descending: false }, search: 'C01' }, schema);
 		expect(info).toEqual({ total: 100, has_name: false, has_email: false });
 		await createTables(true);
-	});
+	}, 30_000);
 });
