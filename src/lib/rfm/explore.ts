@@ -4,7 +4,7 @@
  * customer's profile. Pure SQL builders over `customer_scores` (and `customers`, `orders`,
  * `order_lines` when present); the engine runs them.
  */
-import { ticks, tickStep } from 'd3';
+import { tickStep } from 'd3';
 import { num, str } from '../sql';
 import type { SqlRunner } from './analysis';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
@@ -146,9 +146,6 @@ export async function exploreCharts(db: SqlRunner): Promise<ExploreCharts> {
 		cellAverages: await db.rows<CellAverage>(CELL_AVERAGES_SQL)
 	};
 }
-
-/** Round axis values for a chart of 0..max (d3's ticks, for the table view too). */
-export const axisTicks = (max: number, count = 5) => ticks(0, max, count);
 
 // ——— The customer list ———
 
