@@ -147,8 +147,9 @@ test('a matrix cell opens exactly its customers; sort, search and columns', asyn
 	await expect(revenueHeader).toHaveAttribute('aria-sort', 'ascending');
 	await revenueHeader.getByRole('button').click();
 	await expect(revenueHeader).toHaveAttribute('aria-sort', 'descending');
-	const top = (await gridRows(page)).slice(0, 40);
 	const expectedTop = [...customers].sort(byRevenue).slice(0, 40);
+	await expect(grid.locator('#customer-row-0')).toHaveAttribute('data-customer', expectedTop[0]!.id);
+	const top = (await gridRows(page)).slice(0, 40);
 	expect(top.map((r) => r.customer_id)).toEqual(expectedTop.map((c) => c.id));
 	for (const [i, row] of top.entries()) {
 		const c = expectedTop[i]!;

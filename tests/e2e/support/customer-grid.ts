@@ -10,6 +10,8 @@ export const customerGrid = (page: Page): Locator => page.getByRole('grid', { na
 /** Waits until the grid holds `total` customers (when given) and every drawn row has arrived. */
 export async function waitForGrid(page: Page, total?: number): Promise<void> {
 	const grid = customerGrid(page);
+	// Busy from a new query until its first rows arrive (a sort or search starts the list over).
+	await expect(grid).toHaveAttribute('aria-busy', 'false');
 	if (total !== undefined) await expect(grid).toHaveAttribute('data-total', String(total));
 	await expect(grid.locator('[role="row"][data-customer=""]')).toHaveCount(0);
 }
