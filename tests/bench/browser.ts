@@ -4,7 +4,7 @@
  * Each run gets a fresh browser (so the renderer's peak RSS is this run's alone), opens the page,
  * waits for "Engine ready" (engine start is not timed), then sets the file on the file input and
  * waits for the matrix. The primary figure is the page's own marks, `rfm:matrix-ready` minus
- * `rfm:file-received`; wall-clock from setInputFiles to a visible `svg[role=img]` is reported too.
+ * `rfm:file-received`; wall-clock from setInputFiles to a visible `svg[aria-label^="RFM matrix"]` is reported too.
  *
  * Memory, as far as Chromium lets us see it:
  *  - JS heap (V8 used size) of the page and of each worker (the engine worker and DuckDB-WASM's own
@@ -26,7 +26,7 @@ import type { ResultSummary } from './pipeline';
 export interface BrowserRunResult {
 	/** matrix-ready − file-received, from the page's performance marks. */
 	seconds: number;
-	/** setInputFiles → `svg[role=img]` visible, measured in Node. */
+	/** setInputFiles → `svg[aria-label^="RFM matrix"]` visible, measured in Node. */
 	wallSeconds: number;
 	/** The worker's own split, when its answer could be seen (see CAPTURE_TIMINGS). */
 	workerTimings: { readMs: number; scoreMs: number } | null;
@@ -87,7 +87,7 @@ const READ_MARKS = `(() => {
 
 const READ_RESULT = `(() => {
 	const analysis = window.__benchAnalysis;
-	const cells = [...document.querySelectorAll('svg[role=img] g.cell')].map((g) => ({
+	const cells = [...document.querySelectorAll('svg[aria-label^="RFM matrix"] g.cell')].map((g) => ({
 		key: g.getAttribute('data-r') + ':' + g.getAttribute('data-f'),
 		customers: Number(g.getAttribute('data-customers')),
 		revenue: Number(g.getAttribute('data-revenue')),
@@ -105,14 +105,14 @@ const READ_RESULT = `(() => {
 })()`;
 
 /**
- * Resolves with 'matrix' once `svg[role=img]` is in the page with a size (checking forces layout),
+ * Resolves with 'matrix' once `svg[aria-label^="RFM matrix"]` is in the page with a size (checking forces layout),
  * or with the problem's text if the page shows one (`[role=alert]`).
  */
 const WAIT_FOR_MATRIX = `new Promise((resolve) => {
 	const check = () => {
 		const problem = document.querySelector('[role=alert]');
 		if (problem && problem.getClientRects().length > 0) return problem.textContent.trim() || 'problem';
-		const svg = document.querySelector('svg[role=img]');
+		const svg = document.querySelector('svg[aria-label^="RFM matrix"]');
 		return svg && svg.getBoundingClientRect().width > 0 ? 'matrix' : null;
 	};
 	const observer = new MutationObserver(() => {

@@ -285,7 +285,7 @@ const browserEngine = browserRuns[0]?.engineInfo;
 if (versions.length || browserEngine) lines.push(`DuckDB: ${versions.join(' · ')}${browserEngine ? ` · browser: ${browserEngine}` : ''}`);
 if (engines.includes('browser')) {
 	lines.push(
-		'browser: marks = rfm:matrix-ready − rfm:file-received (engine already started); wall = setInputFiles → svg[role=img] visible.'
+		'browser: marks = rfm:matrix-ready − rfm:file-received (engine already started); wall = setInputFiles → svg[aria-label^="RFM matrix"] visible.'
 	);
 }
 if (engines.some((e) => e !== 'browser'))

@@ -2,14 +2,14 @@
  * Files a merchant may drop by mistake, or that lack what RFM needs: each gets a message in an
  * alert that names the problem, and no analysis.
  */
-import { chooseFile, expect, openSite, test, waitForResults, type TestFile } from './support/fixtures.ts';
+import { chooseFile, expect, openSite, rfmMatrix, test, waitForResults, type TestFile } from './support/fixtures.ts';
 import { csvFile, en, expectedAnalysis, toCsv } from './support/orders.ts';
 
 /** A real 1×1 PNG image. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 const noResults = async (page: import('@playwright/test').Page) => {
-	await expect(page.getByRole('img', { name: /^RFM matrix/ })).toHaveCount(0);
+	await expect(rfmMatrix(page)).toHaveCount(0);
 	await expect(page.getByTestId('customers')).toHaveCount(0);
 };
 

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { chooseFile, expect, exportCustomers, matrixCells, openSite, test, waitForResults } from './support/fixtures.ts';
+import { gridCustomerIds, waitForGrid } from './support/customer-grid.ts';
 
 const ordersFile = fileURLToPath(new URL('../../../shared/data/rfm-r/rfm_data_orders.csv', import.meta.url));
 
@@ -123,6 +124,7 @@ test('behaviour segments open their customers, and a matrix cell opens its own',
 	await page.locator('g.cell[data-r="5"][data-f="5"]').click();
 	const inCell = rows.filter((r) => r.r === '5' && r.f === '5');
 	await expect(page.getByRole('heading', { name: `Matrix cell R5 F5: ${inCell.length} customers` })).toBeVisible();
-	const listed = await page.getByRole('table', { name: 'Customers' }).locator('tbody th').allTextContents();
+	await waitForGrid(page, inCell.length);
+	const listed = await gridCustomerIds(page);
 	expect(listed.sort()).toEqual(inCell.map((r) => r.customer_id).sort());
 });

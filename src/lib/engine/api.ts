@@ -19,8 +19,10 @@ import type { PredictionReport } from '../predict/pipeline';
 import type { PredictionSelection } from '../predict/predictions-sql';
 import type { BuilderFields, ExportRequest, SegmentCounts } from '../builder/builder-engine';
 import type { SegmentDefinition } from '../builder/definition';
+import type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts } from '../rfm/explore';
 
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
+export type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts };
 
 export interface EngineInfo {
 	duckdbVersion: string;
@@ -144,6 +146,15 @@ export interface EngineApi {
 	exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array>;
 	/** The scored customer table as Parquet bytes (written in the worker; nothing is downloaded). */
 	exportParquet(): Promise<Uint8Array>;
+	/**
+	 * The charts' aggregates (histograms, revenue concentration, matrix cell averages) of the last
+	 * scoring. Explore reads queue behind other steps instead of cancelling them.
+	 */
+	exploreCharts(): Promise<ExploreCharts>;
+	/** Rows `offset` … of the customers matching the query, in its order (the list is built once per query). */
+	customerWindow(query: CustomerQuery, offset: number, limit: number): Promise<CustomerWindow>;
+	/** One customer's scores, orders, products and categories; null for an unknown id. */
+	customerProfile(customerId: string): Promise<CustomerProfile | null>;
 }
 
 export type { BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };

@@ -28,6 +28,15 @@ import { predictionRowsSql, withPredictionsSql, type PredictionSelection } from 
 import { boundRunner } from './bound';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { columnsExportSql, countSegments, prepareBuilder, presetCsv, selectCustomers, type BuilderFields } from '../builder/builder-engine';
+import {
+	customerProfile,
+	exploreCharts,
+	listInfoSql,
+	listWindowSql,
+	materialiseListSql,
+	readSchema,
+	type ExploreRow
+} from '../rfm/explore';
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
@@ -172,6 +181,29 @@ async function exportCsv(query: string | ((db: SqlRunner) => Promise<string>)): 
 		await duck.db.dropFile(name);
 		return Comlink.transfer(bytes, [bytes.buffer]);
 	});
+}
+
+/** Which query `explore_list` holds (scoring, behaviour thresholds, selection, sort, search) and its size. */
+let exploreList: { key: string; total: number; hasName: boolean; hasEmail: boolean } | null = null;
+
+/**
+ * Runs a read for the explore views after the steps already queued, without cancelling them:
+ * scrolling the list must not cancel a rescore. A newer step still cancels a read in progress
+ * (the page asks again).
+ */
+async function readStep<T>(work: (db: SqlRunner) => Promise<T>): Promise<T> {
+	const { duck } = await ensureStarted();
+	const token = { cancelled: false };
+	const result = queue.then(async () => {
+		running = token;
+		try {
+			return await work(runner(duck, token));
+		} finally {
+			running = null;
+		}
+	});
+	queue = result.catch(() => undefined);
+	return result;
 }
 
 const api = {
@@ -416,6 +448,42 @@ const api = {
 		return builderStep('export', async (_db, duck) => {
 			const bytes = scoredCustomersParquet(await duck.conn.query(scoredCustomersSql(ruleSet)));
 			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
+	},
+
+	exploreCharts() {
+		return readStep(async (db) => {
+			requireScored();
+			return exploreCharts(db);
+		});
+	},
+
+	customerWindow(query, offset, limit) {
+		return readStep(async (db) => {
+			const { version } = requireScored();
+			if (needsBehaviour(query.selection)) await ensureBehaviour(db);
+			const key = JSON.stringify([version, needsBehaviour(query.selection) ? behaviourSettings : null, query]);
+			if (exploreList?.key !== key) {
+				exploreList = null;
+				// Migration flows and builder segments are tables their selection reads: fill them first.
+				await history.ensureSelection(db, scoredContext(), query.selection);
+				if (query.selection.kind === 'builder')
+					await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), query.selection);
+				const schema = await readSchema(db);
+				await db.run(materialiseListSql(query, schema));
+				const [info] = await db.rows<{ total: number; has_name: boolean; has_email: boolean }>(listInfoSql(schema));
+				exploreList = { key, total: info?.total ?? 0, hasName: !!info?.has_name, hasEmail: !!info?.has_email };
+			}
+			const { total, hasName, hasEmail } = exploreList;
+			const rows = offset < total ? await db.rows<ExploreRow>(listWindowSql(offset, limit)) : [];
+			return { total, offset, rows, hasName, hasEmail };
+		});
+	},
+
+	customerProfile(customerId) {
+		return readStep(async (db) => {
+			requireScored();
+			return customerProfile(db, customerId, await readSchema(db));
 		});
 	}
 } satisfies EngineApi;

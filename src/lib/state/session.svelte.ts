@@ -28,7 +28,7 @@ import { DEFAULT_PREDICT, type PredictSettings } from '../predict/predict';
 import type { PredictionReport } from '../predict/pipeline';
 import type { PredictionSelection } from '../predict/predictions-sql';
 
-export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'predictions' | 'builder';
+export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'predictions' | 'builder' | 'charts';
 
 /** Rows of a selection shown in the customer list (the export has them all). */
 export const CUSTOMER_PAGE = 200;

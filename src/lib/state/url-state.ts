@@ -8,6 +8,7 @@
  * defaults are written, so a default view is an empty hash. Pure: no DOM, no Svelte.
  */
 import type { CustomerSelection } from '../rfm/customer-list';
+import type { HistoryState } from '../history/as-of';
 import { GRID_MAP } from '../rfm/segments';
 import { DEFAULT_FIXED, DEFAULT_SCORING, type LookBack, type Metric, type ScoringSettings } from '../rfm/types';
 
@@ -85,9 +86,29 @@ function decodeLookBack(text: string): LookBack | null {
 
 const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-/** Parses a selection: `c3.4` (matrix cell R3 F4), `s:Champions`, `b:<behaviour id>`, `all`. */
+/** A migration state in a link: `s:<segment>`, `n` (not yet a customer) or `o` (outside the window). */
+function encodeState(state: HistoryState): string {
+	return state.kind === 'segment' ? `s:${state.segment}` : state.kind === 'not-yet' ? 'n' : 'o';
+}
+
+function decodeState(text: string): HistoryState | null {
+	if (text === 'n') return { kind: 'not-yet' };
+	if (text === 'o') return { kind: 'outside' };
+	return text.startsWith('s:') && text.length > 2 ? { kind: 'segment', segment: text.slice(2) } : null;
+}
+
+/**
+ * Parses a selection: `c3.4` (matrix cell R3 F4), `s:Champions`, `b:<behaviour id>`, `all`, or a
+ * migration flow `m:<from>~<to>~<was>~<now>`.
+ */
 export function decodeSelection(text: string): CustomerSelection | null {
 	if (text === 'all') return { kind: 'all' };
+	const flow = /^m:(\d{4}-\d{2}-\d{2})~(\d{4}-\d{2}-\d{2})~([^~]+)~([^~]+)$/.exec(text);
+	if (flow) {
+		const was = decodeState(flow[3]!);
+		const now = decodeState(flow[4]!);
+		return was && now ? { kind: 'migration', from: flow[1]!, to: flow[2]!, was, now } : null;
+	}
 	const cell = /^c(\d)\.(\d)$/.exec(text);
 	if (cell) return { kind: 'cell', r: Number(cell[1]), f: Number(cell[2]) };
 	if (text.startsWith('s:') && text.length > 2) return { kind: 'segment', segment: text.slice(2) };
@@ -95,7 +116,11 @@ export function decodeSelection(text: string): CustomerSelection | null {
 	return null;
 }
 
-export function encodeSelection(selection: CustomerSelection): string {
+/**
+ * A selection as link text, or null for one a link cannot carry: a builder segment's conditions
+ * (they live in this browser's saved segments).
+ */
+export function encodeSelection(selection: CustomerSelection): string | null {
 	switch (selection.kind) {
 		case 'all':
 			return 'all';
@@ -105,6 +130,10 @@ export function encodeSelection(selection: CustomerSelection): string {
 			return `s:${selection.segment}`;
 		case 'behaviour':
 			return `b:${selection.id}`;
+		case 'migration':
+			return `m:${selection.from}~${selection.to}~${encodeState(selection.was)}~${encodeState(selection.now)}`;
+		case 'builder':
+			return null;
 	}
 }
 
@@ -181,7 +210,8 @@ export function writeViewState(view: ViewState): HashParams {
 		params.set('fx', METRIC_ORDER.map((m) => scoring.fixed[m].join('.')).join('_'));
 	}
 	if (view.ruleSetId && view.ruleSetId !== GRID_MAP.id) params.set('rs', view.ruleSetId);
-	if (view.selection) params.set('sel', encodeSelection(view.selection));
+	const selection = view.selection ? encodeSelection(view.selection) : null;
+	if (selection) params.set('sel', selection);
 	for (const [k, v] of view.extra) params.set(k, v);
 	return params;
 }

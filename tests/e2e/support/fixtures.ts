@@ -130,11 +130,18 @@ export async function dropFile(page: Page, file: TestFile): Promise<void> {
 	await dataTransfer.dispose();
 }
 
+/**
+ * The RFM matrix on screen. The overview's has buttons for cells, so it is a group (an image may
+ * not hold controls); the rule editor's, without buttons, is an image.
+ */
+export const rfmMatrix = (page: Page): Locator =>
+	page.getByRole('group', { name: /^RFM matrix/ }).or(page.getByRole('img', { name: /^RFM matrix/ }));
+
 /** Waits for an analysis to be on screen. */
 export async function waitForResults(page: Page): Promise<void> {
 	// aria-busy is set the moment the page asks the engine for something, before any progress shows.
 	await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
-	await expect(page.getByRole('img', { name: /^RFM matrix/ })).toBeVisible();
+	await expect(rfmMatrix(page)).toBeVisible();
 	await expect(page.getByRole('status')).toHaveCount(0);
 }
 
@@ -148,7 +155,7 @@ export interface MatrixCellOnPage {
 
 /** Every cell of the RFM matrix as the page draws it (its data-* attributes). */
 export async function matrixCells(page: Page): Promise<MatrixCellOnPage[]> {
-	const matrix = page.getByRole('img', { name: /^RFM matrix/ });
+	const matrix = rfmMatrix(page);
 	return matrix.locator('g.cell').evaluateAll((cells) =>
 		cells.map((c) => ({
 			r: Number(c.getAttribute('data-r')),
