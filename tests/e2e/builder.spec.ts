@@ -8,9 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
 import { parquetReadObjects } from 'hyparquet';
-import { chooseFile, expect, openSite, test, waitForResults } from './support/fixtures.ts';
+import { chooseFile, expect, openSite, rfmMatrix, test, waitForResults } from './support/fixtures.ts';
 import { csvFile, en, parseCsv } from './support/orders.ts';
 import { recencyOf, storeOrders, type StoreCustomer } from './support/store-orders.ts';
+import { gridCustomerIds } from './support/customer-grid.ts';
 
 const store = storeOrders();
 const file = csvFile('store-orders.csv', store.csv);
@@ -84,7 +85,7 @@ test('a two-group segment counts the customers, orders, revenue and average orde
 
 	await page.getByRole('button', { name: 'Show these customers' }).click();
 	await expect(page.getByRole('heading', { name: `Segment “Built segment”: ${members.length} customers` })).toBeVisible();
-	const shown = await page.getByRole('table', { name: 'Customers' }).locator('tbody th').allTextContents();
+	const shown = await gridCustomerIds(page);
 	expect(shown.sort()).toEqual(members.map((c) => c.id).sort());
 });
 
@@ -249,7 +250,7 @@ test('the printable report shows the headline, matrix and segment table and hide
 	await page.getByRole('tab', { name: 'Matrix and segments' }).click();
 	await expect(page.getByRole('table', { name: 'Segments' })).toBeVisible();
 	await page.emulateMedia({ media: 'print' });
-	await expect(page.getByRole('img', { name: /^RFM matrix/ })).toBeVisible();
+	await expect(rfmMatrix(page)).toBeVisible();
 	await expect(page.getByRole('table', { name: 'Segments' })).toBeVisible();
 	await expect(page.getByTestId('customers')).toBeVisible();
 	await expect(page.getByRole('button', { name: 'Export customers (CSV)' })).toBeHidden();

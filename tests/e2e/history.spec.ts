@@ -6,6 +6,7 @@
 import { dropFile, expect, openSite, test, waitForResults } from './support/fixtures.ts';
 import { csvFile } from './support/orders.ts';
 import { seededRandom } from '../support/random.ts';
+import { gridRows, waitForGrid } from './support/customer-grid.ts';
 
 const DAY = 86_400_000;
 const isoOf = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
@@ -88,10 +89,10 @@ test('History: the migration since 90 days ago, a flow opened as its customers a
 		name: `${moved.from} on ${en(from)}, ${moved.to} on ${en(analysisDate)}: ${moved.customers} customers`
 	});
 	await expect(heading).toBeVisible();
-	const rows = page.getByRole('table', { name: 'Customers' }).locator('tbody tr');
-	await expect(rows).toHaveCount(moved.customers);
+	await waitForGrid(page, moved.customers);
 	// The later date is the analysis date, so the list's (current) segment is where the flow ends.
-	const segments = await rows.locator('td:nth-of-type(1)').allTextContents();
+	const segments = (await gridRows(page)).map((r) => r.segment);
+	expect(segments).toHaveLength(moved.customers);
 	expect(new Set(segments)).toEqual(new Set([moved.to]));
 
 	await page.getByRole('button', { name: 'Save as segment' }).click();
@@ -101,7 +102,7 @@ test('History: the migration since 90 days ago, a flow opened as its customers a
 	// The saved segment opens the same customers again.
 	await page.getByRole('button', { name: `were ${moved.from}, now ${moved.to}`, exact: true }).click();
 	await expect(heading).toBeVisible();
-	await expect(rows).toHaveCount(moved.customers);
+	await waitForGrid(page, moved.customers);
 	await page.getByRole('tab', { name: 'History' }).click();
 	await expect(sankey).toBeVisible();
 
@@ -110,7 +111,12 @@ test('History: the migration since 90 days ago, a flow opened as its customers a
 	await sankey.locator(`path[data-from="Not yet customers"][data-to="${arrived.to}"]`).focus();
 	await page.keyboard.press('Enter');
 	await expect(page.getByRole('heading', { name: new RegExp(`: ${arrived.customers} customers$`) })).toBeVisible();
-	const firsts = await page.getByRole('table', { name: 'Customers' }).locator('tbody tr td:nth-of-type(5)').allTextContents();
+	await page
+		.locator('summary')
+		.filter({ hasText: /^Columns$/ })
+		.click();
+	await page.getByRole('checkbox', { name: 'First order' }).check();
+	const firsts = (await gridRows(page)).map((r) => r.first_order!);
 	expect(firsts).toHaveLength(arrived.customers);
 	for (const shown of firsts) expect(Date.parse(`${shown} UTC`)).toBeGreaterThan(Date.parse(`${from}T00:00:00Z`));
 	await expect(page.getByRole('alert')).toHaveCount(0);

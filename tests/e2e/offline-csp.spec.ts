@@ -5,6 +5,7 @@
 import type { Page } from '@playwright/test';
 import { chooseFile, expect, exportCustomers, openSite, test, waitForResults } from './support/fixtures.ts';
 import { csvFile, en, shopOrdersCsv } from './support/orders.ts';
+import { waitForGrid } from './support/customer-grid.ts';
 
 /** Collects the page's CSP violation reports (the browser fires them in the page). */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
@@ -46,7 +47,7 @@ test('with the CSP in place a whole session (demo, file, tabs, exports) makes no
 	await page.getByRole('tab', { name: 'Segment rules' }).click();
 	await page.getByRole('tab', { name: 'Customers' }).click();
 	await page.getByRole('button', { name: 'Show all customers' }).click();
-	await expect(page.getByRole('table', { name: 'Customers' })).toBeVisible();
+	await waitForGrid(page, 36);
 	await page.getByRole('tab', { name: 'Matrix and segments' }).click();
 	const exported = await exportCustomers(page);
 	expect(exported.rows).toHaveLength(36);

@@ -1,15 +1,19 @@
 /**
- * The Predictions tab on the CDNOW sample (../shared/data/cdnow/NOTES.md), converted to
- * `customer_id,date,amount` in tests/fixtures/cdnow-sample.csv (tests/unit/predict-models.test.ts
- * checks the conversion): the holdout check fits on orders to 1997-09-30 in weeks, so it must show
- * the published BG/NBD and Gamma-Gamma estimates and the holdout purchases of weeks 40–78.
+ * The Predictions tab on the CDNOW sample (../shared/data/cdnow/NOTES.md), dropped as published
+ * (whitespace-separated, no header: the CDNOW layout reads it, its $0.00 purchases included): the
+ * holdout check fits on orders to 1997-09-30 in weeks, so it must show the published BG/NBD and
+ * Gamma-Gamma estimates and the holdout purchases of weeks 40–78.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dropFile, expect, exportCustomers, openSite, test, waitForResults } from './support/fixtures.ts';
 import { csvFile, parseCsv } from './support/orders.ts';
 
-const cdnow = csvFile('cdnow-sample.csv', readFileSync(resolve(import.meta.dirname, '../fixtures/cdnow-sample.csv'), 'utf8'));
+const cdnow = {
+	name: 'CDNOW_sample.txt',
+	mimeType: 'text/plain',
+	buffer: readFileSync(resolve(import.meta.dirname, '../../../shared/data/cdnow/CDNOW_sample.txt'))
+};
 
 test('Predictions on CDNOW show the published estimates and the holdout check of weeks 40–78', async ({ page }) => {
 	await openSite(page);
@@ -60,7 +64,7 @@ test('Predictions on CDNOW show the published estimates and the holdout check of
 		.getByRole('button', { name: 'Export' })
 		.click();
 	const download = await downloading;
-	expect(download.suggestedFilename()).toBe('cdnow-sample-likely-lost.csv');
+	expect(download.suggestedFilename()).toBe('CDNOW_sample-likely-lost.csv');
 	const rows = parseCsv(readFileSync(await download.path(), 'utf8'));
 	expect(rows[0]).toEqual([
 		'customer_id',
