@@ -20,6 +20,10 @@ export interface WasmTestDb extends SqlRunner {
 	/** Reads back a file DuckDB wrote (e.g. with COPY). */
 	readFile(name: string): Uint8Array;
 	close(): void;
+	/** Makes bytes readable to SQL as a file called `name`. */
+	registerBytes(name: string, bytes: Uint8Array): void;
+	/** Creates table `table` from an Arrow IPC stream. */
+	insertArrowIpc(table: string, ipc: Uint8Array): void;
 }
 
 /** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
@@ -52,6 +56,12 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 		close() {
 			conn.close();
 			db.reset();
+		},
+		registerBytes(name, bytes) {
+			db.registerFileBuffer(name, bytes);
+		},
+		insertArrowIpc(table, ipc) {
+			conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
 		}
 	};
 }

@@ -4,6 +4,7 @@
  */
 import type { ColumnMapping, Detection } from '../ingest/columns';
 import type { CsvDialect } from '../ingest/csv-dialect';
+import type { PreparedFormat } from '../ingest/formats/prepare';
 import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
@@ -24,6 +25,9 @@ export interface Progress {
 	step: Step;
 	/** What is happening, for the merchant ("Reading 1,000,000 rows…"). */
 	label: string;
+	/** How far, when it is known (e.g. bytes of the file converted so far, out of `total`). */
+	done?: number;
+	total?: number;
 }
 
 export type ProgressCallback = (progress: Progress) => void;
@@ -35,6 +39,8 @@ export interface OpenedFile {
 	dialect: CsvDialect;
 	preview: string[][];
 	detection: Detection;
+	/** How the file was read: its format, encoding, a workbook's sheets, notes for the merchant. */
+	format?: PreparedFormat;
 }
 
 export interface AnalyzeRequest {
@@ -84,4 +90,6 @@ export interface EngineApi {
 	exportSelection(selection: CustomerSelection): Promise<Uint8Array>;
 	/** Cancels the step in progress; its promise rejects with a CancelledError. */
 	cancel(): Promise<void>;
+	/** Reads another sheet of the open workbook (one of `OpenedFile.format.sheets`) and proposes a mapping again. */
+	openSheet(sheet: string, onProgress?: ProgressCallback): Promise<OpenedFile>;
 }

@@ -8,7 +8,9 @@ import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
-import { classifyFile } from '../ingest/file-kind';
+import { prepareFile, type PrepareHost } from '../ingest/formats/prepare';
+import { oneColumnProblem } from '../ingest/formats/messages';
+import { parquetToIpc } from './parquet';
 import { planForMapping } from '../ingest/columns';
 import { EXCLUDED_ROWS_SQL } from '../ingest/ingest-sql';
 import { FileProblem, inspectCsv, loadCsv, type FileInspection } from '../ingest/pipeline';
@@ -150,6 +152,53 @@ async function exportCsv(query: string | ((db: SqlRunner) => Promise<string>)): 
 	});
 }
 
+/**
+ * Gets the file into DuckDB as UTF-8 CSV, whatever its format (see formats/prepare.ts), then sniffs
+ * it and proposes a mapping. `sheet` picks a workbook's sheet (null: the one with the most rows).
+ */
+function openPrepared(file: File, sheet: string | null, onProgress?: ProgressCallback): Promise<OpenedFile> {
+	return step(async (db, duck) => {
+		const token = running!;
+		if (current) await duck.db.dropFile(current.name);
+		current = null;
+		const host: PrepareHost = {
+			db,
+			// A file handle, not a copy: DuckDB reads slices of the File on demand.
+			registerFileHandle: (name, blob) => duck.db.registerFileHandle(name, blob, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true),
+			registerBuffer: (name, bytes) => duck.db.registerFileBuffer(name, bytes),
+			insertArrowIpc: (table, ipc) => duck.conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+			parquetToIpc
+		};
+		const prepared = await prepareFile(file, host, {
+			baseName: `orders-${++fileCounter}`,
+			sheet,
+			onProgress: (label, done, total) => onProgress?.({ step: 'open', label: `${label}…`, done, total }),
+			checkCancelled: () => {
+				if (token.cancelled) throw new CancelledError();
+			}
+		});
+		const { name, ...format } = prepared;
+		let inspection: FileInspection;
+		try {
+			inspection = await inspectCsv(db, name);
+			const oneColumn = oneColumnProblem(inspection.dialect, inspection.preview[0]);
+			if (oneColumn) throw new FileProblem(oneColumn);
+		} catch (e) {
+			await duck.db.dropFile(name);
+			throw e;
+		}
+		current = { name, file, inspection };
+		return {
+			fileName: file.name,
+			size: file.size,
+			dialect: inspection.dialect,
+			preview: inspection.preview,
+			detection: inspection.detection,
+			format
+		};
+	});
+}
+
 const api = {
 	async start() {
 		return (await ensureStarted()).info;
@@ -157,24 +206,7 @@ const api = {
 
 	async openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {
 		onProgress?.({ step: 'open', label: `Opening ${file.name}…` });
-		const kind = classifyFile(file.size, new Uint8Array(await file.slice(0, 65536).arrayBuffer()));
-		if (!kind.readable) throw new FileProblem(kind.message);
-		return step(async (db, duck) => {
-			if (current) await duck.db.dropFile(current.name);
-			current = null;
-			const name = `orders-${++fileCounter}.csv`;
-			// A file handle, not a copy: DuckDB reads slices of the File on demand.
-			await duck.db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
-			const inspection = await inspectCsv(db, name);
-			current = { name, file, inspection };
-			return {
-				fileName: file.name,
-				size: file.size,
-				dialect: inspection.dialect,
-				preview: inspection.preview,
-				detection: inspection.detection
-			};
-		});
+		return openPrepared(file, null, onProgress);
 	},
 
 	async analyze(request: AnalyzeRequest, onProgress?: ProgressCallback) {
@@ -260,6 +292,12 @@ const api = {
 		token.cancelled = true;
 		const { duck } = await ensureStarted();
 		await duck.conn.cancelSent().catch(() => false);
+	},
+
+	async openSheet(sheet: string, onProgress?: ProgressCallback): Promise<OpenedFile> {
+		if (!current) throw new FileProblem('Drop an order file first.');
+		onProgress?.({ step: 'open', label: `Reading the sheet "${sheet}"…` });
+		return openPrepared(current.file, sheet, onProgress);
 	}
 } satisfies EngineApi;
 

@@ -1,0 +1,58 @@
+/**
+ * Excel workbooks (.xlsx) as tables. The reader (read-excel-file, its `universal` build: fflate and a
+ * pure-JS XML parser, so it runs inside our worker) is imported when a workbook is dropped, so it
+ * does not weigh on the first load. Cells formatted as dates arrive as Date objects and are
+ * written as ISO dates.
+ */
+import type { Cell } from './csv-writer';
+
+export interface WorkbookSheet {
+	name: string;
+	/** Rows of cells, leading blank rows removed. */
+	rows: Cell[][];
+	/** A header row with at least two named columns and at least one row under it. */
+	usable: boolean;
+}
+
+/** A problem with a workbook, with the words for the merchant. */
+export class WorkbookProblem extends Error {}
+
+const blank = (c: Cell) => c === null || c === undefined || (typeof c === 'string' && c.trim() === '');
+
+/** Reads every sheet of a workbook. */
+export async function readWorkbook(data: Blob | ArrayBuffer): Promise<WorkbookSheet[]> {
+	const { default: readXlsxFile } = await import('read-excel-file/universal');
+	let sheets: { sheet: string; data: unknown[][] }[];
+	try {
+		sheets = (await readXlsxFile(data)) as unknown as { sheet: string; data: unknown[][] }[];
+	} catch (e) {
+		throw new WorkbookProblem(
+			`This Excel workbook could not be opened (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.`
+		);
+	}
+	return sheets.map(({ sheet, data }) => {
+		const rows = (data as Cell[][]).filter((_, i, all) => all.slice(0, i + 1).some((r) => !r.every(blank)));
+		const header = rows[0] ?? [];
+		const usable = header.filter((c) => !blank(c)).length >= 2 && rows.slice(1).some((r) => !r.every(blank));
+		return { name: sheet, rows, usable };
+	});
+}
+
+/** The sheet to read: the one asked for, else the usable sheet with the most rows. */
+export function pickSheet(sheets: readonly WorkbookSheet[], wanted?: string | null): WorkbookSheet {
+	if (wanted) {
+		const sheet = sheets.find((s) => s.name === wanted);
+		if (!sheet) throw new WorkbookProblem(`This workbook has no sheet called "${wanted}".`);
+		if (!sheet.usable)
+			throw new WorkbookProblem(`The sheet "${wanted}" holds no table (a header row and at least one row under it). Pick another sheet.`);
+		return sheet;
+	}
+	const usable = sheets.filter((s) => s.usable);
+	if (usable.length === 0) {
+		const names = sheets.map((s) => `"${s.name}"`).join(', ');
+		throw new WorkbookProblem(
+			`None of the sheets in this workbook (${names || 'none'}) holds a table of orders: a header row with column names and at least one row under it. Put your orders on a sheet with one header row, or export them as CSV, and drop that file here.`
+		);
+	}
+	return usable.reduce((best, s) => (s.rows.length > best.rows.length ? s : best));
+}
