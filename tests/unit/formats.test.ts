@@ -2,7 +2,8 @@
  * Every supported file format through `prepareFile` and the pipeline on DuckDB-WASM (Node build),
  * checked against the figures computed from the fixture's orders (tests/fixtures/orders-data.ts).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readParquet } from 'parquet-wasm';
@@ -17,6 +18,10 @@ import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { expectedFigures, FIXTURE_ORDERS } from '../fixtures/orders-data';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+
+// The Node build writes COPY … TO files to disk (the browser's stay in memory): keep them out of the repo.
+const scratch = mkdtempSync(resolve(tmpdir(), 'rfm-formats-'));
+const base = () => resolve(scratch, `f-${++counter}`);
 
 const fixture = (name: string) => new File([readFileSync(resolve(import.meta.dirname, '../fixtures/formats', name))], name);
 
@@ -42,11 +47,14 @@ beforeAll(async () => {
 		}
 	};
 });
-afterAll(() => db.close());
+afterAll(() => {
+	db.close();
+	rmSync(scratch, { recursive: true, force: true });
+});
 
 /** Prepares, inspects, loads with the detected mapping and scores: what the engine does for a dropped file. */
 async function analyse(file: File, sheet?: string) {
-	const prepared = await prepareFile(file, host, { baseName: `f-${++counter}`, sheet });
+	const prepared = await prepareFile(file, host, { baseName: base(), sheet });
 	const inspection = await inspectCsv(db, prepared.name);
 	expect(inspection.detection.missing).toEqual([]);
 	const ingest = await loadCsv(db, prepared.name, inspection.dialect, inspection.detection.plan);
@@ -117,7 +125,7 @@ describe('each format loads the same orders', () => {
 			FIXTURE_ORDERS[0]!.orderedAt,
 			String(FIXTURE_ORDERS[0]!.amount)
 		]);
-		const summary = await prepareFile(fixture('orders.xlsx'), host, { baseName: `f-${++counter}`, sheet: 'Summary' });
+		const summary = await prepareFile(fixture('orders.xlsx'), host, { baseName: base(), sheet: 'Summary' });
 		expect(summary.sheet).toBe('Summary');
 		expect((await inspectCsv(db, summary.name)).dialect.columns).toEqual(['Month', 'Revenue']);
 	});
@@ -139,7 +147,7 @@ describe('each format loads the same orders', () => {
 
 describe('unusable files get a message for the merchant', () => {
 	const problem = async (file: File) => {
-		const e = await prepareFile(file, host, { baseName: `f-${++counter}` }).then(
+		const e = await prepareFile(file, host, { baseName: base() }).then(
 			() => null,
 			(err: unknown) => err
 		);
