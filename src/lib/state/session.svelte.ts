@@ -230,6 +230,19 @@ export class Session {
 	async exportExcludedRows(): Promise<Uint8Array | undefined> {
 		return this.#task(() => this.#engine.api.exportExcludedRows());
 	}
+
+	/** Reads another sheet of the open workbook; when every required column was found, analyses it at once. */
+	async openSheet(sheet: string): Promise<void> {
+		const opened = await this.#task((onProgress) => this.#engine.api.openSheet(sheet, onProgress));
+		if (!opened) return;
+		this.file = opened;
+		this.mapping = { ...opened.detection.plan.mapping };
+		this.analysis = null;
+		this.behaviour = null;
+		this.selection = null;
+		this.customers = null;
+		if (opened.detection.missing.length === 0) await this.analyze();
+	}
 }
 
 const KEY = Symbol('rfm-session');
