@@ -92,3 +92,21 @@ describe('file formats in the browser', () => {
 		expect(withBytes[0]!.label).toMatch(/^Converting big-latin1\.csv from Windows-1252/);
 	});
 });
+
+describe('reading a large CSV', () => {
+	it('reports how much of the file DuckDB has read, as a share of its bytes', async () => {
+		const { api } = getEngine();
+		const lines = ['order_id,customer_id,ordered_at,amount'];
+		for (let i = 0; i < 600_000; i++) lines.push(`${i},c${i % 50_000},2024-0${1 + (i % 9)}-1${i % 10},${(i % 997) + 0.5}`);
+		const file = new File([lines.join('\n')], 'large.csv');
+		const opened = await api.openFile(file);
+		const seen: Progress[] = [];
+		await api.analyze(
+			{ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP },
+			proxy((p: Progress) => void seen.push(p))
+		);
+		const bar = seen.filter((p) => p.step === 'read' && p.total !== undefined);
+		expect(bar.length).toBeGreaterThan(0);
+		expect(bar.every((p) => p.total === file.size && p.done! >= 0 && p.done! <= file.size)).toBe(true);
+	});
+});

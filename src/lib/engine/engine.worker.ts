@@ -11,6 +11,7 @@ import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, 
 import { prepareFile, type PrepareHost } from '../ingest/formats/prepare';
 import { oneColumnProblem } from '../ingest/formats/messages';
 import { parquetToIpc } from './parquet';
+import { watchQueryProgress } from './query-progress';
 import { planForMapping } from '../ingest/columns';
 import { EXCLUDED_ROWS_SQL } from '../ingest/ingest-sql';
 import { FileProblem, inspectCsv, loadCsv, type FileInspection } from '../ingest/pipeline';
@@ -211,7 +212,7 @@ const api = {
 
 	async analyze(request: AnalyzeRequest, onProgress?: ProgressCallback) {
 		checkRequest(request.scoring, request.ruleSet);
-		return step(async (db) => {
+		return step(async (db, duck) => {
 			if (!current) throw new FileProblem('Drop an order file first.');
 			// A page that predates the engagement field sends no `lastEngaged`.
 			const plan = planForMapping({ ...request.mapping, lastEngaged: request.mapping.lastEngaged ?? null }, current.inspection.sample);
@@ -221,9 +222,15 @@ const api = {
 			if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
 			if (plan.mapping.lastEngaged && plan.mapping.lastEngaged === detected.mapping.lastEngaged && detected.engagedFormat)
 				plan.engagedFormat = detected.engagedFormat;
-			onProgress?.({ step: 'read', label: `Reading ${current.file.name} (${fmt.format(Math.round(current.file.size / 1024))} KB)…` });
+			const label = `Reading ${current.file.name} (${fmt.format(Math.round(current.file.size / 1024))} KB)…`;
+			onProgress?.({ step: 'read', label });
+			const size = current.file.size;
+			// DuckDB's own progress (a share of the file read) drives the bar on a long read.
+			const stopWatching = await watchQueryProgress(duck.db, duck.conn, (percent) =>
+				onProgress?.({ step: 'read', label, done: Math.round((percent / 100) * size), total: size })
+			);
 			const t0 = performance.now();
-			const ingest = await loadCsv(db, current.name, current.inspection.dialect, plan);
+			const ingest = await loadCsv(db, current.name, current.inspection.dialect, plan).finally(stopWatching);
 			const t1 = performance.now();
 			if (ingest.rowsUsed === 0) {
 				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
