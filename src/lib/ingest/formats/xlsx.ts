@@ -31,7 +31,9 @@ export async function readWorkbook(data: Blob | ArrayBuffer): Promise<WorkbookSh
 		);
 	}
 	return sheets.map(({ sheet, data }) => {
-		const rows = (data as Cell[][]).filter((_, i, all) => all.slice(0, i + 1).some((r) => !r.every(blank)));
+		const all = data as Cell[][];
+		const first = all.findIndex((r) => !r.every(blank));
+		const rows = first < 0 ? [] : all.slice(first);
 		const header = rows[0] ?? [];
 		const usable = header.filter((c) => !blank(c)).length >= 2 && rows.slice(1).some((r) => !r.every(blank));
 		return { name: sheet, rows, usable };
