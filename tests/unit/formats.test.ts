@@ -180,6 +180,22 @@ describe('unusable files get a message for the merchant', () => {
 		Object.defineProperty(fake, 'size', { value: 400 * 2 ** 20 });
 		expect(await problem(fake as File)).toMatch(/^This file is 400 MB: too large/);
 	});
+	it('an image keeps its own message (regression: a PNG was called binary data, not an image)', () => {
+		const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+		expect(recogniseFile('orders.png', png.length, png)).toMatchObject({
+			ok: false,
+			message: expect.stringContaining('This is a PNG image')
+		});
+		expect(recogniseFile('orders.csv', 0, new Uint8Array())).toMatchObject({
+			ok: false,
+			message: expect.stringContaining('empty (0 bytes)')
+		});
+	});
+	it('UTF-8 text whose first 64 KiB end inside a character is UTF-8 (regression: a € before the cut made it "not UTF-8")', () => {
+		const euro = new TextEncoder().encode('€');
+		const head = Uint8Array.from([...new TextEncoder().encode('a,b\n1,'), ...euro, ...euro.subarray(0, 2)]);
+		expect(recogniseFile('orders.csv', 100_000, head)).toEqual({ ok: true, format: 'csv', encoding: 'utf-8' });
+	});
 	it('a ZIP archive, and a binary file that is not valid UTF-8', () => {
 		const zip = new Uint8Array([0x50, 0x4b, 0x03, 0x04, 1, 2]);
 		expect(recogniseFile('orders.zip', 6, zip)).toMatchObject({ ok: false, message: expect.stringContaining('ZIP archive') });

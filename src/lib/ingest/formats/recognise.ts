@@ -34,11 +34,14 @@ export function recogniseFile(name: string, size: number, head: Uint8Array): Rec
 	if (size > 0 && startsWith(head, [0xfe, 0xff]))
 		return { ok: true, format: textFormat(lower, decodeHead(head, 'utf-16be')), encoding: 'utf-16be' };
 	// UTF-8 text, or text in a legacy single-byte encoding: classifyFile refuses the latter, we read it.
-	const encoding = detectEncoding(head);
-	if (encoding !== 'utf-8' && looksBinary(decodeHead(head, encoding))) return { ok: false, message: BINARY };
-	const kind = classifyFile(size, encoding === 'utf-8' ? head : new TextEncoder().encode(decodeHead(head, encoding)));
-	if (!kind.readable) return { ok: false, message: kind.message };
-	return { ok: true, format: textFormat(lower, decodeHead(head, encoding)), encoding };
+	const kind = classifyFile(size, wholeCharacters(head));
+	if (kind.readable) return { ok: true, format: textFormat(lower, decodeHead(head, 'utf-8')), encoding: 'utf-8' };
+	if (detectEncoding(head) === 'utf-8') return { ok: false, message: kind.message };
+	// Not UTF-8: legacy text when it reads as text once decoded; otherwise what classifyFile says (an image, binary…).
+	const text = decodeHead(head, 'windows-1252');
+	if (!classifyFile(size, wholeCharacters(new TextEncoder().encode(text))).readable) return { ok: false, message: kind.message };
+	if (looksBinary(text)) return { ok: false, message: BINARY };
+	return { ok: true, format: textFormat(lower, text), encoding: 'windows-1252' };
 }
 
 /**
@@ -54,6 +57,18 @@ export function detectEncoding(head: Uint8Array): 'utf-8' | 'windows-1252' {
 	} catch {
 		return 'windows-1252';
 	}
+}
+
+/**
+ * The head without a character cut at its end, padded with 4 spaces: classifyFile drops the last 4
+ * bytes to skip a cut character, which can itself cut the character before (a 3-byte € followed by
+ * 2 bytes of the next one) and call valid UTF-8 text "not UTF-8".
+ */
+function wholeCharacters(head: Uint8Array): Uint8Array {
+	const end = cutAtCharacter(head);
+	const out = new Uint8Array(end + 4).fill(0x20);
+	out.set(head.subarray(0, end));
+	return out;
 }
 
 /** Where the last complete UTF-8 character of `head` ends (a lead byte with too few continuations is cut off). */
