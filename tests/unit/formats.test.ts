@@ -12,6 +12,7 @@ import { detectEncoding, recogniseFile } from '../../src/lib/ingest/formats/reco
 import { cellText, csvField } from '../../src/lib/ingest/formats/csv-writer';
 import { jsonRecords, NdjsonReader } from '../../src/lib/ingest/formats/json';
 import { oneColumnProblem } from '../../src/lib/ingest/formats/messages';
+import { formatLabel, progressAmount } from '../../src/lib/ingest/formats/labels';
 import { FileProblem, inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
 import { scoreCustomers } from '../../src/lib/rfm/analysis';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
@@ -46,7 +47,8 @@ beforeAll(async () => {
 			return readParquet(bytes).intoIPCStream();
 		}
 	};
-});
+	// Starting DuckDB-WASM takes seconds on a busy machine.
+}, 60_000);
 afterAll(() => {
 	db.close();
 	rmSync(scratch, { recursive: true, force: true });
@@ -237,5 +239,11 @@ describe('pieces', () => {
 			/^Only one column was found in this file \(its first line is "order;customer;date;amount"\).*holds semicolons \(;\)/
 		);
 		expect(oneColumnProblem({ ...dialect, columns: ['a', 'b'] }, [])).toBeNull();
+	});
+	it('names the format for the merchant, and how far a conversion has come', () => {
+		expect(formatLabel({ format: 'csv', encoding: 'windows-1252' })).toBe('Delimited text, Windows-1252 / Latin-1');
+		expect(formatLabel({ format: 'xlsx', encoding: null })).toBe('Excel workbook');
+		expect(formatLabel({ format: 'csv-gzip', encoding: 'utf-8' })).toBe('Compressed text (.gz), UTF-8');
+		expect(progressAmount(12.5 * 2 ** 20, 80 * 2 ** 20)).toBe('12.5 MB of 80.0 MB');
 	});
 });
