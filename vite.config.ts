@@ -9,7 +9,7 @@ export default defineConfig({
 	// DuckDB-WASM ships prebuilt workers and wasm; pre-bundling would rewrite them.
 	// The workbook reader is imported only when a workbook is dropped: pre-bundle it up front, or the dev
 	// server finds it mid-test and reloads. parquet-wasm ships its own wasm, like DuckDB.
-	optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'], include: ['read-excel-file/universal'] },
+	optimizeDeps: { exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'], include: ['read-excel-file/universal', 'fflate'] },
 	build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
 	test: {
 		projects: [

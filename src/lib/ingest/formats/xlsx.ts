@@ -19,12 +19,26 @@ export class WorkbookProblem extends Error {}
 
 const blank = (c: Cell) => c === null || c === undefined || (typeof c === 'string' && c.trim() === '');
 
+/**
+ * The workbook with its XML parts stored uncompressed. The reader unpacks parts over 512 KB in
+ * workers that fflate starts from blob: URLs; inside our engine worker those never answered (a
+ * 50,000-row workbook hung), and on two cores they would only compete with DuckDB. Unpacking here,
+ * synchronously, and handing over a stored ZIP keeps it on this thread.
+ */
+async function storedZip(data: Blob | ArrayBuffer): Promise<ArrayBuffer> {
+	const { unzipSync, zipSync } = await import('fflate');
+	const bytes = new Uint8Array(data instanceof Blob ? await data.arrayBuffer() : data);
+	// Only the XML parts: images and other media in a workbook are not needed.
+	const parts = unzipSync(bytes, { filter: (f) => /\.(xml|rels)$/i.test(f.name) });
+	return zipSync(parts, { level: 0 }).buffer as ArrayBuffer;
+}
+
 /** Reads every sheet of a workbook. */
 export async function readWorkbook(data: Blob | ArrayBuffer): Promise<WorkbookSheet[]> {
 	const { default: readXlsxFile } = await import('read-excel-file/universal');
 	let sheets: { sheet: string; data: unknown[][] }[];
 	try {
-		sheets = (await readXlsxFile(data)) as unknown as { sheet: string; data: unknown[][] }[];
+		sheets = (await readXlsxFile(await storedZip(data))) as unknown as { sheet: string; data: unknown[][] }[];
 	} catch (e) {
 		throw new WorkbookProblem(
 			`This Excel workbook could not be opened (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.`
