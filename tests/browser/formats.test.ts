@@ -9,7 +9,8 @@ import { getEngine, proxy } from '../../src/lib/engine/client';
 import type { Progress } from '../../src/lib/engine/api';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
-import { expectedFigures, FIXTURE_ORDERS } from '../fixtures/orders-data';
+import { excelSerial, expectedFigures, FIXTURE_ORDERS } from '../fixtures/orders-data';
+import { xlsx, type XCell } from '../fixtures/xlsx-writer';
 
 /** A fixture's bytes as they are on disk (fetching it would let the dev server unpack a .gz on the way). */
 async function fixture(name: string): Promise<File> {
@@ -91,6 +92,24 @@ describe('file formats in the browser', () => {
 		expect(withBytes.at(-1)).toMatchObject({ done: header.length + body.length, total: header.length + body.length });
 		expect(withBytes[0]!.label).toMatch(/^Converting big-latin1\.csv from Windows-1252/);
 	});
+});
+
+describe('a large workbook', () => {
+	it('loads a sheet that unpacks to more than 512 KB (regression: the reader’s worker unzip hung in the engine worker)', async () => {
+		const rows: XCell[][] = [['Order ID', 'Customer', 'Order Date', 'Total']];
+		let revenue = 0;
+		for (let i = 0; i < 15_000; i++) {
+			const amount = ((i * 37) % 5000) / 100 + 1;
+			revenue += amount;
+			rows.push([100_000 + i, `c${i % 3000}`, { date: excelSerial(`2024-0${1 + (i % 9)}-1${i % 10} 10:30:00`) }, amount]);
+		}
+		const { api } = getEngine();
+		const opened = await api.openFile(new File([xlsx([{ name: 'Orders', rows }]) as Uint8Array<ArrayBuffer>], 'big.xlsx'));
+		expect(opened.preview[0]).toEqual(['100000', 'c0', '2024-01-10 10:30:00', '1']);
+		const analysis = await api.analyze({ mapping: opened.detection.plan.mapping, scoring: DEFAULT_SCORING, ruleSet: GRID_MAP });
+		expect(analysis.rfm.headline).toMatchObject({ orders: 15_000, customers: 3000 });
+		expect(analysis.rfm.headline.revenue).toBeCloseTo(revenue, 4);
+	}, 120_000);
 });
 
 describe('reading a large CSV', () => {
