@@ -40,6 +40,12 @@ export async function readWorkbook(data: Blob | ArrayBuffer): Promise<WorkbookSh
 	try {
 		sheets = (await readXlsxFile(await storedZip(data))) as unknown as { sheet: string; data: unknown[][] }[];
 	} catch (e) {
+		// read-excel-file 9.3 parses a sheet in chunks by recursion, one level per chunk, and shrinks the
+		// chunks while the machine is busy: a sheet of tens of thousands of rows can overflow the worker's stack.
+		if (e instanceof RangeError || (e as { cause?: unknown }).cause instanceof RangeError)
+			throw new WorkbookProblem(
+				'This workbook is too large for the spreadsheet reader in this browser (it ran out of stack space on the sheet). Save the sheet as "CSV UTF-8" in your spreadsheet app and drop that file here: CSV files of any size are read from disk.'
+			);
 		throw new WorkbookProblem(
 			`This Excel workbook could not be opened (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.`
 		);
