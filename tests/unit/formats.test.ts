@@ -86,6 +86,9 @@ describe('each format loads the same orders', () => {
 		it(`${c.file}: ${expected.orders} orders, ${expected.customers} customers, the fixture's revenue`, async () => {
 			const { prepared, inspection, ingest, headline } = await analyse(fixture(c.file));
 			expect(prepared.format).toBe(c.format);
+			// The head is the UTF-8 text DuckDB reads: its first line is the header the sniffer found.
+			const firstLine = prepared.head.replace(/^\uFEFF/, '').split(/\r?\n/)[0]!;
+			expect(firstLine.split(inspection.dialect.delimiter).map((h) => h.replace(/^"|"$/g, ''))).toEqual(inspection.dialect.columns);
 			expect(prepared.encoding).toBe(c.encoding);
 			expect(ingest).toMatchObject({ rowsRead: FIXTURE_ORDERS.length, rowsUsed: FIXTURE_ORDERS.length, excluded: [] });
 			expect(headline).toMatchObject({ orders: expected.orders, customers: expected.customers, lastOrder: expected.lastOrder });

@@ -8,7 +8,7 @@ import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
-import { prepareFile, type PrepareHost } from '../ingest/formats/prepare';
+import { formatOf, prepareFile, type PrepareHost } from '../ingest/formats/prepare';
 import { oneColumnProblem } from '../ingest/formats/messages';
 import { parquetToIpc } from './parquet';
 import { watchQueryProgress } from './query-progress';
@@ -178,7 +178,8 @@ function openPrepared(file: File, sheet: string | null, onProgress?: ProgressCal
 				if (token.cancelled) throw new CancelledError();
 			}
 		});
-		const { name, ...format } = prepared;
+		const { name } = prepared;
+		const format = formatOf(prepared);
 		let inspection: FileInspection;
 		try {
 			inspection = await inspectCsv(db, name);

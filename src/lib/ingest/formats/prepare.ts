@@ -47,7 +47,18 @@ export interface PreparedFormat {
 export interface PreparedFile extends PreparedFormat {
 	/** The name DuckDB reads it under (`read_csv(name)`). */
 	name: string;
+	/** The start of the text DuckDB reads (up to HEAD_BYTES of UTF-8), for sniffing a layout from its first lines. */
+	head: string;
 }
+
+/** What the page is told about how a file was read (the prepared file without its DuckDB name and head). */
+export function formatOf(prepared: PreparedFile): PreparedFormat {
+	const { format, encoding, sheets, sheet, notes } = prepared;
+	return { format, encoding, sheets, sheet, notes };
+}
+
+/** The first HEAD_BYTES of UTF-8 bytes as text (a character cut at the end is dropped). */
+const textHead = (bytes: Uint8Array) => new TextDecoder().decode(bytes.subarray(0, HEAD_BYTES)).replace(/\uFFFD$/, '');
 
 export interface PrepareOptions {
 	/** Registered names start with this (unique per file), e.g. `orders-3`. */
@@ -114,7 +125,7 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 		case 'csv': {
 			if (encoding === 'utf-8') {
 				await host.registerFileHandle(csvName, file);
-				return { ...base, name: csvName };
+				return { ...base, name: csvName, head: textHead(head) };
 			}
 			checkSize('transcode', file.size);
 			const bytes = await transcodeToUtf8(
@@ -124,7 +135,12 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 				options.checkCancelled
 			);
 			await host.registerBuffer(csvName, bytes);
-			return { ...base, name: csvName, notes: [`Read as ${ENCODING_NAMES[encoding!]} text (the file is not UTF-8).`] };
+			return {
+				...base,
+				name: csvName,
+				head: textHead(bytes),
+				notes: [`Read as ${ENCODING_NAMES[encoding!]} text (the file is not UTF-8).`]
+			};
 		}
 		case 'csv-gzip':
 			return prepareGzip(file, host, options);
@@ -135,13 +151,16 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 				const sheets = await readWorkbook(file);
 				const sheet = pickSheet(sheets, options.sheet);
 				const csv = new CsvBuilder();
-				const width = Math.max(...sheet.rows.map((r) => r.length));
+				// A loop, not Math.max(...rows): a spread of 100,000 arguments overflows a worker's stack.
+				const width = sheet.rows.reduce((w, r) => Math.max(w, r.length), 0);
 				for (const row of sheet.rows) csv.row(Array.from({ length: width }, (_, i) => row[i]));
-				await host.registerBuffer(csvName, csv.bytes());
+				const bytes = csv.bytes();
+				await host.registerBuffer(csvName, bytes);
 				const usable = sheets.filter((s) => s.usable).length;
 				return {
 					...base,
 					name: csvName,
+					head: textHead(bytes),
 					sheets: sheets.map((s) => ({ name: s.name, usable: s.usable })),
 					sheet: sheet.name,
 					notes: [
@@ -182,7 +201,15 @@ async function prepareGzip(file: Blob & { name: string }, host: PrepareHost, opt
 		// DuckDB's core unpacks gzip as it reads (the name tells it to): no copy in memory.
 		const name = `${options.baseName}.csv.gz`;
 		await host.registerFileHandle(name, file);
-		return { format: 'csv-gzip', encoding: 'utf-8', sheets: [], sheet: null, notes: ['Unpacked the .gz file while reading it.'], name };
+		return {
+			format: 'csv-gzip',
+			encoding: 'utf-8',
+			sheets: [],
+			sheet: null,
+			notes: ['Unpacked the .gz file while reading it.'],
+			name,
+			head: textHead(inner)
+		};
 	}
 	// Anything else inside is unpacked whole (its size is only known once unpacked) and prepared as a file of its own.
 	checkSize('gunzip', file.size);
@@ -222,6 +249,7 @@ async function prepareParquet(file: Blob & { name: string }, host: PrepareHost, 
 	const table = `parquet_input_${++tableCounter}`;
 	const name = `${options.baseName}.csv`;
 	await host.insertArrowIpc(table, ipc);
+	const head = new CsvBuilder();
 	try {
 		const columns = await host.db.rows<{ column_name: string }>(
 			`SELECT column_name FROM information_schema.columns WHERE table_name = ${str(table)} ORDER BY ordinal_position`
@@ -231,10 +259,14 @@ async function prepareParquet(file: Blob & { name: string }, host: PrepareHost, 
 		// Every column as text: the pipeline parses dates and amounts itself, as for a CSV file.
 		const list = columns.map((c) => `CAST(${ident(c.column_name)} AS VARCHAR) AS ${ident(c.column_name)}`).join(', ');
 		await host.db.run(`COPY (SELECT ${list} FROM ${ident(table)}) TO ${str(name)} (FORMAT csv, HEADER true, DELIMITER ',', QUOTE '"')`);
+		// The head as the CSV writer would write it: the header and the first rows.
+		head.row(columns.map((c) => c.column_name));
+		const first = await host.db.rows<Record<string, string | null>>(`SELECT ${list} FROM ${ident(table)} LIMIT 200`);
+		for (const r of first) head.row(columns.map((c) => r[c.column_name]));
 	} finally {
 		await host.db.run(`DROP TABLE IF EXISTS ${ident(table)}`);
 	}
-	return { format: 'parquet', encoding: null, sheets: [], sheet: null, notes: [], name };
+	return { format: 'parquet', encoding: null, sheets: [], sheet: null, notes: [], name, head: textHead(head.bytes()) };
 }
 
 async function prepareJson(
@@ -273,6 +305,7 @@ async function prepareJson(
 	// Every row as wide as the header, so the sniffer sees one consistent number of columns.
 	for (const row of rows) csv.row(Array.from({ length: columns.length }, (_, i) => row[i] as Cell));
 	const name = `${options.baseName}.csv`;
-	await host.registerBuffer(name, csv.bytes());
-	return { format, encoding, sheets: [], sheet: null, notes, name };
+	const bytes = csv.bytes();
+	await host.registerBuffer(name, bytes);
+	return { format, encoding, sheets: [], sheet: null, notes, name, head: textHead(bytes) };
 }
