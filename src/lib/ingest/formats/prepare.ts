@@ -23,7 +23,7 @@ export interface PrepareHost {
 	db: SqlRunner;
 	/** Registers a file DuckDB reads slice by slice from the Blob (no copy). */
 	registerFileHandle(name: string, file: Blob): Promise<void>;
-	/** Registers bytes as a file. */
+	/** Registers bytes as a file (the buffer may be transferred away: do not read it afterwards). */
 	registerBuffer(name: string, bytes: Uint8Array): Promise<void>;
 	/** Creates table `table` from an Arrow IPC stream. */
 	insertArrowIpc(table: string, ipc: Uint8Array): Promise<void>;
@@ -134,11 +134,13 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 				progress(`Converting ${file.name} from ${ENCODING_NAMES[encoding!]}`),
 				options.checkCancelled
 			);
+			// Before registering: the engine transfers the buffer to DuckDB's worker, which detaches it here.
+			const text = textHead(bytes);
 			await host.registerBuffer(csvName, bytes);
 			return {
 				...base,
 				name: csvName,
-				head: textHead(bytes),
+				head: text,
 				notes: [`Read as ${ENCODING_NAMES[encoding!]} text (the file is not UTF-8).`]
 			};
 		}
@@ -155,12 +157,13 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 				const width = sheet.rows.reduce((w, r) => Math.max(w, r.length), 0);
 				for (const row of sheet.rows) csv.row(Array.from({ length: width }, (_, i) => row[i]));
 				const bytes = csv.bytes();
+				const text = textHead(bytes);
 				await host.registerBuffer(csvName, bytes);
 				const usable = sheets.filter((s) => s.usable).length;
 				return {
 					...base,
 					name: csvName,
-					head: textHead(bytes),
+					head: text,
 					sheets: sheets.map((s) => ({ name: s.name, usable: s.usable })),
 					sheet: sheet.name,
 					notes: [
@@ -306,6 +309,7 @@ async function prepareJson(
 	for (const row of rows) csv.row(Array.from({ length: columns.length }, (_, i) => row[i] as Cell));
 	const name = `${options.baseName}.csv`;
 	const bytes = csv.bytes();
+	const text = textHead(bytes);
 	await host.registerBuffer(name, bytes);
-	return { format, encoding, sheets: [], sheet: null, notes, name, head: textHead(bytes) };
+	return { format, encoding, sheets: [], sheet: null, notes, name, head: text };
 }
