@@ -7,7 +7,13 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	worker: { format: 'es' },
 	// DuckDB-WASM ships prebuilt workers and wasm; pre-bundling would rewrite them.
-	optimizeDeps: { exclude: ['@duckdb/duckdb-wasm'] },
+	// Pre-bundled up front: a dependency the dev server finds mid-test (apache-arrow in the worker, the
+	// workbook reader imported when a workbook is dropped) makes it reload, and a later dynamic import
+	// then fails. parquet-wasm ships its own wasm, like DuckDB.
+	optimizeDeps: {
+		exclude: ['@duckdb/duckdb-wasm', 'parquet-wasm'],
+		include: ['read-excel-file/universal', 'fflate', 'apache-arrow', 'comlink']
+	},
 	build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
 	test: {
 		projects: [

@@ -25,6 +25,10 @@ export interface WasmTestDb extends SqlRunner {
 	arrow(sql: string): Promise<Table>;
 	/** Runs a prepared statement with these values bound to its `?` placeholders. */
 	bound<T>(statement: { sql: string; params: unknown[] }): Promise<T[]>;
+	/** Makes bytes readable to SQL as a file called `name`. */
+	registerBytes(name: string, bytes: Uint8Array): void;
+	/** Creates table `table` from an Arrow IPC stream. */
+	insertArrowIpc(table: string, ipc: Uint8Array): void;
 }
 
 /** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
@@ -68,6 +72,12 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 			} finally {
 				prepared.close();
 			}
+		},
+		registerBytes(name, bytes) {
+			db.registerFileBuffer(name, bytes);
+		},
+		insertArrowIpc(table, ipc) {
+			conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
 		}
 	};
 }

@@ -4,6 +4,7 @@
  */
 import type { ColumnMapping, Detection, ReadOptions } from '../ingest/columns';
 import type { LayoutId } from '../ingest/layouts';
+import type { PreparedFormat } from '../ingest/formats/prepare';
 import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
@@ -37,6 +38,9 @@ export interface Progress {
 	step: Step;
 	/** What is happening, for the merchant ("Reading 1,000,000 rows…"). */
 	label: string;
+	/** How far, when it is known (e.g. bytes of the file converted so far, out of `total`). */
+	done?: number;
+	total?: number;
 }
 
 export type ProgressCallback = (progress: Progress) => void;
@@ -60,6 +64,8 @@ export interface OpenedFile {
 	/** The layout's plan; `generic` is the plain column mapping, for a merchant who overrides the layout. */
 	detection: Detection;
 	generic: Detection;
+	/** How the file was read: its format, encoding, a workbook's sheets, notes for the merchant. */
+	format?: PreparedFormat;
 }
 
 export interface AnalyzeRequest {
@@ -155,6 +161,8 @@ export interface EngineApi {
 	customerWindow(query: CustomerQuery, offset: number, limit: number): Promise<CustomerWindow>;
 	/** One customer's scores, orders, products and categories; null for an unknown id. */
 	customerProfile(customerId: string): Promise<CustomerProfile | null>;
+	/** Reads another sheet of the open workbook (one of `OpenedFile.format.sheets`) and proposes a mapping again. */
+	openSheet(sheet: string, onProgress?: ProgressCallback): Promise<OpenedFile>;
 }
 
 export type { BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };

@@ -8,12 +8,15 @@ import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
-import { classifyFile } from '../ingest/file-kind';
 import { dayMonthAmbiguous, detectDateFormat, swapDayMonth } from '../ingest/values';
 import { planForMapping, type ReadPlan } from '../ingest/columns';
 import { excludedRowsSql } from '../ingest/ingest-sql';
 import { FileProblem, loadOrders } from '../ingest/pipeline';
 import { inspectSources, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
+import { formatOf, prepareFile, type PreparedFormat, type PrepareHost } from '../ingest/formats/prepare';
+import { oneColumnProblem } from '../ingest/formats/messages';
+import { parquetToIpc } from './parquet';
+import { watchQueryProgress } from './query-progress';
 import { copyToCsvSql, customersExportSql, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
 import { validateRuleSet } from '../rfm/rule-json';
 import { validateScoring } from '../rfm/scoring';
@@ -206,6 +209,75 @@ async function readStep<T>(work: (db: SqlRunner) => Promise<T>): Promise<T> {
 	return result;
 }
 
+/**
+ * Gets each file into DuckDB as UTF-8 CSV, whatever its format (see formats/prepare.ts), sniffs it,
+ * and decides how the files are read together (appended, or Olist's tables joined: sources.ts).
+ * `sheet` picks a workbook's sheet (null: the one with the most rows).
+ */
+function openPrepared(files: File[], sheet: string | null, onProgress?: ProgressCallback): Promise<OpenedFile> {
+	return step(async (db, duck) => {
+		const token = running!;
+		if (current) for (const name of current.registered) await duck.db.dropFile(name).catch(() => undefined);
+		current = null;
+		const host: PrepareHost = {
+			db,
+			// A file handle, not a copy: DuckDB reads slices of the File on demand.
+			registerFileHandle: (name, blob) => duck.db.registerFileHandle(name, blob, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true),
+			registerBuffer: (name, bytes) => duck.db.registerFileBuffer(name, bytes),
+			insertArrowIpc: (table, ipc) => duck.conn.insertArrowFromIPCStream(ipc, { name: table, create: true }),
+			parquetToIpc
+		};
+		const registered: string[] = [];
+		const sources: FileSource[] = [];
+		const formats: PreparedFormat[] = [];
+		let inspection: SourcesInspection;
+		// The file being read: with several files, a message about one must say which.
+		let reading: string | null = null;
+		try {
+			for (const file of files) {
+				reading = file.name;
+				const prepared = await prepareFile(file, host, {
+					baseName: `orders-${++fileCounter}`,
+					sheet,
+					onProgress: (label, done, total) => onProgress?.({ step: 'open', label: `${label}…`, done, total }),
+					checkCancelled: () => {
+						if (token.cancelled) throw new CancelledError();
+					}
+				});
+				registered.push(prepared.name);
+				formats.push(formatOf(prepared));
+				sources.push(await sniffSource(db, file.name, prepared.name, prepared.head));
+				reading = null;
+			}
+			inspection = await inspectSources(db, sources);
+			const first = sources[0]!;
+			const oneColumn = first.kind === 'csv' ? oneColumnProblem(first.dialect, inspection.preview[0]) : null;
+			if (oneColumn) throw new FileProblem(oneColumn);
+		} catch (e) {
+			for (const name of registered) await duck.db.dropFile(name).catch(() => undefined);
+			if (files.length > 1 && reading && e instanceof FileProblem && !e.message.startsWith(reading))
+				throw new FileProblem(`${reading}: ${e.message}`);
+			throw e;
+		}
+		current = { registered, files, inspection };
+		const distinct: Record<string, string[]> = {};
+		for (const c of inspection.sample) distinct[c.name] = [...new Set(c.values.map((v) => v.trim()).filter((v) => v !== ''))].slice(0, 50);
+		return {
+			fileName: files.length === 1 ? files[0]!.name : `${files.length} files`,
+			files: files.map((f) => ({ name: f.name, size: f.size })),
+			size: files.reduce((s, f) => s + f.size, 0),
+			layout: inspection.layout,
+			columns: inspection.columns,
+			ambiguousDates: inspection.sample.filter((c) => dayMonthAmbiguous(c.values, detectDateFormat(c.values))).map((c) => c.name),
+			preview: inspection.preview,
+			distinct,
+			detection: inspection.detection,
+			generic: inspection.generic,
+			format: formats[0]
+		};
+	});
+}
+
 const api = {
 	async start() {
 		return (await ensureStarted()).info;
@@ -218,48 +290,12 @@ const api = {
 	async openFiles(files: File[], onProgress?: ProgressCallback): Promise<OpenedFile> {
 		if (files.length === 0) throw new FileProblem('No file was dropped.');
 		onProgress?.({ step: 'open', label: files.length === 1 ? `Opening ${files[0]!.name}…` : `Opening ${files.length} files…` });
-		const heads: string[] = [];
-		for (const file of files) {
-			const bytes = new Uint8Array(await file.slice(0, 65536).arrayBuffer());
-			const kind = classifyFile(file.size, bytes);
-			if (!kind.readable) throw new FileProblem(files.length === 1 ? kind.message : `${file.name}: ${kind.message}`);
-			heads.push(new TextDecoder().decode(bytes));
-		}
-		return step(async (db, duck) => {
-			if (current) for (const name of current.registered) await duck.db.dropFile(name);
-			current = null;
-			const sources: FileSource[] = [];
-			const registered: string[] = [];
-			for (const [i, file] of files.entries()) {
-				const name = `orders-${++fileCounter}.csv`;
-				// A file handle, not a copy: DuckDB reads slices of the File on demand.
-				await duck.db.registerFileHandle(name, file, duckdb.DuckDBDataProtocol.BROWSER_FILEREADER, true);
-				registered.push(name);
-				sources.push(await sniffSource(db, file.name, name, heads[i]!));
-			}
-			const inspection = await inspectSources(db, sources);
-			current = { registered, files, inspection };
-			const distinct: Record<string, string[]> = {};
-			for (const c of inspection.sample)
-				distinct[c.name] = [...new Set(c.values.map((v) => v.trim()).filter((v) => v !== ''))].slice(0, 50);
-			return {
-				fileName: files.length === 1 ? files[0]!.name : `${files.length} files`,
-				files: files.map((f) => ({ name: f.name, size: f.size })),
-				size: files.reduce((s, f) => s + f.size, 0),
-				layout: inspection.layout,
-				columns: inspection.columns,
-				ambiguousDates: inspection.sample.filter((c) => dayMonthAmbiguous(c.values, detectDateFormat(c.values))).map((c) => c.name),
-				preview: inspection.preview,
-				distinct,
-				detection: inspection.detection,
-				generic: inspection.generic
-			};
-		});
+		return openPrepared(files, null, onProgress);
 	},
 
 	async analyze(request: AnalyzeRequest, onProgress?: ProgressCallback) {
 		checkRequest(request.scoring, request.ruleSet);
-		return step(async (db) => {
+		return step(async (db, duck) => {
 			if (!current) throw new FileProblem('Drop an order file first.');
 			const { inspection } = current;
 			const useLayout = (request.layout ?? inspection.layout) !== 'generic';
@@ -286,15 +322,17 @@ const api = {
 			)
 				plan.dateFormat = swapDayMonth(plan.dateFormat);
 			const size = current.files.reduce((s, f) => s + f.size, 0);
-			onProgress?.({
-				step: 'read',
-				label: `Reading ${inspection.files.length === 1 ? inspection.files[0] : `${inspection.files.length} files`} (${fmt.format(Math.round(size / 1024))} KB)…`
-			});
+			const label = `Reading ${inspection.files.length === 1 ? inspection.files[0] : `${inspection.files.length} files`} (${fmt.format(Math.round(size / 1024))} KB)…`;
+			onProgress?.({ step: 'read', label });
+			// DuckDB's own progress (a share of the file read) drives the bar on a long read.
+			const stopWatching = await watchQueryProgress(duck.db, duck.conn, (percent) =>
+				onProgress?.({ step: 'read', label, done: Math.round((percent / 100) * size), total: size })
+			);
 			const t0 = performance.now();
 			const ingest = await loadOrders(db, inspection.relations, plan, {
 				layout: useLayout ? inspection.layout : 'generic',
 				files: inspection.files
-			});
+			}).finally(stopWatching);
 			loadedPlan = plan;
 			predictedHorizons = null; // new orders: the old customer_predictions no longer apply
 			const t1 = performance.now();
@@ -485,6 +523,12 @@ const api = {
 			requireScored();
 			return customerProfile(db, customerId, await readSchema(db));
 		});
+	},
+
+	async openSheet(sheet: string, onProgress?: ProgressCallback): Promise<OpenedFile> {
+		if (!current) throw new FileProblem('Drop an order file first.');
+		onProgress?.({ step: 'open', label: `Reading the sheet "${sheet}"…` });
+		return openPrepared(current.files, sheet, onProgress);
 	}
 } satisfies EngineApi;
 

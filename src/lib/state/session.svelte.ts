@@ -146,7 +146,11 @@ export class Session {
 		const opened = await this.#task((onProgress) =>
 			files.length === 1 ? this.#engine.api.openFile(files[0]!, onProgress) : this.#engine.api.openFiles(files, onProgress)
 		);
-		if (!opened) return;
+		if (opened) await this.#takeOpened(opened);
+	}
+
+	/** Shows newly opened file(s) with their proposed mapping; analyses at once when every required column was found. */
+	async #takeOpened(opened: OpenedFile): Promise<void> {
 		this.file = opened;
 		this.layout = opened.layout;
 		this.mapping = { ...opened.detection.plan.mapping };
@@ -302,6 +306,12 @@ export class Session {
 
 	async exportPredictions(selection: PredictionSelection): Promise<Uint8Array | undefined> {
 		return this.#task(() => this.#engine.api.exportPredictions(selection));
+	}
+
+	/** Reads another sheet of the open workbook; when every required column was found, analyses it at once. */
+	async openSheet(sheet: string): Promise<void> {
+		const opened = await this.#task((onProgress) => this.#engine.api.openSheet(sheet, onProgress));
+		if (opened) await this.#takeOpened(opened);
 	}
 }
 

@@ -1,0 +1,111 @@
+/**
+ * JSON order files as a table: an array of records (or an object holding one, such as
+ * `{"orders": [...]}`), or NDJSON with one record per line. Nested objects are flattened one level
+ * (`{"customer": {"email": …}}` → column `customer.email`); deeper values and lists stay as JSON text.
+ * DuckDB's `read_json` lives in an extension we cannot download (see design.md), so this is plain JS.
+ */
+import type { Cell } from './csv-writer';
+
+/** A problem with a JSON file, with the words for the merchant. */
+export class JsonProblem extends Error {}
+
+/** Records turned into columns (first-seen order) and rows of cells. */
+export class RecordTable {
+	readonly columns: string[] = [];
+	readonly rows: Cell[][] = [];
+	readonly #index = new Map<string, number>();
+
+	/** Adds one record; a value that is not an object is refused with `where` in the message. */
+	add(record: unknown, where: string): void {
+		if (record === null || typeof record !== 'object' || Array.isArray(record))
+			throw new JsonProblem(`${where} is ${describe(record)}, not a record with named fields such as {"order_id": …, "total": …}.`);
+		const row: Cell[] = [];
+		for (const [key, value] of Object.entries(record)) {
+			if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+				for (const [sub, inner] of Object.entries(value)) this.#set(row, `${key}.${sub}`, inner);
+			} else this.#set(row, key, value);
+		}
+		this.rows.push(row);
+	}
+
+	#set(row: Cell[], column: string, value: unknown): void {
+		let i = this.#index.get(column);
+		if (i === undefined) {
+			i = this.columns.length;
+			this.columns.push(column);
+			this.#index.set(column, i);
+		}
+		row[i] = value === null || value === undefined ? null : typeof value === 'object' ? JSON.stringify(value) : (value as Cell);
+	}
+}
+
+function describe(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'string') return `the text "${value.slice(0, 40)}"`;
+	return `the ${typeof value} ${String(value).slice(0, 40)}`;
+}
+
+/** Parses a JSON document holding the records, and says where they were found when it was not the top level. */
+export function jsonRecords(text: string): { table: RecordTable; note: string | null } {
+	let doc: unknown;
+	try {
+		doc = JSON.parse(text);
+	} catch (e) {
+		throw new JsonProblem(
+			`This JSON file could not be read (${e instanceof Error ? e.message : String(e)}). It may be cut short or damaged.`
+		);
+	}
+	let records: unknown[];
+	let note: string | null = null;
+	if (Array.isArray(doc)) records = doc;
+	else if (doc !== null && typeof doc === 'object') {
+		const inner = Object.entries(doc).find(
+			([, v]) => Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object')
+		);
+		if (!inner) {
+			// A single record is a file with one order: read it as one row.
+			records = [doc];
+		} else {
+			records = inner[1] as unknown[];
+			note = `Read the records in the JSON file's "${inner[0]}" list.`;
+		}
+	} else throw new JsonProblem(`This JSON file holds ${describe(doc)}, not a list of orders.`);
+	const table = new RecordTable();
+	records.forEach((r, i) => table.add(r, `Item ${i + 1} of the JSON list`));
+	return { table, note };
+}
+
+/** Reads NDJSON text that arrives in pieces: one record per non-blank line. */
+export class NdjsonReader {
+	readonly table = new RecordTable();
+	#rest = '';
+	#line = 0;
+
+	push(text: string): void {
+		const lines = (this.#rest + text).split('\n');
+		this.#rest = lines.pop()!;
+		for (const l of lines) this.#take(l);
+	}
+
+	end(): RecordTable {
+		this.#take(this.#rest);
+		this.#rest = '';
+		return this.table;
+	}
+
+	#take(raw: string): void {
+		this.#line++;
+		const line = this.#line === 1 ? raw.replace(/^\uFEFF/, '').trim() : raw.trim();
+		if (line === '') return;
+		let value: unknown;
+		try {
+			value = JSON.parse(line);
+		} catch {
+			throw new JsonProblem(
+				`Line ${this.#line} of this NDJSON file is not valid JSON ("${line.slice(0, 60)}"). Each line must hold one record.`
+			);
+		}
+		this.table.add(value, `Line ${this.#line} of this NDJSON file`);
+	}
+}
