@@ -1,6 +1,11 @@
 /** The History tab's plain view state (read from untrusted input such as a URL) and the saved segments store. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HISTORY_VIEW, readHistoryViewState } from '../../src/lib/history/view-state';
+import {
+	DEFAULT_HISTORY_VIEW,
+	decodeHistoryViewState,
+	encodeHistoryViewState,
+	readHistoryViewState
+} from '../../src/lib/history/view-state';
 import { createSavedSegmentStore, type SegmentStorage } from '../../src/lib/state/saved-segments';
 import { periodLabel, periodsBetween } from '../../src/lib/history/periods';
 import type { CustomerSelection } from '../../src/lib/rfm/customer-list';
@@ -72,5 +77,22 @@ describe('saved segments', () => {
 		const broken = memory();
 		broken.data.set('rfm-studio.saved-segments', '{not json');
 		expect(createSavedSegmentStore(broken).list()).toEqual([]);
+	});
+});
+
+describe('history view state in links', () => {
+	it('writes only what differs from the defaults, and reads it back', () => {
+		expect(encodeHistoryViewState(DEFAULT_HISTORY_VIEW)).toBeNull();
+		const state = {
+			...DEFAULT_HISTORY_VIEW,
+			from: '2024-01-01',
+			grain: 'quarter' as const,
+			compare: ['2023-01-01', '2024-01-01'] as [string, string]
+		};
+		const value = encodeHistoryViewState(state)!;
+		expect(JSON.parse(value)).toEqual({ from: '2024-01-01', grain: 'quarter', compare: ['2023-01-01', '2024-01-01'] });
+		expect(decodeHistoryViewState(value)).toEqual(state);
+		expect(decodeHistoryViewState('{not json')).toEqual(DEFAULT_HISTORY_VIEW);
+		expect(decodeHistoryViewState(null)).toEqual(DEFAULT_HISTORY_VIEW);
 	});
 });

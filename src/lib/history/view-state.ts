@@ -48,3 +48,24 @@ export function readHistoryViewState(input: unknown): HistoryViewState {
 		compare
 	};
 }
+
+/**
+ * The view state as a link value: only the choices that differ from the defaults, as compact JSON
+ * (null when everything is default, so plain links stay short). Dates and grains only: no customer data.
+ */
+export function encodeHistoryViewState(state: HistoryViewState): string | null {
+	const changed = Object.fromEntries(
+		Object.entries(state).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(DEFAULT_HISTORY_VIEW[k as keyof HistoryViewState]))
+	);
+	return Object.keys(changed).length === 0 ? null : JSON.stringify(changed);
+}
+
+/** Reads a link value written by `encodeHistoryViewState`; anything unreadable gives the defaults. */
+export function decodeHistoryViewState(value: string | null): HistoryViewState {
+	if (!value) return structuredClone(DEFAULT_HISTORY_VIEW);
+	try {
+		return readHistoryViewState(JSON.parse(value));
+	} catch {
+		return structuredClone(DEFAULT_HISTORY_VIEW);
+	}
+}

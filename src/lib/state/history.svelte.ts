@@ -23,7 +23,7 @@ async function measured<T>(name: string, work: () => Promise<T>): Promise<T> {
 }
 
 export class HistoryView {
-	/** What the merchant chose; the lead wires this object into the URL. */
+	/** What the merchant chose: kept in the URL under `h` (see the page's registerViewKey). */
 	state = $state<HistoryViewState>(structuredClone(DEFAULT_HISTORY_VIEW));
 	migration = $state.raw<MigrationResult | null>(null);
 	overTime = $state.raw<OverTimeResult | null>(null);

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench -- [--suites matrix,formats,builder,explore,history,predict,demo] [matrix options]`
+ *
+ * Every benchmark in turn, each in its own process (they build their own copy of the site and
+ * start their own browsers), printing its figures as it goes:
+ *
+ * - matrix: drop-to-matrix in Chromium vs native DuckDB on the same file and SQL (run.ts; the
+ *   other options, such as `--rows 1m` or `--only browser,native`, go to it).
+ * - formats: load throughput (MB/s) of CSV, Parquet and xlsx of the same orders.
+ * - builder: segment builder recount time on 100k and 1M customers.
+ * - explore: customer list scroll frame times on 100k and 1M customers.
+ * - history: 24 monthly snapshots, migration and cohorts on 1M orders (DuckDB-WASM in Node, native
+ *   DuckDB, and Chromium).
+ * - predict: BG/NBD + Gamma-Gamma fitting on 2,357, 23,570 and 200,000 customers.
+ * - demo: demo store generation (5k, 50k, 200k customers) in Chromium.
+ *
+ * Each suite also runs alone: `npx tsx tests/bench/<suite>.ts --help`.
+ */
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const HERE = import.meta.dirname;
+const SUITES: Record<string, { file: string; args: string[] }> = {
+	matrix: { file: 'run.ts', args: [] },
+	formats: { file: 'formats.ts', args: [] },
+	builder: { file: 'builder.ts', args: ['--customers', '100000,1000000'] },
+	explore: { file: 'explore.ts', args: ['--customers', '100000,1000000'] },
+	history: { file: 'history.ts', args: ['--rows', '1m', '--engines', 'wasm-node,native', '--browser'] },
+	predict: { file: 'predict.ts', args: [] },
+	demo: { file: 'demo.ts', args: [] }
+};
+
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf('--suites');
+const only = onlyAt >= 0 ? argv[onlyAt + 1]!.split(',').map((s) => s.trim()) : Object.keys(SUITES);
+const rest = onlyAt >= 0 ? [...argv.slice(0, onlyAt), ...argv.slice(onlyAt + 2)] : argv;
+const unknown = only.filter((s) => !(s in SUITES));
+if (unknown.length > 0) {
+	console.error(`Unknown suite ${unknown.join(', ')}; choose from ${Object.keys(SUITES).join(', ')}.`);
+	process.exit(2);
+}
+
+let failed = 0;
+for (const name of only) {
+	const suite = SUITES[name]!;
+	const args = name === 'matrix' ? [...suite.args, ...rest] : suite.args;
+	console.log(`\n━━ ${name}: tsx tests/bench/${suite.file} ${args.join(' ')}`);
+	const started = Date.now();
+	const run = spawnSync('npx', ['tsx', resolve(HERE, suite.file), ...args], { stdio: 'inherit' });
+	console.log(
+		`━━ ${name}: ${run.status === 0 ? 'done' : `failed (exit ${run.status})`} in ${((Date.now() - started) / 1000).toFixed(0)} s`
+	);
+	if (run.status !== 0) failed++;
+}
+process.exit(failed > 0 ? 1 : 0);
