@@ -131,3 +131,26 @@ test('History: the migration since 90 days ago, a flow opened as its customers a
 	await expect(sankey).toBeVisible();
 	await expect(page.getByRole('alert')).toHaveCount(0);
 });
+
+test("History's choices are part of the link: reloading it shows the same grains and dates", async ({ page }) => {
+	await page.goto('./#demo=7&n=500');
+	await waitForResults(page);
+	await page.getByRole('tab', { name: 'History' }).click();
+	await page.getByRole('combobox', { name: 'Every' }).selectOption('quarter');
+	await page.getByRole('combobox', { name: 'Cohorts by' }).selectOption('quarter');
+	await page.getByRole('textbox', { name: 'From', exact: true }).fill('2025-01-01');
+	await page.getByRole('textbox', { name: 'From', exact: true }).dispatchEvent('change');
+	await expect.poll(() => decodeURIComponent(new URL(page.url()).hash)).toContain('"grain":"quarter"');
+	const link = page.url();
+	expect(decodeURIComponent(link)).toContain('"from":"2025-01-01"');
+	expect(decodeURIComponent(link)).not.toMatch(/@|C\d{5}/);
+
+	const fresh = await page.context().newPage();
+	await fresh.goto(link);
+	// The link opens on the History tab (no matrix on screen): its view is applied once the demo is scored.
+	await expect(fresh.getByRole('tab', { name: 'History' })).toHaveAttribute('aria-selected', 'true', { timeout: 60_000 });
+	await expect(fresh.getByRole('combobox', { name: 'Every' })).toHaveValue('quarter');
+	await expect(fresh.getByRole('combobox', { name: 'Cohorts by' })).toHaveValue('quarter');
+	await expect(fresh.getByRole('textbox', { name: 'From', exact: true })).toHaveValue('2025-01-01');
+	await fresh.close();
+});

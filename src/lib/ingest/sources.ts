@@ -74,6 +74,7 @@ export function detectWhitespaceTable(head: string): { columns: string[]; hasHea
 
 /** Sniffs a registered file: a whitespace table from its first bytes, otherwise a delimited file. */
 export async function sniffSource(db: SqlRunner, name: string, fileName: string, head: string): Promise<FileSource> {
+	// Messages say "This file": with several files, the engine adds the file's name.
 	const whitespace = detectWhitespaceTable(head);
 	if (whitespace) return { kind: 'whitespace', name, fileName, ...whitespace };
 	let sniffed: SniffRow | undefined;
@@ -86,7 +87,7 @@ export async function sniffSource(db: SqlRunner, name: string, fileName: string,
 		);
 	}
 	if (!sniffed || sniffed.column_names.length === 0)
-		throw new FileProblem(`${name} has no columns. Export your orders as CSV and drop that file here.`);
+		throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
 	return { kind: 'csv', name, fileName, dialect: dialectFromSniff(sniffed) };
 }
 
@@ -107,7 +108,7 @@ export interface SourcesInspection {
 	generic: Detection;
 }
 
-async function sample(db: SqlRunner, relation: string, columns: string[], name: string): Promise<Record<string, string | null>[]> {
+async function sample(db: SqlRunner, relation: string, columns: string[], which: string): Promise<Record<string, string | null>[]> {
 	try {
 		return await db.rows<Record<string, string | null>>(
 			`SELECT ${columns.map((c) => ident(c)).join(', ')} FROM ${relation} LIMIT ${SAMPLE_ROWS}`
@@ -150,12 +151,14 @@ export async function inspectSources(db: SqlRunner, sources: readonly FileSource
 		columns = first;
 		if (sources[0]!.kind === 'whitespace') layout = 'cdnow';
 	}
-	const rows = await sample(db, relations[0]!, columns, files[0]!);
+	// Messages name the file when several were dropped ("This file" when there is one).
+	const which = sources.length === 1 ? 'This file' : files[0]!;
+	const rows = await sample(db, relations[0]!, columns, which);
 	if (rows.length === 0) {
 		throw new FileProblem(
 			columns.length > 1 && sources[0]!.kind === 'csv' && sources[0]!.dialect.hasHeader
-				? `${files[0]} has a header (${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}) but no rows of orders.`
-				: `${files[0]} has no rows of orders.`
+				? `${which} has a header (${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}) but no rows of orders.`
+				: `${which} has no rows of orders.`
 		);
 	}
 	const sampleColumns = columns.map((name) => ({ name, values: rows.map((r) => r[name] ?? '') }));
