@@ -83,7 +83,7 @@ export async function sniffSource(db: SqlRunner, name: string, fileName: string,
 	} catch (e) {
 		if (isCancelled(e)) throw e;
 		throw new FileProblem(
-			`${name} could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`
+			`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`
 		);
 	}
 	if (!sniffed || sniffed.column_names.length === 0)
@@ -116,7 +116,7 @@ async function sample(db: SqlRunner, relation: string, columns: string[], which:
 	} catch (e) {
 		if (isCancelled(e)) throw e;
 		throw new FileProblem(
-			`The first rows of ${name} could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`
+			`The first rows of ${which === 'This file' ? 'this file' : which} could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`
 		);
 	}
 }
