@@ -372,7 +372,10 @@ const api = {
 		if (invalid) throw new FileProblem(invalid);
 		// Recorded first: a list that cancels this step rebuilds with these thresholds.
 		behaviourSettings = structuredClone(settings);
-		return step(async (db) => {
+		// Queued, not cancelling: the page refreshes behaviour segments after each scoring, and that
+		// refresh must not cancel a newer rescore the merchant has started meanwhile (it runs after it,
+		// on its scores).
+		return readStep(async (db) => {
 			const { analysisDate, version } = requireScored();
 			const summary = await computeBehaviour(db, settings, analysisDate);
 			behaviourBuiltFor = version;
