@@ -35,7 +35,9 @@ test('the guard sees requests made by a worker and by a worker that worker start
 
 test('analysing a file fetches only the site’s own files: DuckDB is served by the site', async ({ page, traffic, baseURL }) => {
 	const requested: string[] = [];
-	page.on('request', (r) => requested.push(r.url()));
+	// The context sees the page's and its workers' requests and, once the offline service worker
+	// controls the page, the ones it makes on their behalf (a fetch it serves is not a page request).
+	page.context().on('request', (r) => requested.push(r.url()));
 	await openSite(page);
 	await expect(page.getByText('Your order data is read in this browser and never leaves this device.')).toBeVisible();
 	await chooseFile(page, csvFile('shop-orders.csv', shopOrdersCsv()));
