@@ -41,7 +41,7 @@ export async function historyInBrowser(file: string, reuse = false): Promise<His
 		await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
 		await page.getByText('Engine ready').waitFor({ timeout: 120_000 });
 		await page.locator('input[type=file]').setInputFiles(file);
-		await page.getByRole('img', { name: /^RFM matrix/ }).waitFor({ timeout: 600_000 });
+		await page.locator('svg[aria-label^="RFM matrix"]').waitFor({ timeout: 600_000 });
 		const matrixSeconds = await page.evaluate(() => {
 			const [received] = performance.getEntriesByName('rfm:file-received');
 			const [ready] = performance.getEntriesByName('rfm:matrix-ready');
