@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dropFile, expect, exportCustomers, openSite, test, waitForResults } from './support/fixtures.ts';
-import { csvFile, parseCsv } from './support/orders.ts';
+import { csvFile, en, parseCsv } from './support/orders.ts';
+import { customerGrid, waitForGrid } from './support/customer-grid.ts';
 
 const cdnow = {
 	name: 'CDNOW_sample.txt',
@@ -104,4 +105,88 @@ test('Predictions are hidden, with the reason, when there are too few repeat buy
 	await expect(warning).toContainText('Only 10 customers ordered again on another day');
 	await expect(page.getByRole('table', { name: 'Predictions by segment' })).toHaveCount(0);
 	await expect(page.getByRole('table', { name: 'Fitted parameters' })).toBeVisible();
+});
+
+/** A percentage as the page writes it ("23.4%") as a share (0.234). */
+const share = (text: string) => Number(text.replace(/[^\d.]/g, '')) / 100;
+
+test('Predictions reach the segment table, customer list, profile and builder without a visit to the Predictions tab', async ({ page }) => {
+	await openSite(page);
+	await dropFile(page, cdnow);
+	await waitForResults(page);
+
+	// The models run in the background after the analysis; the segment table gains their averages.
+	const segments = page.getByRole('table', { name: 'Segments' });
+	await expect(segments.getByRole('columnheader', { name: 'Avg. chance active' })).toBeVisible();
+	await expect(segments.getByRole('columnheader', { name: 'Avg. predicted value, next 365 days' })).toBeVisible();
+	const exported = await exportCustomers(page);
+	expect(exported.header).toMatch(
+		/,p_alive,expected_orders_30d,expected_orders_90d,expected_orders_365d,expected_order_value,predicted_value$/
+	);
+	const byId = new Map(exported.rows.map((r) => [r.customer_id, r]));
+	const bySegment = new Map<string, typeof exported.rows>();
+	for (const r of exported.rows) bySegment.set(r.segment!, [...(bySegment.get(r.segment!) ?? []), r]);
+	expect(bySegment.size).toBeGreaterThan(3);
+	for (const [segment, members] of bySegment) {
+		const row = segments.locator(`tr[data-segment="${segment}"]`);
+		const mean = members.reduce((s, r) => s + Number(r.p_alive), 0) / members.length;
+		// The export rounds to 4 decimals, the page to 0.1 %.
+		expect(Math.abs(share((await row.locator('[data-column="p_alive"]').textContent()) ?? '') - mean)).toBeLessThan(0.0006);
+		const value = members.reduce((s, r) => s + Number(r.predicted_value), 0) / members.length;
+		expect(Number(((await row.locator('[data-column="predicted_value"]').textContent()) ?? '').replace(/[^\d.]/g, ''))).toBeCloseTo(
+			value,
+			1
+		);
+	}
+
+	// The customer list: prediction columns, sortable.
+	await page.getByRole('tab', { name: 'Customers' }).click();
+	await page.getByRole('button', { name: 'Show all customers' }).click();
+	const grid = customerGrid(page);
+	await waitForGrid(page, 2357);
+	await expect(grid.getByRole('columnheader', { name: 'Chance active' })).toBeVisible();
+	await expect(grid.getByRole('columnheader', { name: 'Predicted value, 365 d' })).toBeVisible();
+	await grid.getByRole('button', { name: 'Chance active' }).click();
+	await waitForGrid(page, 2357);
+	const firstRow = grid.locator('[role="row"][data-index="0"]');
+	const lowest = Math.min(...exported.rows.map((r) => Number(r.p_alive)));
+	const firstId = (await firstRow.getAttribute('data-customer'))!;
+	expect(Number(byId.get(firstId)!.p_alive)).toBe(lowest);
+	expect(Math.abs(share((await firstRow.locator('[data-column="p_alive"]').textContent()) ?? '') - lowest)).toBeLessThan(0.0006);
+
+	// The profile of the NOTES' customer 1516 (its sample id; the file's customer id is the master id, 15562).
+	await page.getByLabel('Search customers').fill('15562');
+	await waitForGrid(page, 1);
+	await grid.locator('[role="row"][data-customer="15562"]').click();
+	const profile = page.getByRole('dialog', { name: /Customer 15562/ });
+	await expect(profile.getByRole('heading', { name: 'Looking ahead' })).toBeVisible();
+	const c1516 = byId.get('15562')!;
+	expect(Math.abs(share((await profile.getByTestId('profile-p-alive').textContent()) ?? '') - Number(c1516.p_alive))).toBeLessThan(0.0006);
+	await expect(profile.getByTestId('profile-expected-90')).toHaveText(Number(c1516.expected_orders_90d).toFixed(2));
+	await expect(profile.getByTestId('profile-predicted-value')).toContainText(en.money(Number(c1516.predicted_value)));
+	await profile.getByRole('button', { name: 'Close' }).click();
+
+	// The builder: prediction fields and ready-made segments.
+	await page.getByRole('tab', { name: 'Builder' }).click();
+	await page.getByRole('button', { name: 'Add condition to group 1' }).click();
+	await page.getByLabel('Group 1, condition 1: field').selectOption({ label: 'Chance still active (%)' });
+	await page.getByLabel('Group 1, condition 1: comparison').selectOption({ label: '<' });
+	await page.getByLabel('Group 1, condition 1: value').fill('30');
+	await expect(page.getByRole('region', { name: 'Matching customers' })).toHaveAttribute('data-state', 'ready');
+	const below30 = exported.rows.filter((r) => Number(r.p_alive) < 0.3).length;
+	expect(below30).toBeGreaterThan(100);
+	await expect(page.getByTestId('builder-customers')).toHaveText(en.count(below30));
+	await page.getByRole('button', { name: 'Likely lost', exact: true }).click();
+	await expect(page.getByRole('region', { name: 'Matching customers' })).toHaveAttribute('data-state', 'ready');
+	// Single-purchase customers are never "likely lost" (P(alive) = 1 for them), so the ready-made segment is the same customers.
+	await expect(page.getByTestId('builder-customers')).toHaveText(en.count(below30));
+
+	// The same count as the Predictions tab's, which the background run already filled.
+	await page.getByRole('tab', { name: 'Predictions' }).click();
+	await expect(
+		page
+			.getByRole('definition')
+			.filter({ hasText: /Export$/ })
+			.first()
+	).toContainText(en.count(below30));
 });

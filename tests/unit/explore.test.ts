@@ -146,7 +146,7 @@ async function listAll(query: CustomerQuery, schema: ExploreSchema) {
 describe('customer list', () => {
 	it('sorts by revenue (ties by id), and a window is a slice of the whole list', async () => {
 		const schema = await readSchema(db);
-		expect(schema).toEqual({ customers: true, orderLines: true });
+		expect(schema).toEqual({ customers: true, orderLines: true, predictions: null });
 		const { info, rows } = await listAll({ selection: { kind: 'all' }, sort: { by: 'revenue', descending: true }, search: '' }, schema);
 		expect(info).toEqual({ total: CUSTOMERS, has_name: true, has_email: true });
 		const expected = [...revenueOf.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
@@ -220,7 +220,7 @@ describe('profile', () => {
 	it('works without the customers and order_lines tables', async () => {
 		await createTables(false);
 		const schema = await readSchema(db);
-		expect(schema).toEqual({ customers: false, orderLines: false });
+		expect(schema).toEqual({ customers: false, orderLines: false, predictions: null });
 		const profile = (await customerProfile(db, 'C0002', schema))!;
 		expect(profile.customer.name).toBeNull();
 		expect(profile.products).toEqual([]);

@@ -5,6 +5,7 @@
 import { copyToCsvSql, type SqlRunner } from '../rfm/analysis';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from '../rfm/customer-list';
 import { str } from '../sql';
+import type { PredictionColumns } from '../predict/predictions-sql';
 import { emailListCsv, googleAudienceCsv, metaAudienceCsv, type ContactRow } from './audience';
 import {
 	availableFieldsSql,
@@ -12,6 +13,9 @@ import {
 	CATEGORY_SUGGESTIONS_SQL,
 	CREATE_SELECTION_SQL,
 	fieldValuesSql,
+	PREDICTION_FIELDS,
+	PREDICTION_FIELDS_SQL,
+	replacePredictionsSql,
 	segmentCountSql,
 	selectSegmentSql,
 	TABLE_COLUMNS_SQL,
@@ -32,6 +36,8 @@ export interface BuilderFields {
 	contacts: { email: boolean; phone: boolean };
 	/** Ready-made product segments, when the file has categories. */
 	categories: CategorySuggestion[];
+	/** Labels that depend on this data (the horizons of the predictions), in place of the fields' own. */
+	labels: Partial<Record<FieldId, string>>;
 }
 
 export interface CategorySuggestion {
@@ -52,10 +58,26 @@ export interface SegmentCounts {
 	aov: number;
 }
 
-/** Builds `builder_customers` for the scoring just done, and says which fields have values. */
-export async function prepareBuilder(db: BoundRunner, analysisDate: string): Promise<BuilderFields> {
+/** The prediction fields' labels with their horizons ("Expected orders in the next 90 days"). */
+export function predictionLabels(predictions: PredictionColumns | null): BuilderFields['labels'] {
+	if (!predictions) return {};
+	return {
+		expected_orders: `Expected orders in the next ${predictions.horizons[0]} days`,
+		predicted_value: `Predicted value over ${predictions.valueHorizon} days`
+	};
+}
+
+/**
+ * Builds `builder_customers` for the scoring just done (with the predictions `customer_predictions`
+ * holds, when `predictions` says it holds some), and says which fields have values.
+ */
+export async function prepareBuilder(
+	db: BoundRunner,
+	analysisDate: string,
+	predictions: PredictionColumns | null = null
+): Promise<BuilderFields> {
 	const columns = new Set((await db.rows<{ name: string }>(TABLE_COLUMNS_SQL)).map((r) => r.name));
-	await db.run(builderCustomersSql(analysisDate, columns));
+	await db.run(builderCustomersSql(analysisDate, columns, predictions));
 	const [flags] = await db.rows<Record<string, boolean>>(availableFieldsSql(columns));
 	const available = FIELDS.filter((f) => f.always || flags?.[f.id] === true).map((f) => f.id);
 	const values: BuilderFields['values'] = {};
@@ -64,7 +86,31 @@ export async function prepareBuilder(db: BoundRunner, analysisDate: string): Pro
 		if (sql) values[id] = await db.rows<{ value: string; customers: number }>(sql);
 	}
 	const categories = available.includes('category') ? await db.rows<CategorySuggestion>(CATEGORY_SUGGESTIONS_SQL) : [];
-	return { available, values, contacts: { email: flags?.email === true, phone: flags?.phone === true }, categories };
+	return {
+		available,
+		values,
+		contacts: { email: flags?.email === true, phone: flags?.phone === true },
+		categories,
+		labels: predictionLabels(predictions)
+	};
+}
+
+/**
+ * After new predictions on the same scoring: swaps the prediction columns of `builder_customers`
+ * (built by `prepareBuilder`) and says again which prediction fields have values.
+ */
+export async function refreshBuilderPredictions(
+	db: BoundRunner,
+	fields: BuilderFields,
+	predictions: PredictionColumns | null
+): Promise<BuilderFields> {
+	await db.run(replacePredictionsSql(predictions));
+	const [flags] = await db.rows<Record<string, boolean>>(PREDICTION_FIELDS_SQL);
+	const others = fields.available.filter((id) => !(PREDICTION_FIELDS as readonly FieldId[]).includes(id));
+	const fresh = FIELDS.filter((f) => (PREDICTION_FIELDS as readonly FieldId[]).includes(f.id) && flags?.[f.id] === true).map((f) => f.id);
+	// In FIELDS order, as prepareBuilder gives them.
+	const available = FIELDS.map((f) => f.id).filter((id) => others.includes(id) || fresh.includes(id));
+	return { ...fields, available, labels: predictionLabels(predictions) };
 }
 
 /** Customers, orders, revenue and average order value of each definition. */
@@ -112,9 +158,16 @@ export const EXPORT_COLUMNS = {
 	last_order: ['Last order', `strftime(c.last_order, '%Y-%m-%d')`],
 	days_since_last: ['Days since last order', 'c.days_since_last'],
 	accepts_marketing: ['Accepts marketing', 'c.accepts_marketing'],
-	tags: ['Tags', 'c.tags']
+	tags: ['Tags', 'c.tags'],
+	// As in the other exports: the chance as 0–1, values rounded to cents.
+	p_alive: ['Chance still active', 'round(c.p_alive / 100, 4)'],
+	expected_orders: ['Expected orders (first horizon)', 'round(c.expected_orders, 4)'],
+	expected_order_value: ['Expected order value', 'round(c.expected_order_value, 2)'],
+	predicted_value: ['Predicted value (value horizon)', 'round(c.predicted_value, 2)']
 } as const satisfies Record<string, readonly [string, string]>;
 export type ExportColumn = keyof typeof EXPORT_COLUMNS;
+/** Export columns that exist only with predictions (the export offers them once there are some). */
+export const PREDICTION_EXPORT_COLUMNS: readonly ExportColumn[] = ['p_alive', 'expected_orders', 'expected_order_value', 'predicted_value'];
 
 /** What to export: chosen columns, the email-tool list, or a Meta or Google customer-match file. */
 export type ExportRequest =

@@ -9,6 +9,7 @@
  * products) are tested with sub-queries on `window_orders` and `order_lines`.
  */
 import { date, ident } from '../sql';
+import { expectedOrdersColumn, PREDICTIONS_TABLE, type PredictionColumns } from '../predict/predictions-sql';
 import { BEHAVIOUR_COLUMN } from '../rfm/behaviour';
 import { conditionProblem, fieldInfo, type Condition, type FieldId, type SegmentDefinition } from './definition';
 
@@ -38,7 +39,17 @@ const NUMBER_COLUMN: Partial<Record<FieldId, string>> = {
 	aov: 'c.aov',
 	avg_items: 'c.avg_items',
 	days_since_first: 'c.days_since_first',
-	days_since_last: 'c.days_since_last'
+	days_since_last: 'c.days_since_last',
+	p_alive: 'c.p_alive',
+	expected_orders: 'c.expected_orders',
+	expected_order_value: 'c.expected_order_value',
+	predicted_value: 'c.predicted_value'
+};
+/** Yes / no fields: the column that is TRUE for "yes". */
+const FLAG_COLUMN: Partial<Record<FieldId, string>> = {
+	accepts_marketing: 'c.accepts_marketing',
+	likely_lost: 'c.likely_lost',
+	high_predicted_value: 'c.high_predicted_value'
 };
 const DATE_COLUMN: Partial<Record<FieldId, string>> = { first_order: 'c.first_order', last_order: 'c.last_order' };
 /** Text fields with one value per customer. */
@@ -144,8 +155,10 @@ export function conditionSql(c: Condition, params: BoundSql['params']): string {
 			params.push(c.min ?? 1);
 			return `c.customer_id IN (SELECT l.customer_id ${lines} GROUP BY l.customer_id HAVING count(DISTINCT l.order_id) >= ?)`;
 		}
-		case 'flag':
-			return c.op === 'yes' ? 'c.accepts_marketing IS TRUE' : 'c.accepts_marketing IS NOT TRUE';
+		case 'flag': {
+			const column = FLAG_COLUMN[c.field]!;
+			return c.op === 'yes' ? `${column} IS TRUE` : `${column} IS NOT TRUE`;
+		}
 	}
 }
 
@@ -181,10 +194,12 @@ export function selectSegmentSql(def: SegmentDefinition): BoundSql {
 export const CREATE_SELECTION_SQL = 'CREATE OR REPLACE TEMP TABLE builder_selection (customer_id VARCHAR PRIMARY KEY)';
 
 /**
- * Creates `builder_customers` as of `analysisDate`. Columns the file did not have are NULL.
- * Country and city come from the customer table when it has them, else from the latest order.
+ * Creates `builder_customers` as of `analysisDate`. Columns the file did not have are NULL, and so
+ * are the predictions when there are none (`predictions` null). Country and city come from the
+ * customer table when it has them, else from the latest order. The chance of being active is a
+ * percentage here, as the builder asks for it.
  */
-export function builderCustomersSql(analysisDate: string, columns: TableColumns): string {
+export function builderCustomersSql(analysisDate: string, columns: TableColumns, predictions: PredictionColumns | null = null): string {
 	const has = (name: string) => columns.has(name);
 	const orderCol = (name: string, agg: (col: string) => string, type: string) =>
 		has(`orders.${name}`) ? agg(ident(name)) : `CAST(NULL AS ${type})`;
@@ -217,8 +232,44 @@ SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_ord
 	coalesce(o.channels, []) AS channels, coalesce(o.payment_methods, []) AS payment_methods, coalesce(o.coupons, []) AS coupons,
 	${Object.values(BEHAVIOUR_COLUMN)
 		.map((flag) => `b.${ident(flag)}`)
-		.join(', ')}, b.tier
-FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN customer_behaviour b ON b.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}`;
+		.join(', ')}, b.tier,
+	${predictionColumnsSql(predictions)}
+FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN customer_behaviour b ON b.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}${predictions ? ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id` : ''}`;
+}
+
+/** The columns of `builder_customers` that come from `customer_predictions`. */
+export const PREDICTION_FIELDS = [
+	'p_alive',
+	'expected_orders',
+	'expected_order_value',
+	'predicted_value',
+	'likely_lost',
+	'high_predicted_value'
+] as const;
+
+/**
+ * Replaces the prediction columns of `builder_customers` with the current predictions: new
+ * predictions on the same scoring cost one join, not a rebuild of the whole table.
+ */
+export function replacePredictionsSql(predictions: PredictionColumns | null): string {
+	return `CREATE OR REPLACE TABLE builder_customers AS
+SELECT c.* EXCLUDE (${PREDICTION_FIELDS.join(', ')}),
+	${predictionColumnsSql(predictions)}
+FROM builder_customers c${predictions ? ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = c.customer_id` : ''}`;
+}
+
+/** Which prediction fields have a value (one row of booleans named after the fields). */
+export const PREDICTION_FIELDS_SQL = `SELECT ${PREDICTION_FIELDS.map((f) => `EXISTS (SELECT 1 FROM builder_customers WHERE ${f} IS NOT NULL) AS ${f}`).join(',\n\t')}`;
+
+/** The prediction columns of `builder_customers` (from `customer_predictions p`, or NULL without predictions). */
+function predictionColumnsSql(predictions: PredictionColumns | null): string {
+	if (!predictions)
+		return `CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_orders, CAST(NULL AS DOUBLE) AS expected_order_value,
+	CAST(NULL AS DOUBLE) AS predicted_value, CAST(NULL AS BOOLEAN) AS likely_lost, CAST(NULL AS BOOLEAN) AS high_predicted_value`;
+	const value = (c: string) => (predictions.showValue ? `p.${c}` : 'CAST(NULL AS DOUBLE)');
+	return `CAST(p.p_alive * 100 AS DOUBLE) AS p_alive, CAST(p.${ident(expectedOrdersColumn(predictions.horizons[0]!))} AS DOUBLE) AS expected_orders,
+	${value('expected_order_value')} AS expected_order_value, ${value('predicted_value')} AS predicted_value,
+	p.likely_lost, ${predictions.showValue ? 'p.high_predicted_value' : 'CAST(NULL AS BOOLEAN)'} AS high_predicted_value`;
 }
 
 /** Which optional fields have at least one value (one row of booleans named after the fields). */
@@ -236,6 +287,7 @@ export function availableFieldsSql(columns: TableColumns): string {
 	${lines('product')} AS product, ${lines('sku')} AS sku, ${lines('category')} AS category,
 	EXISTS (SELECT 1 FROM builder_customers WHERE len(tag_list) > 0) AS tag,
 	EXISTS (SELECT 1 FROM builder_customers WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,
+	${PREDICTION_FIELDS.map((f) => `EXISTS (SELECT 1 FROM builder_customers WHERE ${f} IS NOT NULL) AS ${f}`).join(',\n\t')},
 	EXISTS (SELECT 1 FROM builder_customers WHERE email IS NOT NULL AND email <> '') AS email,
 	EXISTS (SELECT 1 FROM builder_customers WHERE phone IS NOT NULL AND phone <> '') AS phone`;
 }

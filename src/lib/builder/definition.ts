@@ -28,7 +28,13 @@ export const FIELD_IDS = [
 	'sku',
 	'category',
 	'tag',
-	'accepts_marketing'
+	'accepts_marketing',
+	'p_alive',
+	'expected_orders',
+	'expected_order_value',
+	'predicted_value',
+	'likely_lost',
+	'high_predicted_value'
 ] as const;
 export type FieldId = (typeof FIELD_IDS)[number];
 
@@ -66,7 +72,14 @@ export const FIELDS: readonly FieldInfo[] = [
 	{ id: 'sku', label: 'SKU purchased', kind: 'purchase', always: false },
 	{ id: 'category', label: 'Category purchased', kind: 'purchase', always: false },
 	{ id: 'tag', label: 'Customer tag', kind: 'text', always: false },
-	{ id: 'accepts_marketing', label: 'Accepts marketing', kind: 'flag', always: false }
+	{ id: 'accepts_marketing', label: 'Accepts marketing', kind: 'flag', always: false },
+	// Predictions (BG/NBD and Gamma-Gamma), offered once the models have run and are trusted.
+	{ id: 'p_alive', label: 'Chance still active (%)', kind: 'number', always: false },
+	{ id: 'expected_orders', label: 'Expected orders (first horizon)', kind: 'number', always: false },
+	{ id: 'expected_order_value', label: 'Expected order value', kind: 'number', always: false },
+	{ id: 'predicted_value', label: 'Predicted value', kind: 'number', always: false },
+	{ id: 'likely_lost', label: 'Likely lost (prediction)', kind: 'flag', always: false },
+	{ id: 'high_predicted_value', label: 'High predicted value', kind: 'flag', always: false }
 ];
 
 export const fieldInfo = (id: FieldId): FieldInfo => FIELDS.find((f) => f.id === id)!;
@@ -121,6 +134,7 @@ export const EMPTY_DEFINITION: SegmentDefinition = { match: 'all', groups: [{ ma
 export function defaultCondition(field: FieldId): Condition {
 	switch (fieldInfo(field).kind) {
 		case 'number':
+			if (field === 'p_alive') return { field, op: 'lt', value: 30 };
 			return { field, op: 'ge', value: field === 'r' || field === 'f' || field === 'm' ? 4 : 1 };
 		case 'date':
 			return { field, op: 'on_or_after', value: '' };

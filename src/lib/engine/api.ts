@@ -17,7 +17,13 @@ import type { Grain } from '../history/periods';
 export type { CohortGrain, CohortResult, Grain, MigrationResult, OverTimeResult };
 import type { PredictSettings } from '../predict/predict';
 import type { PredictionReport } from '../predict/pipeline';
-import type { PredictionSelection } from '../predict/predictions-sql';
+import type { PredictionColumns, PredictionSelection, SegmentPrediction } from '../predict/predictions-sql';
+
+/** Prediction averages per segment, and what the predictions are over (horizons, whether values are shown). */
+export interface SegmentPredictions {
+	columns: PredictionColumns;
+	segments: SegmentPrediction[];
+}
 import type { BuilderFields, ExportRequest, SegmentCounts } from '../builder/builder-engine';
 import type { SegmentDefinition } from '../builder/definition';
 import type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts } from '../rfm/explore';
@@ -136,9 +142,13 @@ export interface EngineApi {
 	cohorts(grain: CohortGrain): Promise<CohortResult>;
 	/**
 	 * Fits the BG/NBD and Gamma-Gamma models on every order, writes `customer_predictions` (empty when
-	 * a warning hides the predictions) and runs the holdout check. Call after `analyze`.
+	 * a warning hides the predictions) and runs the holdout check. Call after `analyze`. In the
+	 * `background` it queues behind the page's steps instead of cancelling them (a newer step still
+	 * cancels it: ask again).
 	 */
-	predict(settings: PredictSettings, onProgress?: ProgressCallback): Promise<PredictionReport>;
+	predict(settings: PredictSettings, onProgress?: ProgressCallback, background?: boolean): Promise<PredictionReport>;
+	/** Averages of the predictions per RFM segment of the last scoring; null when there are no predictions. */
+	segmentPredictions(): Promise<SegmentPredictions | null>;
 	/** The customers of a prediction selection with their predictions, as CSV bytes (transferred). */
 	exportPredictions(selection: PredictionSelection): Promise<Uint8Array>;
 	/** The segment builder's fields for the scored file (optional ones only when the file has values), and product suggestions. */

@@ -27,10 +27,26 @@ import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { arrowWriter } from './predict-writer';
 import { PredictionProblem, runPredictions } from '../predict/pipeline';
 import { validatePredictSettings, type PredictSettings } from '../predict/predict';
-import { predictionRowsSql, withPredictionsSql, type PredictionSelection } from '../predict/predictions-sql';
+import {
+	predictionRowsSql,
+	PREDICTIONS_TABLE,
+	segmentPredictionsSql,
+	withPredictionsSql,
+	type PredictionColumns,
+	type PredictionSelection,
+	type SegmentPrediction
+} from '../predict/predictions-sql';
 import { boundRunner } from './bound';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
-import { columnsExportSql, countSegments, prepareBuilder, presetCsv, selectCustomers, type BuilderFields } from '../builder/builder-engine';
+import {
+	columnsExportSql,
+	countSegments,
+	prepareBuilder,
+	presetCsv,
+	refreshBuilderPredictions,
+	selectCustomers,
+	type BuilderFields
+} from '../builder/builder-engine';
 import {
 	customerProfile,
 	exploreCharts,
@@ -187,7 +203,7 @@ async function exportCsv(query: string | ((db: SqlRunner) => Promise<string>)): 
 }
 
 /** Which query `explore_list` holds (scoring, behaviour thresholds, selection, sort, search) and its size. */
-let exploreList: { key: string; total: number; hasName: boolean; hasEmail: boolean } | null = null;
+let exploreList: { key: string; total: number; hasName: boolean; hasEmail: boolean; predictions: PredictionColumns | null } | null = null;
 
 /**
  * Runs a read for the explore views after the steps already queued, without cancelling them:
@@ -334,7 +350,9 @@ const api = {
 				files: inspection.files
 			}).finally(stopWatching);
 			loadedPlan = plan;
-			predictedHorizons = null; // new orders: the old customer_predictions no longer apply
+			// New orders: the old predictions no longer apply (and no view may join them).
+			predicted = null;
+			await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_TABLE}`);
 			const t1 = performance.now();
 			if (ingest.orders === 0) {
 				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
@@ -359,7 +377,7 @@ const api = {
 	async exportCustomers() {
 		if (!scoredRuleSet) throw new FileProblem('Analyse an order file first: there are no scored customers to export yet.');
 		const sql = customersExportSql(scoredRuleSet);
-		return exportCsv(predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql);
+		return exportCsv(predicted ? withPredictionsSql(sql, predicted.horizons) : sql);
 	},
 
 	exportExcludedRows() {
@@ -401,7 +419,7 @@ const api = {
 			await history.ensureSelection(db, scoredContext(), selection);
 			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
 			const sql = selectionExportSql(selection, scoredRuleSet);
-			return predictedHorizons ? withPredictionsSql(sql, predictedHorizons) : sql;
+			return predicted ? withPredictionsSql(sql, predicted.horizons) : sql;
 		});
 	},
 
@@ -431,15 +449,26 @@ const api = {
 		return step((db) => history.cohorts(db, scoredContext(), grain));
 	},
 
-	async predict(settings: PredictSettings, onProgress?: ProgressCallback) {
+	async predict(settings: PredictSettings, onProgress?: ProgressCallback, background = false) {
 		const invalid = validatePredictSettings(settings);
 		if (invalid) throw new FileProblem(invalid);
-		return step(async (db, duck) => {
+		// In the background (after each analysis) predictions wait their turn instead of cancelling the page's steps.
+		const run = background ? readStep : step;
+		return run(async (db) => {
 			requireScored();
+			const { duck } = await ensureStarted();
+			// Until the new table is complete, no view joins a half-written one.
+			predicted = null;
 			try {
 				const report = await runPredictions(db, settings, arrowWriter(duck), (label) => onProgress?.({ step: 'score', label }));
-				// Exports gain the prediction columns only while predictions are shown.
-				predictedHorizons = report.fit.showOrders ? settings.horizons : null;
+				// The list, profile, builder and exports gain the prediction columns only while predictions are shown.
+				if (report.fit.showOrders)
+					predicted = {
+						horizons: settings.horizons,
+						valueHorizon: settings.valueHorizon,
+						showValue: report.fit.showValue,
+						version: ++predictionVersion
+					};
 				return report;
 			} catch (e) {
 				if (e instanceof PredictionProblem) throw new FileProblem(e.message);
@@ -448,8 +477,18 @@ const api = {
 		});
 	},
 
+	segmentPredictions() {
+		return readStep(async (db) => {
+			if (!predicted) return null;
+			return {
+				columns: predictionColumns(predicted)!,
+				segments: await db.rows<SegmentPrediction>(segmentPredictionsSql(predicted.horizons[0]!))
+			};
+		});
+	},
+
 	async exportPredictions(selection: PredictionSelection) {
-		const horizons = predictedHorizons;
+		const horizons = predicted?.horizons;
 		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
 		return exportCsv(predictionRowsSql(selection, horizons));
 	},
@@ -503,28 +542,34 @@ const api = {
 		return readStep(async (db) => {
 			const { version } = requireScored();
 			if (needsBehaviour(query.selection)) await ensureBehaviour(db);
-			const key = JSON.stringify([version, needsBehaviour(query.selection) ? behaviourSettings : null, query]);
+			const key = JSON.stringify([version, predicted?.version ?? 0, needsBehaviour(query.selection) ? behaviourSettings : null, query]);
 			if (exploreList?.key !== key) {
 				exploreList = null;
 				// Migration flows and builder segments are tables their selection reads: fill them first.
 				await history.ensureSelection(db, scoredContext(), query.selection);
 				if (query.selection.kind === 'builder')
 					await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), query.selection);
-				const schema = await readSchema(db);
+				const schema = await readSchema(db, predictionColumns(predicted));
 				await db.run(materialiseListSql(query, schema));
 				const [info] = await db.rows<{ total: number; has_name: boolean; has_email: boolean }>(listInfoSql(schema));
-				exploreList = { key, total: info?.total ?? 0, hasName: !!info?.has_name, hasEmail: !!info?.has_email };
+				exploreList = {
+					key,
+					total: info?.total ?? 0,
+					hasName: !!info?.has_name,
+					hasEmail: !!info?.has_email,
+					predictions: schema.predictions
+				};
 			}
-			const { total, hasName, hasEmail } = exploreList;
+			const { total, hasName, hasEmail, predictions } = exploreList;
 			const rows = offset < total ? await db.rows<ExploreRow>(listWindowSql(offset, limit)) : [];
-			return { total, offset, rows, hasName, hasEmail };
+			return { total, offset, rows, hasName, hasEmail, predictions };
 		});
 	},
 
 	customerProfile(customerId) {
 		return readStep(async (db) => {
 			requireScored();
-			return customerProfile(db, customerId, await readSchema(db));
+			return customerProfile(db, customerId, await readSchema(db, predictionColumns(predicted)));
 		});
 	},
 
@@ -563,25 +608,36 @@ async function builderStep<T>(kind: string, work: (db: SqlRunner, duck: StartedD
 	return result;
 }
 
-/** `builder_customers` and the builder's fields, for one scoring (see `scored.version`) and behaviour thresholds. */
-let builderFieldsFor: { version: number; behaviour: BehaviourSettings; fields: BuilderFields } | null = null;
+/** `builder_customers` and the builder's fields, for one scoring (see `scored.version`), behaviour thresholds and predictions. */
+let builderFieldsFor: { version: number; behaviour: BehaviourSettings; predictions: number; fields: BuilderFields } | null = null;
 
 /** Builds `builder_customers` (and the behaviour segments it tests) once per scoring; returns a runner that binds values. */
 async function ensureBuilder(db: SqlRunner, duck: StartedDuckDB) {
 	const { analysisDate, version } = requireScored();
 	const bound = boundRunner(db, duck.conn);
 	// `behaviour()` replaces the settings object when thresholds change: the behaviour flags copied into builder_customers are stale then.
+	const predictions = predicted?.version ?? 0;
 	if (builderFieldsFor?.version !== version || builderFieldsFor.behaviour !== behaviourSettings) {
 		const behaviour = behaviourSettings;
 		if (builderFieldsFor?.version === version) await computeBehaviour(db, behaviour, analysisDate);
 		else await ensureBehaviour(db);
-		builderFieldsFor = { version, behaviour, fields: await prepareBuilder(bound, analysisDate) };
+		builderFieldsFor = { version, behaviour, predictions, fields: await prepareBuilder(bound, analysisDate, predictionColumns(predicted)) };
+	} else if (builderFieldsFor.predictions !== predictions) {
+		// New predictions on the same scoring: one join, not the whole table again (minutes at a million customers).
+		const fields = await refreshBuilderPredictions(bound, builderFieldsFor.fields, predictionColumns(predicted));
+		builderFieldsFor = { ...builderFieldsFor, predictions, fields };
 	}
 	return bound;
 }
 
-/** The horizons of the last `customer_predictions` written (its expected-orders columns). */
-let predictedHorizons: number[] | null = null;
+/** What the last `customer_predictions` written holds (null: no predictions to show), and a count of predictions made. */
+let predicted: (PredictionColumns & { version: number }) | null = null;
+let predictionVersion = 0;
+
+/** The columns the views may join, without the version. */
+function predictionColumns(p: typeof predicted): PredictionColumns | null {
+	return p ? { horizons: p.horizons, valueHorizon: p.valueHorizon, showValue: p.showValue } : null;
+}
 
 Comlink.expose(api);
 // Start DuckDB as soon as the worker exists, so a dropped file never waits for it.

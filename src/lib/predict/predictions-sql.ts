@@ -8,6 +8,17 @@ export const PREDICTIONS_TABLE = 'customer_predictions';
 /** Where the worker writes the raw prediction columns (NaN for hidden values, 0/1 flags) before `finishPredictionsSql`. */
 export const PREDICTIONS_STAGING = 'customer_predictions_staging';
 
+/**
+ * What `customer_predictions` holds right now, for the views that join it (the customer list, the
+ * profile, the builder, the segment table): its expected-orders horizons, the predicted value's
+ * horizon, and whether the spend columns have values (a warning can hide them alone).
+ */
+export interface PredictionColumns {
+	horizons: number[];
+	valueHorizon: number;
+	showValue: boolean;
+}
+
 /** The expected-orders column of a horizon in days: `expected_orders_90d`. */
 export function expectedOrdersColumn(days: number): string {
 	if (!Number.isSafeInteger(days) || days < 1) throw new Error(`Not a horizon in days: ${days}`);

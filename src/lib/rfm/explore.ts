@@ -5,7 +5,8 @@
  * `order_lines` when present); the engine runs them.
  */
 import { tickStep } from 'd3';
-import { num, str } from '../sql';
+import { ident, num, str } from '../sql';
+import { expectedOrdersColumn, PREDICTIONS_TABLE, type PredictionColumns } from '../predict/predictions-sql';
 import type { SqlRunner } from './analysis';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
 
@@ -149,7 +150,7 @@ export async function exploreCharts(db: SqlRunner): Promise<ExploreCharts> {
 
 // ——— The customer list ———
 
-/** Columns the customer list can show (and sort by). */
+/** Columns the customer list can always show (and sort by). */
 export const LIST_COLUMNS = [
 	{ id: 'customer_id', label: 'Customer', numeric: false },
 	{ id: 'name', label: 'Name', numeric: false },
@@ -167,7 +168,54 @@ export const LIST_COLUMNS = [
 	{ id: 'last_order', label: 'Last order', numeric: false },
 	{ id: 'recency_days', label: 'Days since', numeric: true }
 ] as const;
-export type ListColumn = (typeof LIST_COLUMNS)[number]['id'];
+export type BaseListColumn = (typeof LIST_COLUMNS)[number]['id'];
+/** A column of `customer_predictions` (its expected-orders columns are named after the horizons chosen). */
+export type PredictionListColumn = 'p_alive' | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
+export type ListColumn = BaseListColumn | PredictionListColumn;
+
+/** How a column's values read: plain, money, a date, or a chance (0–1) shown as a percentage. */
+export type ColumnFormat = 'text' | 'count' | 'decimal' | 'money' | 'date' | 'chance';
+
+export interface ListColumnInfo {
+	id: ListColumn;
+	label: string;
+	numeric: boolean;
+	format: ColumnFormat;
+}
+
+const BASE_FORMAT: Partial<Record<BaseListColumn, ColumnFormat>> = {
+	revenue: 'money',
+	average_order: 'money',
+	monetary: 'money',
+	first_order: 'date',
+	last_order: 'date'
+};
+
+/**
+ * The columns the list offers: the fixed ones, then the predictions when `customer_predictions`
+ * holds some (the value columns only when a warning did not hide them).
+ */
+export function listColumns(predictions: PredictionColumns | null): ListColumnInfo[] {
+	const base = LIST_COLUMNS.map((c) => ({ ...c, format: BASE_FORMAT[c.id] ?? (c.numeric ? 'count' : 'text') }) as ListColumnInfo);
+	if (!predictions) return base;
+	const extra: ListColumnInfo[] = [
+		{ id: 'p_alive', label: 'Chance active', numeric: true, format: 'chance' },
+		...predictions.horizons.map((h): ListColumnInfo => ({
+			id: expectedOrdersColumn(h) as PredictionListColumn,
+			label: `Expected orders, ${h} d`,
+			numeric: true,
+			format: 'decimal'
+		}))
+	];
+	if (predictions.showValue)
+		extra.push(
+			{ id: 'expected_order_value', label: 'Expected order value', numeric: true, format: 'money' },
+			{ id: 'predicted_value', label: `Predicted value, ${predictions.valueHorizon} d`, numeric: true, format: 'money' }
+		);
+	return [...base, ...extra];
+}
+
+/** Shown by default; prediction columns appear once predictions exist. */
 export const DEFAULT_LIST_COLUMNS: ListColumn[] = [
 	'customer_id',
 	'name',
@@ -176,7 +224,9 @@ export const DEFAULT_LIST_COLUMNS: ListColumn[] = [
 	'frequency',
 	'revenue',
 	'last_order',
-	'recency_days'
+	'recency_days',
+	'p_alive',
+	'predicted_value'
 ];
 
 /** One customer as the list and the profile show them. */
@@ -196,6 +246,11 @@ export interface ExploreRow {
 	first_order: string;
 	last_order: string;
 	recency_days: number;
+	/** Predictions, when `customer_predictions` holds some (null for a customer the models left out). */
+	p_alive?: number | null;
+	expected_order_value?: number | null;
+	predicted_value?: number | null;
+	[expectedOrders: `expected_orders_${number}d`]: number | null | undefined;
 }
 
 /** Which customers, in which order: what a materialised list is built for. */
@@ -214,12 +269,16 @@ export interface CustomerWindow {
 	/** Whether the data has names / emails at all (the list hides empty columns). */
 	hasName: boolean;
 	hasEmail: boolean;
+	/** The prediction columns the rows carry; null when there are no predictions. */
+	predictions: PredictionColumns | null;
 }
 
 /** What the database holds besides the scores: decides joins, search fields and profile sections. */
 export interface ExploreSchema {
 	customers: boolean;
 	orderLines: boolean;
+	/** What `customer_predictions` holds, when it holds predictions (the engine knows; the table may be left from another file). */
+	predictions: PredictionColumns | null;
 }
 
 /** Which optional tables exist (they arrive with the richer ingest). */
@@ -227,14 +286,14 @@ export const SCHEMA_SQL = `SELECT CAST(count(*) FILTER (WHERE table_name = 'cust
 	CAST(count(*) FILTER (WHERE table_name = 'order_lines') AS DOUBLE) AS order_lines
 FROM duckdb_tables() WHERE schema_name = 'main'`;
 
-export async function readSchema(db: SqlRunner): Promise<ExploreSchema> {
+export async function readSchema(db: SqlRunner, predictions: PredictionColumns | null = null): Promise<ExploreSchema> {
 	const [row] = await db.rows<{ customers: number; order_lines: number }>(SCHEMA_SQL);
-	return { customers: (row?.customers ?? 0) > 0, orderLines: (row?.order_lines ?? 0) > 0 };
+	return { customers: (row?.customers ?? 0) > 0, orderLines: (row?.order_lines ?? 0) > 0, predictions };
 }
 
 const NAME_SQL = `coalesce(nullif(trim(c.name), ''), nullif(trim(concat_ws(' ', c.first_name, c.last_name)), ''))`;
 
-const LIST_EXPRESSION: Record<ListColumn, string> = {
+const LIST_EXPRESSION: Record<BaseListColumn, string> = {
 	customer_id: 's.customer_id',
 	name: 'name',
 	email: 'email',
@@ -252,19 +311,35 @@ const LIST_EXPRESSION: Record<ListColumn, string> = {
 	recency_days: 's.recency_days'
 };
 
-/** The list's columns, from `customer_scores s` (and `customers c`, behaviour `b`). */
+/** The prediction columns of `customer_predictions p` the schema has, in list order. */
+function predictionColumnNames(predictions: PredictionColumns | null): string[] {
+	if (!predictions) return [];
+	return ['p_alive', ...predictions.horizons.map(expectedOrdersColumn), 'expected_order_value', 'predicted_value'];
+}
+
+/** The SQL behind a list column, or null when this data has no such column. */
+function listExpression(column: ListColumn, schema: ExploreSchema): string | null {
+	if (Object.hasOwn(LIST_EXPRESSION, column)) return LIST_EXPRESSION[column as BaseListColumn];
+	return predictionColumnNames(schema.predictions).includes(column) ? `p.${ident(column)}` : null;
+}
+
+/** The list's columns, from `customer_scores s` (and `customers c`, predictions `p`). */
 function rowSelectSql(schema: ExploreSchema): string {
 	const name = schema.customers ? NAME_SQL : 'CAST(NULL AS VARCHAR)';
 	const email = schema.customers ? `nullif(trim(c.email), '')` : 'CAST(NULL AS VARCHAR)';
+	const predictions = predictionColumnNames(schema.predictions)
+		.map((c) => `, CAST(p.${ident(c)} AS DOUBLE) AS ${ident(c)}`)
+		.join('');
 	return `s.customer_id, ${name} AS name, ${email} AS email, s.segment, s.rfm, s.r, s.f, s.m, s.frequency,
 	CAST(s.revenue AS DOUBLE) AS revenue, CAST(s.revenue / nullif(s.frequency, 0) AS DOUBLE) AS average_order, CAST(s.monetary AS DOUBLE) AS monetary,
-	strftime(s.first_order, '%Y-%m-%d') AS first_order, strftime(s.last_order, '%Y-%m-%d') AS last_order, s.recency_days`;
+	strftime(s.first_order, '%Y-%m-%d') AS first_order, strftime(s.last_order, '%Y-%m-%d') AS last_order, s.recency_days${predictions}`;
 }
 
 function fromSql(selection: CustomerSelection, schema: ExploreSchema): string {
 	let from = 'customer_scores s';
 	if (needsBehaviour(selection)) from += ' JOIN customer_behaviour b ON b.customer_id = s.customer_id';
 	if (schema.customers) from += ' LEFT JOIN customers c ON c.customer_id = s.customer_id';
+	if (schema.predictions) from += ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id`;
 	return from;
 }
 
@@ -288,9 +363,12 @@ export function searchConditionSql(search: string, schema: ExploreSchema): strin
  * window deep in a million rows is a range read, not a sort with a big OFFSET on every scroll.
  */
 export function materialiseListSql(query: CustomerQuery, schema: ExploreSchema): string {
-	const expression = LIST_EXPRESSION[query.sort.by];
+	let expression = listExpression(query.sort.by, schema);
+	let direction = query.sort.descending ? 'DESC' : 'ASC';
+	// A list sorted by a prediction that a new file or a warning took away: the default order instead.
+	if (!expression && /^(p_alive|expected_order|predicted_value)/.test(query.sort.by))
+		[expression, direction] = [LIST_EXPRESSION.revenue, 'DESC'];
 	if (!expression) throw new Error(`Customers cannot be sorted by ${String(query.sort.by)}.`);
-	const direction = query.sort.descending ? 'DESC' : 'ASC';
 	const tieBreak = query.sort.by === 'customer_id' ? '' : ', s.customer_id';
 	return `CREATE OR REPLACE TEMP TABLE explore_list AS
 SELECT * FROM (
@@ -327,6 +405,45 @@ export interface CustomerProfile {
 	products: { product: string; category: string | null; quantity: number; amount: number; orders: number }[];
 	/** Categories bought, most revenue first (empty without categories). */
 	categories: { category: string; quantity: number; amount: number; orders: number }[];
+	/** What the models predict for this customer, when there are predictions (null otherwise, or when the models left them out). */
+	prediction: CustomerPrediction | null;
+}
+
+/** One customer's predictions, with the horizons they are over. */
+export interface CustomerPrediction {
+	columns: PredictionColumns;
+	/** Repeat purchases (customer-days after the first) the models learnt from. */
+	repeatPurchases: number;
+	pAlive: number;
+	/** Expected orders per horizon, in the horizons' order. */
+	expectedOrders: { days: number; orders: number }[];
+	/** Null when a warning hid the spend predictions. */
+	expectedOrderValue: number | null;
+	predictedValue: number | null;
+	likelyLost: boolean;
+	highPredictedValue: boolean;
+}
+
+/** The customer's row of `customer_predictions`. */
+export function profilePredictionSql(customerId: string): string {
+	return `SELECT * FROM ${PREDICTIONS_TABLE} WHERE customer_id = ${str(customerId)}`;
+}
+
+async function readPrediction(db: SqlRunner, customerId: string, columns: PredictionColumns | null): Promise<CustomerPrediction | null> {
+	if (!columns) return null;
+	const [row] = await db.rows<Record<string, number | boolean | null>>(profilePredictionSql(customerId));
+	if (!row || row.p_alive === null || row.p_alive === undefined) return null;
+	const value = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+	return {
+		columns,
+		repeatPurchases: Number(row.repeat_purchases ?? 0),
+		pAlive: Number(row.p_alive),
+		expectedOrders: columns.horizons.map((days) => ({ days, orders: Number(row[expectedOrdersColumn(days)] ?? 0) })),
+		expectedOrderValue: columns.showValue ? value(row.expected_order_value) : null,
+		predictedValue: columns.showValue ? value(row.predicted_value) : null,
+		likelyLost: row.likely_lost === true,
+		highPredictedValue: row.high_predicted_value === true
+	};
 }
 
 export function profileRowSql(customerId: string, schema: ExploreSchema): string {
@@ -365,6 +482,7 @@ export async function customerProfile(db: SqlRunner, customerId: string, schema:
 		contact: schema.customers ? { phone, country, city } : null,
 		orders: await db.rows(profileOrdersSql(customerId)),
 		products: schema.orderLines ? await db.rows(profileProductsSql(customerId)) : [],
-		categories: schema.orderLines ? await db.rows(profileCategoriesSql(customerId)) : []
+		categories: schema.orderLines ? await db.rows(profileCategoriesSql(customerId)) : [],
+		prediction: await readPrediction(db, customerId, schema.predictions)
 	};
 }

@@ -16,6 +16,7 @@ import {
 	type MatrixMetric
 } from '../rfm/explore';
 import type { CustomerSelection } from '../rfm/customer-list';
+import type { PredictionColumns } from '../predict/predictions-sql';
 import type { RfmResult } from '../rfm/analysis';
 import { PageCache, pagesFor } from './list-window';
 import type { Session } from './session.svelte';
@@ -46,6 +47,8 @@ export class CustomerRows {
 	total = $state<number | null>(null);
 	hasName = $state(false);
 	hasEmail = $state(false);
+	/** The prediction columns the rows carry (null: no predictions). */
+	predictions = $state.raw<PredictionColumns | null>(null);
 	/** Bumped when a page arrives: rows read through `row()` redraw. */
 	version = $state(0);
 	problem = $state<string | null>(null);
@@ -104,6 +107,7 @@ export class CustomerRows {
 				this.total = window.total;
 				this.hasName = window.hasName;
 				this.hasEmail = window.hasEmail;
+				if (JSON.stringify(window.predictions) !== JSON.stringify(this.predictions)) this.predictions = window.predictions;
 				this.version++;
 			}
 		} catch (e) {

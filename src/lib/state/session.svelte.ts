@@ -9,6 +9,7 @@ import {
 	FILE_PROBLEM,
 	type Analysis,
 	type EngineApi,
+	type SegmentPredictions,
 	type EngineInfo,
 	type OpenedFile,
 	type Progress,
@@ -18,6 +19,7 @@ import { missingFields, type ColumnMapping, type ReadOptions } from '../ingest/c
 import type { LayoutId } from '../ingest/layouts';
 import { detectCurrency } from '../ingest/currency';
 import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../rfm/types';
+import type { IngestReport } from '../rfm/analysis';
 import { GRID_MAP, RULE_SETS, rescaleRuleSet } from '../rfm/segments';
 import { browserRuleStore, type RuleStore } from './rule-store';
 import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from '../rfm/behaviour';
@@ -159,6 +161,7 @@ export class Session {
 		this.behaviour = null;
 		this.selection = null;
 		this.customers = null;
+		this.#forgetPredictions();
 		if (opened.detection.missing.length === 0) await this.analyze();
 	}
 
@@ -174,6 +177,7 @@ export class Session {
 			scoring: $state.snapshot(this.scoring),
 			ruleSet: $state.snapshot(this.ruleSet)
 		};
+		this.#forgetPredictions();
 		const analysis = await this.#task((onProgress) => this.#engine.api.analyze(request, onProgress));
 		if (analysis) {
 			this.analysis = analysis;
@@ -188,6 +192,19 @@ export class Session {
 	 */
 	async #afterScoring(): Promise<void> {
 		if (this.selection) await this.openCustomers(this.selection, false);
+		// New orders get new predictions; a rescore keeps them, but its segments need new averages.
+		if (this.analysis && this.predictionsFor !== this.analysis.ingest) void this.#predictInBackground();
+		else void this.#refreshSegmentPredictions();
+	}
+
+	/** Reading orders again replaces the predictions: the old ones are not shown meanwhile. */
+	#forgetPredictions(): void {
+		this.#predictRuns++;
+		this.predictions = null;
+		this.predictionsFor = null;
+		this.segmentPredictions = null;
+		this.predictionProblem = null;
+		this.predicting = false;
 	}
 
 	/** Recomputes the behaviour segments with the current thresholds. */
@@ -289,19 +306,88 @@ export class Session {
 
 	/** The Predictions tab's settings. */
 	predictSettings = $state<PredictSettings>(structuredClone(DEFAULT_PREDICT));
-	/** The latest predictions, and the analysis they were made for (a new file or mapping makes them stale). */
+	/** The latest predictions, and the orders they were made for (a new file or mapping makes them stale; a rescore does not). */
 	predictions = $state.raw<PredictionReport | null>(null);
-	predictionsFor = $state.raw<Analysis | null>(null);
+	predictionsFor = $state.raw<IngestReport | null>(null);
+	/** Predictions are being made in the background (after an analysis). */
+	predicting = $state(false);
+	/** Why the background predictions failed, for the Predictions tab. */
+	predictionProblem = $state<string | null>(null);
+	/** Averages of the predictions per RFM segment of the current scoring, for the segment table. */
+	segmentPredictions = $state.raw<SegmentPredictions | null>(null);
+	/** Counts prediction runs: a background run that a newer one replaced does not try again. */
+	#predictRuns = 0;
 
-	/** Fits the models and predicts with the current settings. */
+	/** Fits the models and predicts with the current settings (the Predictions tab's button). */
 	async predict(): Promise<void> {
 		const analysis = this.analysis;
 		if (!analysis) return;
 		const settings = $state.snapshot(this.predictSettings) as PredictSettings;
+		const run = ++this.#predictRuns;
 		// Marked first, so a failed fit is not retried on every render; the button retries.
-		this.predictionsFor = analysis;
+		this.predictionsFor = analysis.ingest;
+		this.predictionProblem = null;
 		const report = await this.#task((onProgress) => this.#engine.api.predict(settings, onProgress));
-		if (report && this.analysis === analysis) this.predictions = report;
+		if (report && this.analysis?.ingest === analysis.ingest && run === this.#predictRuns) await this.#tookPredictions(report);
+	}
+
+	/**
+	 * Predictions for every new set of orders, made in the background so the customer list, profile,
+	 * builder and segment table show them without a visit to the Predictions tab. Quiet: no spinner,
+	 * and a failure is told on the Predictions tab, not over the matrix. A page step that cancels it
+	 * (a rescore, a list) runs first; it then asks again.
+	 */
+	async #predictInBackground(): Promise<void> {
+		const ingest = this.analysis?.ingest;
+		if (!ingest || this.predictionsFor === ingest) return;
+		const settings = $state.snapshot(this.predictSettings) as PredictSettings;
+		const run = ++this.#predictRuns;
+		const current = () => this.analysis?.ingest === ingest && run === this.#predictRuns;
+		this.predictionsFor = ingest;
+		this.predictionProblem = null;
+		this.predicting = true;
+		try {
+			for (let attempt = 0; ; attempt++) {
+				try {
+					const report = await this.#engine.api.predict(settings, undefined, true);
+					if (current()) await this.#tookPredictions(report);
+					return;
+				} catch (e) {
+					const err = e as { name?: string; message?: string };
+					if (err.name === CANCELLED && attempt < 10 && current()) continue;
+					if (current() && err.name !== CANCELLED)
+						this.predictionProblem =
+							err.name === FILE_PROBLEM ? (err.message ?? '') : `The models could not be fitted: ${err.message ?? String(e)}`;
+					return;
+				}
+			}
+		} finally {
+			if (run === this.#predictRuns) {
+				this.predicting = false;
+				// For the benchmark: when the views have their predictions (or the reason they have none).
+				performance.mark('rfm:predictions-done');
+			}
+		}
+	}
+
+	async #tookPredictions(report: PredictionReport): Promise<void> {
+		this.predictions = report;
+		await this.#refreshSegmentPredictions();
+	}
+
+	/** The segment table's prediction averages for the current scoring (none without trusted predictions). */
+	async #refreshSegmentPredictions(): Promise<void> {
+		if (!this.predictions?.fit.showOrders) {
+			this.segmentPredictions = null;
+			return;
+		}
+		const rfm = this.analysis?.rfm;
+		try {
+			const averages = await this.#engine.api.segmentPredictions();
+			if (this.analysis?.rfm === rfm) this.segmentPredictions = averages;
+		} catch {
+			// A newer step cancelled it; the scoring that follows refreshes them again.
+		}
 	}
 
 	async exportPredictions(selection: PredictionSelection): Promise<Uint8Array | undefined> {
