@@ -7,6 +7,8 @@ const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumF
 const longDate = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
 export const formatCount = (n: number) => integer.format(n);
+/** Two decimals, for estimates such as expected orders (`0.37`). */
+export const formatDecimal = (n: number) => decimal.format(n);
 /** Money with the store's currency when known (`€1,234.50`), else a plain two-decimal number. */
 export function formatMoney(n: number, currency: string | null = null): string {
 	if (!currency) return decimal.format(n);

@@ -115,9 +115,13 @@ async function load(path: string): Promise<{ seconds: number; customers: string 
 	try {
 		await page.goto(url);
 		await page.getByText('Engine ready').waitFor({ timeout: 60_000 });
-		await page.getByLabel(/Choose a file/).setInputFiles(path);
+		await page.locator('input[type=file]').setInputFiles(path);
 		// The matrix, or a message (a file the app cannot read on its own would otherwise wait forever).
-		await page.locator('svg[role=img], [role=alert]').first().waitFor({ timeout: 600_000 });
+		await page.waitForFunction(
+			() => performance.getEntriesByName('rfm:matrix-ready').length > 0 || document.querySelector('[role=alert]') !== null,
+			null,
+			{ timeout: 600_000 }
+		);
 		const alert = await page.getByRole('alert').count();
 		if (alert > 0) throw new Error(`${path}: ${await page.getByRole('alert').first().textContent()}`);
 		const ms = await page.evaluate(() => {

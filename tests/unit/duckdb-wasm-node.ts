@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import type { SqlRunner } from '../../src/lib/rfm/analysis';
 import { rowsOf } from '../../src/lib/engine/arrow';
 import type { Table } from 'apache-arrow';
+import type { TableWriter } from '../../src/lib/predict/pipeline';
+import { str } from '../../src/lib/sql';
 
 const require = createRequire(import.meta.url);
 // The blocking Node build runs DuckDB on the test's own thread: no worker to manage in a test.
@@ -79,5 +81,24 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 		insertArrowIpc(table, ipc) {
 			conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
 		}
+	};
+}
+
+let csvTables = 0;
+
+/**
+ * A TableWriter (what the prediction step writes `customer_predictions` with) that goes through a CSV
+ * file: NaN is written `nan`, which DuckDB reads back as NaN; `customer_id` is text, the rest numbers.
+ */
+export function csvTableWriter(db: WasmTestDb): TableWriter {
+	return async (name, columns) => {
+		const names = Object.keys(columns);
+		const n = columns[names[0]!]!.length;
+		const lines = [names.join(',')];
+		for (let i = 0; i < n; i++) lines.push(names.map((c) => String(columns[c]![i])).join(','));
+		const file = `table-${++csvTables}.csv`;
+		db.registerText(file, lines.join('\n'));
+		const types = names.map((c) => `${str(c)}: ${c === 'customer_id' ? "'VARCHAR'" : "'DOUBLE'"}`).join(', ');
+		await db.run(`CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_csv(${str(file)}, header = true, columns = {${types}})`);
 	};
 }

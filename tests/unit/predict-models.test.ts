@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cdnowSampleCsv, cdnowSummary, readCdnowSample } from '../support/cdnow';
+import { seededRandom } from '../support/random';
 import {
 	bgNbdLogLikelihood,
 	expectedPurchases,
@@ -163,6 +164,19 @@ describe('Gamma-Gamma on CDNOW (Fader & Hardie 2013)', () => {
 		expect(() => fitGammaGamma({ x: [0], meanSpend: [10] })).toThrow(/repeat buyers/);
 		expect(() => fitGammaGamma({ x: [2], meanSpend: [0] })).toThrow(/positive spend/);
 	});
+
+	it('stops at once, unconverged, when spend has no heterogeneity (q runs to its bound)', () => {
+		// Every customer's orders drawn from the same Gamma(6, 1/5): the likelihood keeps rising as q → ∞.
+		const random = seededRandom(11);
+		const order = () => -5 * Array.from({ length: 6 }, () => Math.log(1 - random())).reduce((a, b) => a + b, 0);
+		const x = Array.from({ length: 5000 }, () => 1 + Math.floor(random() * 6));
+		const meanSpend = x.map((n) => Array.from({ length: n }, order).reduce((a, b) => a + b, 0) / n);
+		const fit = fitGammaGamma({ x, meanSpend });
+		expect(fit.converged).toBe(false);
+		expect(Math.log(fit.params.q)).toBeGreaterThan(11.9);
+		// BFGS's own iterations only: the simplex is not sent crawling along the bound (it took 5,000 more).
+		expect(fit.iterations).toBeLessThanOrEqual(200);
+	});
 });
 
 describe('fitModels warnings', () => {
@@ -191,7 +205,9 @@ describe('fitModels warnings', () => {
 			columns((c) => 10 * c.x + c.zbar / 10),
 			'weeks'
 		);
-		expect(fit.warnings.map((w) => w.code)).toEqual(['spend-follows-frequency']);
+		// Spend that grows with x also has no best fit: p runs to its bound (the likelihood rises without end).
+		expect(fit.warnings.map((w) => w.code)).toEqual(['spend-not-converged', 'spend-follows-frequency']);
+		expect(Math.log(fit.gammaGamma!.params.p)).toBeGreaterThan(11.9);
 		expect(fit.showOrders).toBe(true);
 		expect(fit.showValue).toBe(false);
 		const predictions = predictCustomers(

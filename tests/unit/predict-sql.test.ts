@@ -6,14 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { str } from '../../src/lib/sql';
 import { customerSummarySql, dailyPurchasesSql } from '../../src/lib/predict/summary-sql';
-import { holdoutCutFor, runPredictions, type PredictionReport, type TableWriter } from '../../src/lib/predict/pipeline';
+import { holdoutCutFor, runPredictions, type PredictionReport } from '../../src/lib/predict/pipeline';
 import { predictionRowsSql, withPredictionsSql } from '../../src/lib/predict/predictions-sql';
 import { DEFAULT_PREDICT, validatePredictSettings, type PredictSettings } from '../../src/lib/predict/predict';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import { expectedPurchases, fitBgNbd, probabilityAlive } from '../../src/lib/predict/bgnbd';
-import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+import { csvTableWriter, openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 let db: WasmTestDb;
 
@@ -22,19 +21,6 @@ function first<T>(rows: T[]): T {
 	if (rows.length !== 1) throw new Error(`Expected one row, got ${rows.length}`);
 	return rows[0]!;
 }
-let files = 0;
-
-/** Writes columns through a CSV file (NaN as `nan`, which DuckDB reads back as NaN). */
-const writeCsv: TableWriter = async (name, columns) => {
-	const names = Object.keys(columns);
-	const n = columns[names[0]!]!.length;
-	const lines = [names.join(',')];
-	for (let i = 0; i < n; i++) lines.push(names.map((c) => String(columns[c]![i])).join(','));
-	const file = `table-${++files}.csv`;
-	db.registerText(file, lines.join('\n'));
-	const types = names.map((c) => `${str(c)}: ${c === 'customer_id' ? "'VARCHAR'" : "'DOUBLE'"}`).join(', ');
-	await db.run(`CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_csv(${str(file)}, header = true, columns = {${types}})`);
-};
 
 async function loadOrders(csv: string): Promise<void> {
 	db.registerText('orders.csv', csv);
@@ -98,7 +84,7 @@ describe('the Predictions step on CDNOW', () => {
 	let report: PredictionReport;
 
 	beforeAll(async () => {
-		report = await runPredictions(db, settings, writeCsv);
+		report = await runPredictions(db, settings, csvTableWriter(db));
 	}, 60_000);
 
 	it('splits the history in half by default: calibration to 1997-09-30, holdout weeks 40–78', () => {
@@ -202,7 +188,7 @@ describe('the Predictions step on CDNOW', () => {
 	});
 
 	it('discounts the predicted value (10 % a year is worth less than no discount)', async () => {
-		const undiscounted = await runPredictions(db, { ...settings, annualDiscountRate: 0 }, writeCsv);
+		const undiscounted = await runPredictions(db, { ...settings, annualDiscountRate: 0 }, csvTableWriter(db));
 		expect(report.selections.totalValue!).toBeLessThan(undiscounted.selections.totalValue!);
 		expect(report.selections.totalValue!).toBeGreaterThan(undiscounted.selections.totalValue! * 0.9);
 		// With no discount, predicted value = expected orders × expected order value.
@@ -223,7 +209,7 @@ describe('warnings hide predictions the models cannot back', () => {
 		for (let i = 0; i < 150; i++) lines.push(`c${i},2024-01-${String(1 + (i % 28)).padStart(2, '0')},20`);
 		for (let i = 0; i < 10; i++) lines.push(`c${i},2024-03-${String(1 + i).padStart(2, '0')},30`);
 		await loadOrders(lines.join('\n'));
-		const report = await runPredictions(db, DEFAULT_PREDICT, writeCsv);
+		const report = await runPredictions(db, DEFAULT_PREDICT, csvTableWriter(db));
 		expect(report.fit.warnings.map((w) => w.code)).toContain('few-repeat-buyers');
 		expect(report.fit.showOrders).toBe(false);
 		expect(report.selections.all).toBe(0);
@@ -236,7 +222,7 @@ describe('warnings hide predictions the models cannot back', () => {
 		// Every repeat purchase of a fifth of the customers becomes a refund.
 		const refunded = csv.replace(/^(\d\d\d[0-4]),(1997-(?:0[4-9]|1\d)-\d\d|1998-\d\d-\d\d),([\d.]+)$/gm, '$1,$2,-$3');
 		await loadOrders(refunded);
-		const report = await runPredictions(db, DEFAULT_PREDICT, writeCsv);
+		const report = await runPredictions(db, DEFAULT_PREDICT, csvTableWriter(db));
 		const warning = report.fit.warnings.find((w) => w.code === 'non-positive-spend');
 		expect(warning?.hides).toBe('value');
 		expect(report.fit.showOrders).toBe(true);
@@ -261,7 +247,7 @@ describe('settings', () => {
 
 describe('exports with predictions', () => {
 	it('appends the prediction columns to a customer export, NULL for customers without one', async () => {
-		await runPredictions(db, DEFAULT_PREDICT, writeCsv);
+		await runPredictions(db, DEFAULT_PREDICT, csvTableWriter(db));
 		const rows = await db.rows<Record<string, unknown>>(
 			withPredictionsSql(`SELECT customer_id, segment FROM customer_scores UNION ALL SELECT 'nobody', 'Late'`, [30, 90, 365])
 		);

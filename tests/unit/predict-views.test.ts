@@ -3,15 +3,16 @@
  * the segment table, on DuckDB-WASM with the CDNOW sample scored by the app's own RFM step. Every
  * expected value is read back from `customer_predictions` or computed from the model directly.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scoreCustomers } from '../../src/lib/rfm/analysis';
 import { computeBehaviour, DEFAULT_BEHAVIOUR } from '../../src/lib/rfm/behaviour';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { str } from '../../src/lib/sql';
-import { runPredictions, type PredictionReport, type TableWriter } from '../../src/lib/predict/pipeline';
+import { runPredictions, type PredictionReport } from '../../src/lib/predict/pipeline';
 import { DEFAULT_PREDICT, type PredictSettings } from '../../src/lib/predict/predict';
 import { segmentPredictionsSql, type PredictionColumns, type SegmentPrediction } from '../../src/lib/predict/predictions-sql';
 import { probabilityAlive } from '../../src/lib/predict/bgnbd';
@@ -32,26 +33,13 @@ import {
 	selectCustomers
 } from '../../src/lib/builder/builder-engine';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
-import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+import { csvTableWriter, openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 let db: WasmTestDb;
-let files = 0;
 let report: PredictionReport;
 let analysisDate: string;
 const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90], valueHorizon: 365 };
 const columns: PredictionColumns = { horizons: settings.horizons, valueHorizon: settings.valueHorizon, showValue: true };
-
-/** Writes columns through a CSV file (NaN as `nan`, which DuckDB reads back as NaN). */
-const writeCsv: TableWriter = async (name, cols) => {
-	const names = Object.keys(cols);
-	const n = cols[names[0]!]!.length;
-	const lines = [names.join(',')];
-	for (let i = 0; i < n; i++) lines.push(names.map((c) => String(cols[c]![i])).join(','));
-	const file = `table-${++files}.csv`;
-	db.registerText(file, lines.join('\n'));
-	const types = names.map((c) => `${str(c)}: ${c === 'customer_id' ? "'VARCHAR'" : "'DOUBLE'"}`).join(', ');
-	await db.run(`CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_csv(${str(file)}, header = true, columns = {${types}})`);
-};
 
 beforeAll(async () => {
 	db = await openWasmDb();
@@ -62,7 +50,7 @@ beforeAll(async () => {
 	const rfm = await scoreCustomers(db, DEFAULT_SCORING, GRID_MAP);
 	analysisDate = rfm.headline.analysisDate;
 	await computeBehaviour(db, DEFAULT_BEHAVIOUR, analysisDate);
-	report = await runPredictions(db, settings, writeCsv);
+	report = await runPredictions(db, settings, csvTableWriter(db));
 }, 120_000);
 afterAll(() => db.close());
 
@@ -169,8 +157,16 @@ describe('the segment builder', () => {
 	it('exports the prediction columns of a segment', async () => {
 		await prepareBuilder(db, analysisDate, columns);
 		await selectCustomers(db, { kind: 'segment', segment: 'Champions' });
-		await db.run(columnsExportSql(['customer_id', 'p_alive', 'expected_orders', 'predicted_value'], 'champions.csv'));
-		const lines = new TextDecoder().decode(db.readFile('champions.csv')).trim().split('\n');
+		// DuckDB's Node build writes to the real disk: a temporary directory, removed afterwards.
+		const dir = mkdtempSync(join(tmpdir(), 'rfm-predict-'));
+		let lines: string[];
+		try {
+			const file = join(dir, 'champions.csv');
+			await db.run(columnsExportSql(['customer_id', 'p_alive', 'expected_orders', 'predicted_value'], file));
+			lines = new TextDecoder().decode(db.readFile(file)).trim().split('\n');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 		expect(lines[0]).toBe('customer_id,p_alive,expected_orders,predicted_value');
 		const [id, pAlive, orders, value] = lines[1]!.split(',');
 		const stored = await prediction(id!);

@@ -25,7 +25,7 @@ import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourS
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { arrowWriter } from './predict-writer';
-import { PredictionProblem, runPredictions } from '../predict/pipeline';
+import { PredictionProblem, runPredictions, type TableWriter } from '../predict/pipeline';
 import { validatePredictSettings, type PredictSettings } from '../predict/predict';
 import {
 	predictionRowsSql,
@@ -95,7 +95,8 @@ function runner(duck: StartedDuckDB, token: { cancelled: boolean }): SqlRunner {
 		},
 		async rows<T>(sql: string) {
 			return rowsOf<T>(await exec(sql));
-		}
+		},
+		arrow: exec
 	};
 }
 
@@ -114,15 +115,33 @@ async function step<T>(work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>)
 	if (running) await api.cancel();
 	const token = { cancelled: false };
 	latest = token;
-	const result = queue.then(async () => {
-		if (token.cancelled) throw new CancelledError();
-		running = token;
-		try {
-			return await work(runner(duck, token), duck);
-		} finally {
-			running = null;
-		}
-	});
+	return enqueue(duck, token, work);
+}
+
+/** Page work queued or running: background work waits while there is any. */
+let pageWork = 0;
+
+/**
+ * Queues the page's work after everything queued before it, as the `running` step with `token`
+ * (which `cancel` stops); skipped when the token was cancelled while it waited.
+ */
+function enqueue<T>(
+	duck: StartedDuckDB,
+	token: { cancelled: boolean },
+	work: (db: SqlRunner, duck: StartedDuckDB) => Promise<T>
+): Promise<T> {
+	pageWork++;
+	const result = queue
+		.then(async () => {
+			if (token.cancelled) throw new CancelledError();
+			running = token;
+			try {
+				return await work(runner(duck, token), duck);
+			} finally {
+				running = null;
+			}
+		})
+		.finally(() => pageWork--);
 	queue = result.catch(() => undefined);
 	return result;
 }
@@ -212,17 +231,39 @@ let exploreList: { key: string; total: number; hasName: boolean; hasEmail: boole
  */
 async function readStep<T>(work: (db: SqlRunner) => Promise<T>): Promise<T> {
 	const { duck } = await ensureStarted();
-	const token = { cancelled: false };
-	const result = queue.then(async () => {
-		running = token;
-		try {
-			return await work(runner(duck, token));
-		} finally {
-			running = null;
-		}
-	});
+	return enqueue(duck, { cancelled: false }, (db) => work(db));
+}
+
+/**
+ * Runs background work (one query, one write) after everything queued, and only once no page work
+ * waits: a list or count the merchant asks for goes ahead of the rest of a background job.
+ */
+async function inBackground<T>(work: () => Promise<T>): Promise<T> {
+	while (pageWork > 0) await queue;
+	const result = queue.then(work);
 	queue = result.catch(() => undefined);
 	return result;
+}
+
+/** The predictions running in the background, if any: new orders (a file, a mapping) stop them. */
+let backgroundPrediction: { cancelled: boolean } | null = null;
+
+function stopBackgroundPredictions(): void {
+	if (backgroundPrediction) backgroundPrediction.cancelled = true;
+	backgroundPrediction = null;
+}
+
+/**
+ * A runner whose every query queues on its own, behind page work, and which page steps do not
+ * cancel (it is never `running`): the queries of a long background job interleave with the page's.
+ */
+function queuedRunner(duck: StartedDuckDB, token: { cancelled: boolean }): SqlRunner {
+	const inner = runner(duck, token);
+	return {
+		run: (sql) => inBackground(() => inner.run(sql)),
+		rows: <T>(sql: string) => inBackground(() => inner.rows<T>(sql)),
+		arrow: (sql) => inBackground(() => inner.arrow!(sql))
+	};
 }
 
 /**
@@ -231,6 +272,7 @@ async function readStep<T>(work: (db: SqlRunner) => Promise<T>): Promise<T> {
  * `sheet` picks a workbook's sheet (null: the one with the most rows).
  */
 function openPrepared(files: File[], sheet: string | null, onProgress?: ProgressCallback): Promise<OpenedFile> {
+	stopBackgroundPredictions();
 	return step(async (db, duck) => {
 		const token = running!;
 		if (current) for (const name of current.registered) await duck.db.dropFile(name).catch(() => undefined);
@@ -311,6 +353,8 @@ const api = {
 
 	async analyze(request: AnalyzeRequest, onProgress?: ProgressCallback) {
 		checkRequest(request.scoring, request.ruleSet);
+		// New orders: predictions of the old ones must not finish on them.
+		stopBackgroundPredictions();
 		return step(async (db, duck) => {
 			if (!current) throw new FileProblem('Drop an order file first.');
 			const { inspection } = current;
@@ -452,17 +496,14 @@ const api = {
 	async predict(settings: PredictSettings, onProgress?: ProgressCallback, background = false) {
 		const invalid = validatePredictSettings(settings);
 		if (invalid) throw new FileProblem(invalid);
-		// In the background (after each analysis) predictions wait their turn instead of cancelling the page's steps.
-		const run = background ? readStep : step;
-		return run(async (db) => {
-			requireScored();
-			const { duck } = await ensureStarted();
-			// Until the new table is complete, no view joins a half-written one.
-			predicted = null;
+		// A newer prediction replaces one still running in the background.
+		stopBackgroundPredictions();
+		const { duck } = await ensureStarted();
+		const predictWith = async (db: SqlRunner, write: TableWriter, isCurrent: () => boolean) => {
 			try {
-				const report = await runPredictions(db, settings, arrowWriter(duck), (label) => onProgress?.({ step: 'score', label }));
+				const report = await runPredictions(db, settings, write, (label) => onProgress?.({ step: 'score', label }));
 				// The list, profile, builder and exports gain the prediction columns only while predictions are shown.
-				if (report.fit.showOrders)
+				if (report.fit.showOrders && isCurrent())
 					predicted = {
 						horizons: settings.horizons,
 						valueHorizon: settings.valueHorizon,
@@ -474,7 +515,29 @@ const api = {
 				if (e instanceof PredictionProblem) throw new FileProblem(e.message);
 				throw e;
 			}
+		};
+		if (!background)
+			return step(async (db) => {
+				requireScored();
+				// Until the new table is complete, no view joins a half-written one.
+				predicted = null;
+				return predictWith(db, arrowWriter(duck), () => true);
+			});
+		// In the background each query and write waits its turn in the queue and the fits run between them, so
+		// the page's lists and counts are never held up for the whole prediction; only new orders stop it.
+		const token = { cancelled: false };
+		backgroundPrediction = token;
+		const db = queuedRunner(duck, token);
+		const write: TableWriter = (name, columns) =>
+			inBackground(async () => {
+				if (token.cancelled) throw new CancelledError();
+				await arrowWriter(duck)(name, columns);
+			});
+		await inBackground(async () => {
+			requireScored();
+			predicted = null;
 		});
+		return predictWith(db, write, () => !token.cancelled);
 	},
 
 	segmentPredictions() {
@@ -595,17 +658,7 @@ async function builderStep<T>(kind: string, work: (db: SqlRunner, duck: StartedD
 	if (previous && running === previous) await duck.conn.cancelSent().catch(() => false);
 	const token = { cancelled: false };
 	builderLatest.set(kind, token);
-	const result = queue.then(async () => {
-		if (token.cancelled) throw new CancelledError();
-		running = token;
-		try {
-			return await work(runner(duck, token), duck);
-		} finally {
-			running = null;
-		}
-	});
-	queue = result.catch(() => undefined);
-	return result;
+	return enqueue(duck, token, work);
 }
 
 /** `builder_customers` and the builder's fields, for one scoring (see `scored.version`), behaviour thresholds and predictions. */

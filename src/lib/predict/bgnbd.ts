@@ -7,7 +7,7 @@
  * T the time from the first purchase to the end of the calibration period, all in one time unit.
  */
 import { hyp2f1 } from './special';
-import { bfgs, minimise } from './optimise';
+import { fitLogParameters } from './optimise';
 
 export interface BgNbdParams {
 	r: number;
@@ -264,24 +264,15 @@ export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 	if (g.customers === 0) throw new RangeError('No customers to fit');
 	const scratch = scratchFor(g);
 	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
-	const bounds = { lower: -12, upper: 12 };
-	let result = bfgs(
+	const result = fitLogParameters(
 		(v) => {
 			const { ll, grad } = groupedValueAndGradient(g, toParams(v), scratch);
 			return { f: -ll, g: grad.map((d) => -d) };
 		},
+		(v) => -groupedLogLikelihood(g, toParams(v), scratch),
 		[0, 0, 0, 0],
-		{ ...bounds, gTolerance: 1e-7 * Math.max(1000, g.customers) }
+		{ bound: 12, gTolerance: 1e-7 * Math.max(1000, g.customers) }
 	);
-	// The simplex is slower but needs no gradient: the fallback when BFGS stalls.
-	if (!result.converged) {
-		const simplex = minimise((v) => -groupedLogLikelihood(g, toParams(v), scratch), result.x, {
-			...bounds,
-			fTolerance: 1e-10,
-			xTolerance: 1e-8
-		});
-		result = { ...simplex, iterations: result.iterations + simplex.iterations, evaluations: result.evaluations + simplex.evaluations };
-	}
 	const fitted = toParams(result.x);
 	const params = { ...fitted, alpha: fitted.alpha * g.scale };
 	return {

@@ -5,7 +5,7 @@
  * z̄ of their x repeat purchases.
  */
 import { digamma, logGamma, logGammaRatio } from './special';
-import { bfgs, minimise } from './optimise';
+import { fitLogParameters } from './optimise';
 import type { FitReport } from './bgnbd';
 
 export interface GammaGammaParams {
@@ -126,7 +126,7 @@ export function gammaGammaLogLikelihood(history: SpendHistory, params: GammaGamm
 	return preparedLogLikelihood(d, scaled, new Float64Array(d.xs.length)) - d.x.length * Math.log(d.scale);
 }
 
-/** Fits p, q, γ by maximum likelihood (Nelder–Mead on their logs, within e^±12 of the start). */
+/** Fits p, q, γ by maximum likelihood (BFGS on their logs, the simplex when it stalls, within e^±12 of the start). */
 export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams> {
 	const t0 = performance.now();
 	const d = prepare(history);
@@ -135,24 +135,15 @@ export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams
 	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
 	const dpX = new Float64Array(d.xs.length);
 	const dqX = new Float64Array(d.xs.length);
-	const bounds = { lower: -12, upper: 12 };
-	let result = bfgs(
+	const result = fitLogParameters(
 		(v) => {
 			const { ll, grad } = preparedValueAndGradient(d, toParams(v), perX, dpX, dqX);
 			return { f: -ll, g: grad.map((x) => -x) };
 		},
+		(v) => -preparedLogLikelihood(d, toParams(v), perX),
 		[0, 0, 0],
-		{ ...bounds, gTolerance: 1e-7 * Math.max(1000, d.x.length) }
+		{ bound: 12, gTolerance: 1e-7 * Math.max(1000, d.x.length) }
 	);
-	// The simplex needs no gradient: the fallback when BFGS stalls.
-	if (!result.converged) {
-		const simplex = minimise((v) => -preparedLogLikelihood(d, toParams(v), perX), result.x, {
-			...bounds,
-			fTolerance: 1e-10,
-			xTolerance: 1e-8
-		});
-		result = { ...simplex, iterations: result.iterations + simplex.iterations, evaluations: result.evaluations + simplex.evaluations };
-	}
 	const fitted = toParams(result.x);
 	return {
 		params: { ...fitted, gamma: fitted.gamma * d.scale },

@@ -204,3 +204,23 @@ export function bfgs(fg: (x: number[]) => { f: number; g: number[] }, start: num
 	}
 	return { x, value: f, iterations, evaluations, converged };
 }
+
+/**
+ * BFGS from `start`, and the simplex from where it stopped when it stalls, on log-parameters kept
+ * within ±`bound`. A BFGS stall on the bound is a likelihood that keeps rising towards infinity
+ * (e.g. spend with no heterogeneity between customers drives q up without end): the simplex would
+ * crawl along the bound for thousands of iterations (15 s at 40,000 buyers) and find nothing
+ * better, so the result is reported unconverged at once.
+ */
+export function fitLogParameters(
+	fg: (x: number[]) => { f: number; g: number[] },
+	f: (x: number[]) => number,
+	start: number[],
+	options: { bound: number; gTolerance: number }
+): MinimiseResult {
+	const bounds = { lower: -options.bound, upper: options.bound };
+	const result = bfgs(fg, start, { ...bounds, gTolerance: options.gTolerance });
+	if (result.converged || result.x.some((v) => Math.abs(v) > options.bound - 0.05)) return result;
+	const simplex = minimise(f, result.x, { ...bounds, fTolerance: 1e-10, xTolerance: 1e-8 });
+	return { ...simplex, iterations: result.iterations + simplex.iterations, evaluations: result.evaluations + simplex.evaluations };
+}

@@ -3,6 +3,7 @@
  * segment averages, selections and the holdout check. Takes a SqlRunner and a table writer, so it
  * runs on DuckDB-WASM in the worker and in Node tests alike.
  */
+import type { Table } from 'apache-arrow';
 import type { SqlRunner } from '../rfm/analysis';
 import { addDays } from '../rfm/analysis';
 import {
@@ -67,6 +68,7 @@ export class PredictionProblem extends Error {
 }
 
 async function readSummary(db: SqlRunner, period: SummaryPeriod): Promise<CustomerSummary> {
+	if (db.arrow) return summaryFromArrow(await db.arrow(customerSummarySql(period)));
 	const rows = await db.rows<{
 		customer_id: string;
 		x: number;
@@ -85,6 +87,29 @@ async function readSummary(db: SqlRunner, period: SummaryPeriod): Promise<Custom
 		meanSpend: column((r) => r.mean_spend ?? NaN),
 		holdout: column((r) => r.holdout),
 		firstDay: column((r) => r.first_day)
+	};
+}
+
+/** The summary's columns straight from Arrow: a million customers in well under a second, not seconds of row objects. */
+function summaryFromArrow(table: Table): CustomerSummary {
+	const column = (name: string) => {
+		const vector = table.getChild(name);
+		if (!vector) throw new Error(`The customer summary has no column ${name}`);
+		return vector;
+	};
+	const numbers = (name: string) => Float64Array.from(column(name).toArray() as Float64Array);
+	const x = numbers('x');
+	// NULL (no repeat purchase) reads as 0 from the typed array: NaN, as the models expect.
+	const meanSpend = numbers('mean_spend');
+	for (let i = 0; i < x.length; i++) if (x[i] === 0) meanSpend[i] = NaN;
+	return {
+		customerId: Array.from(column('customer_id').toArray() as ArrayLike<unknown>, String),
+		x,
+		tx: numbers('t_x'),
+		T: numbers('T'),
+		meanSpend,
+		holdout: numbers('holdout'),
+		firstDay: numbers('first_day')
 	};
 }
 

@@ -6,6 +6,7 @@
  * It talks to DuckDB only through `SqlRunner`, so the same code runs in the engine worker
  * (DuckDB-WASM), in unit tests (DuckDB-WASM's Node build) and in the benchmark (native DuckDB).
  */
+import type { Table } from 'apache-arrow';
 import { date, str } from '../sql';
 import type { IngestReport } from '../ingest/report';
 import {
@@ -29,6 +30,11 @@ import { METRICS, type LookBack, type Metric, type MonetaryBasis, type RuleSet, 
 export interface SqlRunner {
 	run(sql: string): Promise<void>;
 	rows<T>(sql: string): Promise<T[]>;
+	/**
+	 * The result as an Arrow table, where the runner has one: a million rows read as columns take a
+	 * fraction of the time of a million row objects (the predictions' customer summary).
+	 */
+	arrow?(sql: string): Promise<Table>;
 }
 
 export type { IngestReport };

@@ -32,6 +32,9 @@ import type { PredictionSelection } from '../predict/predictions-sql';
 
 export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'predictions' | 'builder' | 'charts';
 
+/** How long the page must be quiet before background work (predictions) starts. */
+export const BACKGROUND_QUIET_MS = 750;
+
 /** Rows of a selection shown in the customer list (the export has them all). */
 export const CUSTOMER_PAGE = 200;
 
@@ -347,6 +350,9 @@ export class Session {
 		this.predictionProblem = null;
 		this.predicting = true;
 		try {
+			// The merchant's first clicks after the matrix (a list, a tab) go first: start once the page is quiet.
+			await this.#quiet();
+			if (!current()) return;
 			for (let attempt = 0; ; attempt++) {
 				try {
 					const report = await this.#engine.api.predict(settings, undefined, true);
@@ -368,6 +374,12 @@ export class Session {
 				performance.mark('rfm:predictions-done');
 			}
 		}
+	}
+
+	/** Resolves once no engine call of the page's has run for `BACKGROUND_QUIET_MS`. */
+	async #quiet(): Promise<void> {
+		do await new Promise((resolve) => setTimeout(resolve, BACKGROUND_QUIET_MS));
+		while (this.running > 0);
 	}
 
 	async #tookPredictions(report: PredictionReport): Promise<void> {
