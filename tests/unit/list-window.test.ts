@@ -45,5 +45,6 @@ describe('pages', () => {
 		expect(cache.row(3)).toBe(3);
 		expect(cache.row(20)).toBe(20);
 		expect(cache.row(15)).toBeUndefined();
+		expect(cache.pages().sort()).toEqual([0, 2]);
 	});
 });

@@ -32,6 +32,7 @@ import {
 	refreshBuilderPredictions,
 	selectCustomers
 } from '../../src/lib/builder/builder-engine';
+import { PREDICTION_FIELDS } from '../../src/lib/builder/definition';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import { csvTableWriter, openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
@@ -126,16 +127,8 @@ describe('the customer profile', () => {
 describe('the segment builder', () => {
 	it('offers the prediction fields with their horizons, and counts on them', async () => {
 		const fields = await prepareBuilder(db, analysisDate, columns);
-		expect(fields.available).toEqual(
-			expect.arrayContaining([
-				'p_alive',
-				'expected_orders',
-				'expected_order_value',
-				'predicted_value',
-				'likely_lost',
-				'high_predicted_value'
-			])
-		);
+		expect(fields.available).toEqual(expect.arrayContaining([...PREDICTION_FIELDS]));
+		expect(PREDICTION_FIELDS).toHaveLength(6);
 		expect(fields.labels.expected_orders).toBe('Expected orders in the next 30 days');
 		const one = (c: object) => ({ match: 'all' as const, groups: [{ match: 'all' as const, conditions: [c as never] }] });
 		const [below30, lost, high, busy] = await countSegments(db, [

@@ -1,7 +1,8 @@
 /** The page's rune class, constructed directly over a hand-made fake engine. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Session, type EngineHandle } from '../../src/lib/state/session.svelte';
 import type { Analysis, AnalyzeRequest, EngineApi, OpenedFile } from '../../src/lib/engine/api';
+import type { PredictionReport } from '../../src/lib/predict/pipeline';
 import type { Detection } from '../../src/lib/ingest/columns';
 
 function opened(missing: boolean): OpenedFile {
@@ -30,9 +31,36 @@ function opened(missing: boolean): OpenedFile {
 
 const analysis = { ingest: { rowsRead: 3, rowsUsed: 3, excluded: [] }, rfm: { headline: { customers: 2 } } } as unknown as Analysis;
 
-function fakeEngine(file: OpenedFile, fail?: Error, lateProgress = false) {
+/** What the fake engine's predictions were asked and answer. */
+interface PredictCalls {
+	calls: { background: boolean | undefined }[];
+	/** Fails the next calls with these errors, in turn. */
+	failures: Error[];
+	segmentCalls: number;
+}
+
+const report = { fit: { showOrders: true, showValue: true }, segments: [] } as unknown as PredictionReport;
+const averages = { columns: { horizons: [30], valueHorizon: 365, showValue: true }, segments: [] };
+
+function fakeEngine(
+	file: OpenedFile,
+	fail?: Error,
+	lateProgress = false,
+	predict: PredictCalls = { calls: [], failures: [], segmentCalls: 0 }
+) {
 	const requests: AnalyzeRequest[] = [];
 	const api: Partial<EngineApi> = {
+		predict: async (_settings, _onProgress, background) => {
+			predict.calls.push({ background });
+			const failure = predict.failures.shift();
+			if (failure) throw failure;
+			return report;
+		},
+		segmentPredictions: async () => {
+			predict.segmentCalls++;
+			return averages;
+		},
+		rescore: async () => analysis.rfm,
 		openFile: async () => file,
 		analyze: async (req, onProgress) => {
 			requests.push(req);
@@ -96,5 +124,37 @@ describe('Session', () => {
 		expect(session.analysis).toBe(analysis);
 		expect(session.progress).toBeNull();
 		expect(session.busy).toBe(false);
+	});
+
+	it('makes predictions in the background after an analysis, once, and retries when a page step cancelled them', async () => {
+		const predict: PredictCalls = {
+			calls: [],
+			failures: [Object.assign(new Error('Cancelled'), { name: 'CancelledError' })],
+			segmentCalls: 0
+		};
+		const session = new Session(fakeEngine(opened(false), undefined, false, predict).handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		expect(session.predicting).toBe(true);
+		await vi.waitFor(() => expect(session.predictions).toBe(report), { timeout: 5000 });
+		expect(predict.calls).toEqual([{ background: true }, { background: true }]);
+		expect(session.segmentPredictions).toEqual(averages);
+		expect(session.predicting).toBe(false);
+		// Not over the matrix: the page shows no problem, and was never busy for it.
+		expect(session.problem).toBeNull();
+		// A rescore keeps the predictions (same orders) and refreshes the segment averages only.
+		await session.rescore();
+		await vi.waitFor(() => expect(predict.segmentCalls).toBe(2));
+		expect(predict.calls).toHaveLength(2);
+	});
+
+	it("tells a background prediction's problem on the Predictions tab, not over the matrix", async () => {
+		const problem = Object.assign(new Error('There are no dated orders to learn from.'), { name: 'FileProblem' });
+		const predict: PredictCalls = { calls: [], failures: [problem], segmentCalls: 0 };
+		const session = new Session(fakeEngine(opened(false), undefined, false, predict).handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		await vi.waitFor(() => expect(session.predictionProblem).toBe('There are no dated orders to learn from.'), { timeout: 5000 });
+		expect(session.problem).toBeNull();
+		expect(session.predictions).toBeNull();
+		expect(session.segmentPredictions).toBeNull();
 	});
 });

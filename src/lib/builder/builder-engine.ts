@@ -13,7 +13,6 @@ import {
 	CATEGORY_SUGGESTIONS_SQL,
 	CREATE_SELECTION_SQL,
 	fieldValuesSql,
-	PREDICTION_FIELDS,
 	PREDICTION_FIELDS_SQL,
 	replacePredictionsSql,
 	segmentCountSql,
@@ -21,7 +20,7 @@ import {
 	TABLE_COLUMNS_SQL,
 	type BoundSql
 } from './compile';
-import { FIELDS, type FieldId, type SegmentDefinition } from './definition';
+import { FIELDS, PREDICTION_FIELDS, type FieldId, type SegmentDefinition } from './definition';
 
 /** A SqlRunner that can also run a prepared statement with bound values. */
 export interface BoundRunner extends SqlRunner {

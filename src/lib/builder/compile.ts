@@ -11,7 +11,7 @@
 import { date, ident } from '../sql';
 import { expectedOrdersColumn, PREDICTIONS_TABLE, type PredictionColumns } from '../predict/predictions-sql';
 import { BEHAVIOUR_COLUMN } from '../rfm/behaviour';
-import { conditionProblem, fieldInfo, type Condition, type FieldId, type SegmentDefinition } from './definition';
+import { conditionProblem, fieldInfo, PREDICTION_FIELDS, type Condition, type FieldId, type SegmentDefinition } from './definition';
 
 /** A statement and the values bound to its `?` placeholders, in order. */
 export interface BoundSql {
@@ -236,16 +236,6 @@ SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_ord
 	${predictionColumnsSql(predictions)}
 FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN customer_behaviour b ON b.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}${predictions ? ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id` : ''}`;
 }
-
-/** The columns of `builder_customers` that come from `customer_predictions`. */
-export const PREDICTION_FIELDS = [
-	'p_alive',
-	'expected_orders',
-	'expected_order_value',
-	'predicted_value',
-	'likely_lost',
-	'high_predicted_value'
-] as const;
 
 /**
  * Replaces the prediction columns of `builder_customers` with the current predictions: new

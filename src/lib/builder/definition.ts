@@ -4,6 +4,16 @@
  * browser, exported and imported, and compiled to SQL with bound values by `compile.ts`.
  */
 
+/** The fields that come from the predictions (`customer_predictions`), offered once the models ran and are trusted. */
+export const PREDICTION_FIELDS = [
+	'p_alive',
+	'expected_orders',
+	'expected_order_value',
+	'predicted_value',
+	'likely_lost',
+	'high_predicted_value'
+] as const;
+
 /** Every field a condition can test. Optional fields are offered only when the file has values for them. */
 export const FIELD_IDS = [
 	'r',
@@ -29,12 +39,7 @@ export const FIELD_IDS = [
 	'category',
 	'tag',
 	'accepts_marketing',
-	'p_alive',
-	'expected_orders',
-	'expected_order_value',
-	'predicted_value',
-	'likely_lost',
-	'high_predicted_value'
+	...PREDICTION_FIELDS
 ] as const;
 export type FieldId = (typeof FIELD_IDS)[number];
 

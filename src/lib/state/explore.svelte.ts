@@ -58,6 +58,8 @@ export class CustomerRows {
 	#query: CustomerQuery | null = null;
 	#generation = 0;
 	#wanted: number[] = [0];
+	/** Pages held from before a refresh: shown, but fetched again when wanted. */
+	#stale = new Set<number>();
 	#fetching = false;
 
 	constructor(api: Remote<EngineApi>) {
@@ -69,10 +71,23 @@ export class CustomerRows {
 		this.#query = query;
 		this.#generation++;
 		this.#cache.clear();
+		this.#stale.clear();
 		this.total = null;
 		this.problem = null;
 		this.#wanted = [0];
 		this.version++;
+		void this.#pump();
+	}
+
+	/**
+	 * Reads the same query's rows again where the merchant is (new predictions add columns): the
+	 * total, the scroll position and the active row stay; the rows in view are fetched again.
+	 */
+	refresh(): void {
+		if (!this.#query) return;
+		this.#generation++;
+		// The rows on screen stay until their new versions arrive: no flash of empty rows, and Enter still opens one.
+		this.#stale = new Set(this.#cache.pages());
 		void this.#pump();
 	}
 
@@ -82,7 +97,7 @@ export class CustomerRows {
 		const pages = pagesFor(first, last, LIST_PAGE);
 		const around = [pages[0]! - 1, pages.at(-1)! + 1].filter((p) => p >= 0 && (this.total === null || p * LIST_PAGE < this.total));
 		this.#wanted = [...pages, ...around];
-		if (pages.some((p) => !this.#cache.has(p))) void this.#pump();
+		if (pages.some((p) => !this.#cache.has(p) || this.#stale.has(p))) void this.#pump();
 	}
 
 	/** Row `index` when fetched (reactive). */
@@ -98,12 +113,13 @@ export class CustomerRows {
 		try {
 			for (;;) {
 				const query = this.#query;
-				const page = this.#wanted.find((p) => !this.#cache.has(p));
+				const page = this.#wanted.find((p) => !this.#cache.has(p) || this.#stale.has(p));
 				if (!query || page === undefined) return;
 				const generation = this.#generation;
 				const window = await read(() => this.#api.customerWindow($state.snapshot(query) as CustomerQuery, page * LIST_PAGE, LIST_PAGE));
 				if (generation !== this.#generation) continue;
 				this.#cache.set(page, window.rows);
+				this.#stale.delete(page);
 				this.total = window.total;
 				this.hasName = window.hasName;
 				this.hasEmail = window.hasEmail;

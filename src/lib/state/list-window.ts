@@ -107,6 +107,11 @@ export class PageCache<T> {
 		this.#pages.clear();
 	}
 
+	/** The page numbers held. */
+	pages(): number[] {
+		return [...this.#pages.keys()];
+	}
+
 	get size(): number {
 		return this.#pages.size;
 	}
