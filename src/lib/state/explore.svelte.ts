@@ -58,7 +58,8 @@ export class CustomerRows {
 	#query: CustomerQuery | null = null;
 	#generation = 0;
 	#wanted: number[] = [0];
-	/** Pages held from before a refresh: shown, but fetched again when wanted. */
+	/** Pages held from before a refresh: shown, but fetched again when wanted. Not reactive: `version` redraws. */
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#stale = new Set<number>();
 	#fetching = false;
 
@@ -87,6 +88,7 @@ export class CustomerRows {
 		if (!this.#query) return;
 		this.#generation++;
 		// The rows on screen stay until their new versions arrive: no flash of empty rows, and Enter still opens one.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state: `version` redraws
 		this.#stale = new Set(this.#cache.pages());
 		void this.#pump();
 	}
