@@ -142,7 +142,13 @@ try {
 	for (const f of files.filter((f) => args.only.split(',').includes(f.format))) {
 		const mb = statSync(f.path).size / 2 ** 20;
 		const results = [];
-		for (let r = 0; r < runs; r++) results.push(await load(f.path));
+		try {
+			for (let r = 0; r < runs; r++) results.push(await load(f.path));
+		} catch (e) {
+			// A format the page refuses at this size (its message) is a figure too; the others still run.
+			console.log(`${f.format.padEnd(8)} ${mb.toFixed(1).padStart(8)}   refused: ${(e as Error).message.replace(`${f.path}: `, '')}`);
+			continue;
+		}
 		const s = median(results.map((x) => x.seconds));
 		console.log(
 			`${f.format.padEnd(8)} ${mb.toFixed(1).padStart(8)} ${s.toFixed(2).padStart(9)} ${(mb / s).toFixed(1).padStart(7)} ${Math.round(
