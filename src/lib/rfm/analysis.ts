@@ -16,8 +16,10 @@ import {
 	fixedBands,
 	METRIC_COLUMN,
 	rBands,
+	metricRange,
 	rQuantilesSql,
 	scoreCaseSql,
+	spreadBands,
 	type ValueGroup
 } from './scoring';
 import { segmentCaseSql, segmentInfoSql } from './segments';
@@ -229,7 +231,24 @@ export async function computeThresholds(db: SqlRunner, settings: ScoringSettings
 	const rows = await db.rows<{ metric: Metric; lo: number; hi: number; count: number }>(distributionSql(table));
 	const groups: Record<Metric, ValueGroup[]> = { recency: [], frequency: [], monetary: [] };
 	for (const row of rows) groups[row.metric].push({ lo: row.lo, hi: row.hi, count: row.count });
-	for (const metric of METRICS) thresholds[metric] = balancedBands(metric, balancedBins(groups[metric], settings.levels));
+	// One value for everyone carries no information: it keeps score 1 (balancedBands), as before.
+	const lumpy = METRICS.filter((m) => groups[m].length > 1 && groups[m].length < settings.levels);
+	// The longest recency possible (first order counted → analysis date), where the table has the dates.
+	let recencySpan: number | null = null;
+	if (lumpy.includes('recency')) {
+		const columns = await db.rows<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE ${table})`);
+		if (columns.some((c) => c.column_name === 'first_order')) {
+			const [row] = await db.rows<{ span: number | null }>(
+				`SELECT CAST(max(recency_days + (last_order - first_order)) AS DOUBLE) AS span FROM ${table}`
+			);
+			recencySpan = row?.span ?? null;
+		}
+	}
+	for (const metric of METRICS) {
+		thresholds[metric] = lumpy.includes(metric)
+			? spreadBands(metric, groups[metric], settings.levels, metricRange(metric, groups[metric], recencySpan))
+			: balancedBands(metric, balancedBins(groups[metric], settings.levels));
+	}
 	return thresholds;
 }
 

@@ -20,6 +20,7 @@ import {
 	type ViewState
 } from './url-state';
 import { fileFingerprint } from './fingerprint';
+import { settingsFromView } from './settings';
 import { fetchRemoteFile } from './remote-file';
 import { demoCustomers, DEFAULT_DEMO_CUSTOMERS } from '../demo/generator';
 import { demoFile } from '../demo/demo-file';
@@ -198,27 +199,22 @@ export class Links {
 		this.#settled = true;
 	}
 
-	/** Sets the settings a view names, before scoring, so the first analysis already uses them. */
+	/**
+	 * Sets the settings a view names, before scoring, so the first analysis already uses them. Every
+	 * setting the link carries is applied (levels included: the rule set is rescaled from its definition
+	 * to the link's levels); what cannot be applied is told in `notice`. Returns true when anything changed.
+	 */
 	#applySettings(view: ViewState): boolean {
 		const session = this.session;
-		let changed = false;
-		if (JSON.stringify($state.snapshot(session.scoring)) !== JSON.stringify(view.scoring)) {
-			session.scoring = structuredClone(view.scoring);
-			changed = true;
-		}
-		const wanted = view.ruleSetId ?? 'grid';
-		if (session.ruleSet.id !== wanted) {
-			const set = session.ruleSetChoices.find((s) => s.id === wanted);
-			if (set) {
-				session.ruleSet = structuredClone(set);
-				changed = true;
-			} else this.notice = `This link uses a rule set saved in another browser ("${wanted}"); the default segments are shown instead.`;
-		}
-		if (session.ruleSet.levels !== session.scoring.levels) {
-			// A rule set is written for one scale; the link's levels win only when they agree.
-			session.scoring.levels = session.ruleSet.levels;
-		}
-		return changed;
+		const before = session.currentSettings();
+		const { settings, notices } = settingsFromView(view, session.ruleSetChoices, before.definition);
+		const unapplied = view.unapplied ?? [];
+		const told = [...notices];
+		if (unapplied.length) told.push(`Part of this link could not be applied: ${unapplied.join('; ')}.`);
+		this.notice = told.length ? told.join(' ') : null;
+		if (JSON.stringify(before) === JSON.stringify(settings)) return false;
+		session.setSettings(settings);
+		return true;
 	}
 
 	/** Sets what the view shows once the data is scored: tab, selection, views' own keys. */
