@@ -64,6 +64,16 @@ export interface Headline {
 	ordersAfterAnalysisDate: number;
 	/** Customers with a known engagement date on or before the analysis date (0 without an engagement column). */
 	engagedCustomers: number;
+	/**
+	 * How `revenue` reconciles: the window's orders (`orderRevenue`) plus the returns and
+	 * cancellations of the scored customers in the window (`returned`, negative). Returns by customers
+	 * with no order in the window (`unscoredReturns`, by `unscoredReturnCustomers`) are not in
+	 * `revenue`: there is no order to score them by.
+	 */
+	orderRevenue: number;
+	returned: number;
+	unscoredReturns: number;
+	unscoredReturnCustomers: number;
 }
 
 export interface RfmResult {
@@ -184,12 +194,19 @@ export function windowOrdersSql(window: ScoringWindow, tables: ScoringTables = S
 export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
 
 /**
- * Creates the view `window_returns`: per customer, the credits (cancellations, returns) dated
- * inside the window, which net out of the customer's revenue.
+ * Creates the views `window_returns`: per customer, the credits (cancellations, returns) dated
+ * inside the window, which net out of the customer's revenue; and `<returns>_rows`, those credits
+ * one by one (the profile lists them, so a customer's orders plus returns add up to their revenue).
  */
 export function windowReturnsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
 	return `CREATE OR REPLACE VIEW ${tables.returns} AS
 SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
+}
+
+/** The view `<returns>_rows` (see windowReturnsSql): the window's credits one by one. */
+export function windowReturnRowsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
+	return `CREATE OR REPLACE VIEW ${tables.returns}_rows AS
+SELECT * FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')}`;
 }
 
 /**
@@ -275,7 +292,14 @@ function headlineSql(window: ScoringWindow): string {
 	strftime(min(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS first_order,
 	strftime(max(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS last_order,
 	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers,
-	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged
+	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_orders) AS order_revenue,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
+		WHERE EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS returned,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
+		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_returns,
+	(SELECT CAST(count(DISTINCT customer_id) AS DOUBLE) FROM window_returns_rows r
+		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_return_customers
 FROM orders`;
 }
 
@@ -288,6 +312,7 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 	await db.run(windowOrdersSql(window));
 	await db.run(RETURNS_TABLE_SQL);
 	await db.run(windowReturnsSql(window));
+	await db.run(windowReturnRowsSql(window));
 	await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
 	const [h] = await db.rows<{
 		orders: number;
@@ -299,6 +324,10 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 		last_order: string | null;
 		customers: number;
 		engaged: number;
+		order_revenue: number;
+		returned: number;
+		unscored_returns: number;
+		unscored_return_customers: number;
 	}>(headlineSql(window));
 	if (!h || h.customers === 0) {
 		throw new NothingToScore(
@@ -328,7 +357,11 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 			ordersBeforeWindow: h.orders_before,
 			ordersAfterWindow: h.orders_after,
 			ordersAfterAnalysisDate: h.after_analysis,
-			engagedCustomers: h.engaged
+			engagedCustomers: h.engaged,
+			orderRevenue: h.order_revenue,
+			returned: h.returned,
+			unscoredReturns: h.unscored_returns,
+			unscoredReturnCustomers: h.unscored_return_customers
 		},
 		thresholds,
 		matrix,
