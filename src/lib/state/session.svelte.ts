@@ -86,8 +86,13 @@ export class Session {
 	/** Engine calls under way (set before the first progress report arrives). */
 	running = $state(0);
 	busy = $derived(this.progress !== null || this.running > 0);
-	/** The store's currency when the file says it (header code or symbols in the amounts). */
+	/**
+	 * The store's currency: the one scored when the file has a currency column (Shopify's `Currency`),
+	 * otherwise what the amount column's header or symbols say. Every figure and the summary link use it.
+	 */
 	currency = $derived.by(() => {
+		const scored = this.analysis?.ingest.scoredCurrency;
+		if (scored) return scored;
 		const column = this.mapping?.amount ?? this.mapping?.unitPrice;
 		if (!this.file || !column) return null;
 		const index = this.file.columns.indexOf(column);
