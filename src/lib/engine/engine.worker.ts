@@ -42,6 +42,7 @@ import {
 	columnsExportSql,
 	countSegments,
 	prepareBuilder,
+	presetCounts,
 	presetCsv,
 	refreshBuilderPredictions,
 	selectCustomers,
@@ -570,8 +571,7 @@ const api = {
 	async exportSegment(selection, request) {
 		return builderStep('export', async (db, duck) => {
 			const bound = await ensureBuilder(db, duck);
-			if (needsBehaviour(selection)) await ensureBehaviour(db);
-			await selectCustomers(bound, selection);
+			await selectForExport(db, bound, selection);
 			let bytes: Uint8Array;
 			if (request.preset === 'columns') {
 				const name = `export-${++fileCounter}.csv`;
@@ -582,6 +582,14 @@ const api = {
 				bytes = new TextEncoder().encode(await presetCsv(db, request));
 			}
 			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
+	},
+
+	async audienceCounts(selection, request) {
+		return builderStep('export', async (db, duck) => {
+			const bound = await ensureBuilder(db, duck);
+			await selectForExport(db, bound, selection);
+			return presetCounts(db, request);
 		});
 	},
 
@@ -642,6 +650,17 @@ const api = {
 		return openPrepared(current.files, sheet, onProgress);
 	}
 } satisfies EngineApi;
+
+/** Fills `builder_selection` for an export: behaviour segments and History flows need their tables first. */
+async function selectForExport(
+	db: SqlRunner,
+	bound: Awaited<ReturnType<typeof ensureBuilder>>,
+	selection: CustomerSelection
+): Promise<void> {
+	if (needsBehaviour(selection)) await ensureBehaviour(db);
+	await history.ensureSelection(db, scoredContext(), selection);
+	await selectCustomers(bound, selection);
+}
 
 /** The newest builder step of each kind: a newer count makes an older one stale (and it is skipped or stopped). */
 const builderLatest = new Map<string, { cancelled: boolean }>();
