@@ -586,7 +586,8 @@ const api = {
 	},
 
 	async audienceCounts(selection, request) {
-		return builderStep('export', async (db, duck) => {
+		// Its own kind: a count must never make a download stale.
+		return builderStep('audience-counts', async (db, duck) => {
 			const bound = await ensureBuilder(db, duck);
 			await selectForExport(db, bound, selection);
 			return presetCounts(db, request);
