@@ -113,6 +113,8 @@ function expectedEmails(customers: Record<string, string>[], contacts: ReturnTyp
 
 /** Downloads the e-mail tool list from the export dialog on screen; returns its rows and the counts shown before. */
 async function emailList(page: Page): Promise<{ name: string; rows: string[][]; shown: string }> {
+	const box = page.locator('details#list-export');
+	if (!(await box.evaluate((d) => (d as HTMLDetailsElement).open))) await box.locator('summary').click();
 	await page.getByRole('radio', { name: /^Email tool list/ }).check();
 	await expect(page.getByTestId('audience-rows')).toBeVisible();
 	const shown = (await page.getByTestId('audience-counts').textContent())!;
