@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
-import { scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
+import { newScoringCache, scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
 import { RULE_SETS } from '../../src/lib/rfm/segments';
 import type { LookBack, RuleSet, ScoringMethod } from '../../src/lib/rfm/types';
 import { Session, type EngineHandle } from '../../src/lib/state/session.svelte';
@@ -70,8 +70,13 @@ export function randomChange(rnd: () => number): SettingsChange {
 	}
 }
 
-/** The page's Session over an engine that scores on `db` with the app's own scoring code. */
+/**
+ * The page's Session over an engine that scores on `db` with the app's own scoring code, keeping a
+ * scoring cache across rescores as the engine worker does (new orders, a new cache), so reuse of
+ * metrics and distributions between settings is part of what must not drift.
+ */
 export function sessionOver(db: WasmTestDb): Session {
+	let cache = newScoringCache();
 	let ingest = { rowsRead: 0 } as unknown as Analysis['ingest'];
 	const file = { fileName: 'cdnow.csv', size: 1, files: [], layout: 'generic', columns: [], distinct: {}, ambiguousDates: [], preview: [] };
 	const api: Partial<EngineApi> = {
@@ -83,9 +88,10 @@ export function sessionOver(db: WasmTestDb): Session {
 			}) as unknown as OpenedFile,
 		analyze: async (request) => {
 			ingest = { ...ingest };
-			return { ingest, rfm: await scoreCustomers(db, request.scoring, request.ruleSet), timings: { readMs: 0, scoreMs: 0 } };
+			cache = newScoringCache();
+			return { ingest, rfm: await scoreCustomers(db, request.scoring, request.ruleSet, cache), timings: { readMs: 0, scoreMs: 0 } };
 		},
-		rescore: async (scoring, ruleSet) => scoreCustomers(db, scoring, ruleSet),
+		rescore: async (scoring, ruleSet) => scoreCustomers(db, scoring, ruleSet, cache),
 		// Predictions are not part of these tests: they fail quietly in the background.
 		predict: async () => Promise.reject(Object.assign(new Error('not in this test'), { name: 'CancelledError' })),
 		behaviour: async () => []
