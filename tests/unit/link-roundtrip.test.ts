@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatHash, parseHash, readViewState, writeViewState } from '../../src/lib/state/url-state';
-import { settingsFromView } from '../../src/lib/state/settings';
+import { rulesInForce, sameRuleSet, settingsFromView } from '../../src/lib/state/settings';
 import { RULE_SETS } from '../../src/lib/rfm/segments';
 import type { RuleSet, ScoringSettings } from '../../src/lib/rfm/types';
 import { seededRandom } from '../support/random';
@@ -97,6 +97,26 @@ describe('a view link opened on a fresh page shows the same numbers', () => {
 		// The seeds reach many different views, not one view fifty times.
 		expect(links.size).toBeGreaterThanOrEqual(30);
 	}, 300_000);
+
+	it('tells rules edited on the page (a link cannot carry them) from rules it names', async () => {
+		const session = sessionOver(db);
+		await session.openFile(new File([], 'cdnow.csv'));
+		await session.setLevels(4);
+		const opened = () =>
+			rulesInForce(
+				settingsFromView({ scoring: JSON.parse(JSON.stringify(session.scoring)), ruleSetId: session.ruleSet.id }, RULE_SETS).settings
+			);
+		// What Links.makeViewLink checks before it offers a link.
+		expect(sameRuleSet(opened(), JSON.parse(JSON.stringify(session.ruleSet)))).toBe(true);
+		session.ruleSet.rules[0]!.recency = [3, 4];
+		await session.rescore();
+		expect(sameRuleSet(opened(), JSON.parse(JSON.stringify(session.ruleSet)))).toBe(false);
+		// The edit is the definition from now on: back to 1–5 rescales the edited rules, not the preset.
+		await session.setLevels(5);
+		expect(session.ruleDefinition.levels).toBe(4);
+		expect(session.ruleDefinition.rules[0]!.recency).toEqual([3, 4]);
+		expect(session.ruleSet.rules[0]!.recency).toEqual([4, 5]);
+	});
 
 	it('says what a link asks for that this page cannot apply', async () => {
 		const other = await openLink(`#demo=42&rs=${OWN_SET.id}&lv=4`, RULE_SETS);

@@ -20,7 +20,8 @@ import {
 	type ViewState
 } from './url-state';
 import { fileFingerprint } from './fingerprint';
-import { settingsFromView } from './settings';
+import { rulesInForce, sameRuleSet, settingsFromView } from './settings';
+import type { RuleSet } from '../rfm/types';
 import { fetchRemoteFile } from './remote-file';
 import { demoCustomers, DEFAULT_DEMO_CUSTOMERS } from '../demo/generator';
 import { demoFile } from '../demo/demo-file';
@@ -46,6 +47,11 @@ export class Links {
 	generating = $state<number | null>(null);
 	/** A shared summary opened from a link: the page shows only it. */
 	summary = $state.raw<SharedSummary | null>(null);
+	/**
+	 * Why the view link last made will not show the same numbers (rules edited on this page and not
+	 * saved under their own name: a link names a rule set, it cannot carry its rules), or null.
+	 */
+	viewLinkWarning = $state<string | null>(null);
 	/** The view link and summary link last made, shown for copying. */
 	viewLink = $state<string | null>(null);
 	summaryLink = $state<string | null>(null);
@@ -335,6 +341,15 @@ export class Links {
 	makeViewLink(): string {
 		const url = withHash(location.href, this.currentHash());
 		this.viewLink = url;
+		// Read back as a fresh page would: the rules it would use must be the rules on screen.
+		const session = this.session;
+		const opened = settingsFromView(
+			{ scoring: $state.snapshot(session.scoring), ruleSetId: session.ruleSet.id },
+			session.ruleSetChoices
+		).settings;
+		this.viewLinkWarning = sameRuleSet(rulesInForce(opened), $state.snapshot(session.ruleSet) as RuleSet)
+			? null
+			: `The segment rules were edited on this page and not saved: the link names "${session.ruleSet.name}" as saved, so whoever opens it sees its saved rules, not your edits. Save the rules in the Segment rules tab (and share the rules file) to share them.`;
 		return url;
 	}
 
