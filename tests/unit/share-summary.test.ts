@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSummary, decodeSummary, encodeSummary } from '../../src/lib/share/summary';
+import { buildSummary, decodeSummary, encodeSummary, summaryCurrency } from '../../src/lib/share/summary';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import type { Headline, MatrixCell, SegmentSummary } from '../../src/lib/rfm/analysis';
 
@@ -129,5 +129,15 @@ describe('summary links without small groups (issue 20, finding 6)', () => {
 		const forged = { ...shared, matrix: [{ r: 5, f: 5, customers: 2, orders: 3, revenue: 99, segment: 'Champions' }] };
 		const read = await decodeSummary(await encodeSummary(forged));
 		expect(read.matrix).toEqual([{ r: 5, f: 5, customers: 0, orders: 0, revenue: 0, segment: 'Champions', fewerThan: 5 }]);
+	});
+});
+
+describe('the currency of a summary link', () => {
+	it('is the scored currency, else the only one in a currency column, else what the amounts said', () => {
+		expect(summaryCurrency({ scoredCurrency: 'USD', currencies: [{ currency: 'EUR' }, { currency: 'USD' }] }, null)).toBe('USD');
+		// The real Shopify export: one currency column value, EUR, and no symbol in the amounts.
+		expect(summaryCurrency({ scoredCurrency: null, currencies: [{ currency: 'EUR' }] }, null)).toBe('EUR');
+		expect(summaryCurrency({ scoredCurrency: null, currencies: [] }, 'GBP')).toBe('GBP');
+		expect(summaryCurrency({ scoredCurrency: null, currencies: [{ currency: 'euro' }] }, null)).toBeNull();
 	});
 });

@@ -169,3 +169,16 @@ export async function decodeSummary(text: string): Promise<SharedSummary> {
 		segments: s.segments as SegmentSummary[]
 	});
 }
+
+/**
+ * The store's currency for a summary link: the one scored, or the only one a currency column holds
+ * (Shopify's `Currency`), or what the amounts say. A summary without it reads as bare numbers.
+ */
+export function summaryCurrency(
+	ingest: { scoredCurrency: string | null; currencies: { currency: string }[] },
+	page: string | null
+): string | null {
+	const only = ingest.currencies.length === 1 ? ingest.currencies[0]!.currency : null;
+	const code = ingest.scoredCurrency ?? only;
+	return code && /^[A-Z]{3}$/.test(code) ? code : page;
+}

@@ -25,7 +25,7 @@ import type { RuleSet } from '../rfm/types';
 import { fetchRemoteFile } from './remote-file';
 import { demoCustomers, DEFAULT_DEMO_CUSTOMERS } from '../demo/generator';
 import { demoFile } from '../demo/demo-file';
-import { buildSummary, decodeSummary, encodeSummary, type SharedSummary } from '../share/summary';
+import { buildSummary, decodeSummary, encodeSummary, summaryCurrency, type SharedSummary } from '../share/summary';
 import { canRemember, forgetData, rememberData, rememberedFile, rememberedMeta, type RememberedMeta } from './device-store';
 import { formatBytes } from '../format';
 import type { Tab } from './session.svelte';
@@ -359,7 +359,7 @@ export class Links {
 		if (!analysis) return null;
 		const summary = buildSummary({
 			title: this.source.kind === 'demo' ? `Demo store (seed ${this.source.seed})` : 'Shared summary',
-			currency: this.session.currency,
+			currency: summaryCurrency(analysis.ingest, this.session.currency),
 			headline: analysis.rfm.headline,
 			scoring: $state.snapshot(this.session.scoring),
 			ruleSet: this.session.ruleSet,
