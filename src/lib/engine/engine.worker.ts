@@ -61,18 +61,31 @@ import {
 
 let started: Promise<{ duck: StartedDuckDB; info: EngineInfo }> | null = null;
 
-function ensureStarted(options: EngineOptions = {}) {
+function ensureStarted() {
 	started ??= (async () => {
 		const t0 = performance.now();
 		const duck = await startDuckDB();
-		// Only a size such as `64MB` or `1.5GB`: the value goes into SQL.
-		if (options.memoryLimit && /^\d+(\.\d+)?\s*[KMG]i?B$/i.test(options.memoryLimit))
-			await duck.conn.query(`SET memory_limit = '${options.memoryLimit}'`);
-		const limit = String((await duck.conn.query(`SELECT current_setting('memory_limit') AS m`)).getChild('m')?.get(0) ?? '');
-		const memoryLimit = parseMemoryLimit(limit) ?? DEFAULT_MEMORY_LIMIT;
-		return { duck, info: { duckdbVersion: duck.version, bundle: duck.bundle, startMs: Math.round(performance.now() - t0), memoryLimit } };
+		const info = { duckdbVersion: duck.version, bundle: duck.bundle, startMs: Math.round(performance.now() - t0), memoryLimit: 0 };
+		info.memoryLimit = await readMemoryLimit(duck);
+		return { duck, info };
 	})();
 	return started;
+}
+
+async function readMemoryLimit(duck: StartedDuckDB): Promise<number> {
+	const limit = String((await duck.conn.query(`SELECT current_setting('memory_limit') AS m`)).getChild('m')?.get(0) ?? '');
+	return parseMemoryLimit(limit) ?? DEFAULT_MEMORY_LIMIT;
+}
+
+/** The page's start options (DuckDB starts before the page asks, when this module loads). */
+async function applyOptions(options: EngineOptions): Promise<EngineInfo> {
+	const { duck, info } = await ensureStarted();
+	// Only a size such as `64MB` or `1.5GB`: the value goes into SQL.
+	if (options.memoryLimit && /^\d+(\.\d+)?\s*[KMG]i?B$/i.test(options.memoryLimit)) {
+		await duck.conn.query(`SET memory_limit = '${options.memoryLimit}'`);
+		info.memoryLimit = await readMemoryLimit(duck);
+	}
+	return info;
 }
 
 /** The running step: cancel() flips `cancelled` and asks DuckDB to stop the query in flight. */
@@ -361,7 +374,7 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 
 const api = {
 	async start(options?: EngineOptions) {
-		return (await ensureStarted(options)).info;
+		return applyOptions(options ?? {});
 	},
 
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {

@@ -11,7 +11,11 @@
 import { detectColumns, type Detection, type SampleColumn } from './columns';
 import { dialectFromSniff, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
 import { detectLayout, type LayoutId } from './layouts';
-import { FileProblem, SAMPLE_ROWS, PREVIEW_ROWS, firstLine } from './pipeline';
+import { FileProblem, SAMPLE_ROWS, PREVIEW_ROWS, firstLine, isOutOfMemory } from './pipeline';
+
+/** Opening a file needs a few buffers of 32 MB: what to do when even those do not fit. */
+const OUT_OF_MEMORY_OPENING =
+	'This browser has no memory left to open the file: the previous analysis still holds it. Reload the page (your settings stay in the address) and drop the file again.';
 import { detectOlist, olistPlan, olistSql, type OlistFiles } from './olist';
 import { detectAmountFormat, detectDateFormat } from './values';
 import { isCancelled } from '../cancel';
@@ -103,6 +107,7 @@ export async function sniffSource(db: SqlRunner, name: string, fileName: string,
 		[sniffed] = await db.rows<SniffRow>(sniffSql(sniffName));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
+		if (isOutOfMemory(e)) throw new FileProblem(OUT_OF_MEMORY_OPENING);
 		throw new FileProblem(
 			`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`
 		);
@@ -136,6 +141,7 @@ async function sample(db: SqlRunner, relation: string, columns: string[], which:
 		);
 	} catch (e) {
 		if (isCancelled(e)) throw e;
+		if (isOutOfMemory(e)) throw new FileProblem(OUT_OF_MEMORY_OPENING);
 		throw new FileProblem(
 			`The first rows of ${which === 'This file' ? 'this file' : which} could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`
 		);
