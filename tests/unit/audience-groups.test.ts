@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvParse } from 'd3';
 import { namesOf, prepareAudience, type ContactRow } from '../../src/lib/builder/audience';
 import { prepareBuilder, presetCounts, presetCsv, selectCustomers } from '../../src/lib/builder/builder-engine';
+import { selectionExportSql } from '../../src/lib/rfm/customer-list';
 import { loadOrders } from '../../src/lib/ingest/pipeline';
 import { inspectSources, sniffSource } from '../../src/lib/ingest/sources';
 import { scoreCustomers } from '../../src/lib/rfm/analysis';
@@ -118,5 +119,19 @@ describe('the real Shopify export to the e-mail tool', () => {
 			declined: 3,
 			duplicate: 0
 		});
+	});
+
+	it("the list's own CSV carries the e-mail and the names split from the Billing Name", async () => {
+		const rows = await db.rows<{ customer_id: string; segment: string; email: string; first_name: string; last_name: string }>(
+			`SELECT customer_id, segment, email, first_name, last_name FROM (${selectionExportSql({ kind: 'all' }, GRID_MAP, true)})`
+		);
+		expect(rows.map((r) => [r.email, r.first_name, r.last_name]).sort()).toEqual([
+			['ayumu.hirano@example.com', 'Ayumu', 'Hirano'],
+			['karine.ruby@example.com', 'Karine', 'Ruby'],
+			['russel.winfield@example.com', 'Russell', 'Winfield']
+		]);
+		// Without a customers table the columns are left out, as before.
+		const plain = await db.rows<Record<string, unknown>>(`SELECT * FROM (${selectionExportSql({ kind: 'all' }, GRID_MAP)}) LIMIT 1`);
+		expect(Object.keys(plain[0]!)).not.toContain('email');
 	});
 });

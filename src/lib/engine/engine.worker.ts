@@ -529,7 +529,8 @@ const api = {
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
 			await history.ensureSelection(db, scoredContext(), selection);
 			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
-			const sql = selectionExportSql(selection, scoredRuleSet);
+			// The list's CSV carries e-mail and names when the file has them, like the list on screen.
+			const sql = selectionExportSql(selection, scoredRuleSet, (await readSchema(db)).customers);
 			return predicted ? withPredictionsSql(sql, predicted.horizons) : sql;
 		});
 	},
