@@ -11,6 +11,7 @@ import { str } from '../../src/lib/sql';
 import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
 import { scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
 import {
+	BELOW_TIERS,
 	BEHAVIOUR_IDS,
 	behaviourDefinitions,
 	computeBehaviour,
@@ -139,7 +140,8 @@ function expectedBehaviour(
 		if (f.frequency >= 2 && gap !== null && recency > settings.longMissingFactor * gap) segments.add('long-missing');
 		if (due !== null && due >= a && due < a + settings.dueWithinDays) segments.add('due-soon');
 		if (due !== null && due < a) segments.add('overdue');
-		const tier = tiers.find((t) => f.cents >= Math.round(t.minRevenue * 100))?.name ?? null;
+		// Under every tier's minimum: the catch-all tier, so the tiers count every customer.
+		const tier = tiers.find((t) => f.cents >= Math.round(t.minRevenue * 100))?.name ?? BELOW_TIERS;
 		if (tier !== null) segments.add(tierId(tier));
 		result.set(f.id, { segments, revenueCents: f.cents, nextOrderDue: due === null ? null : isoOf(due), tier });
 	}
@@ -295,7 +297,14 @@ describe('behaviour segments on a generated store', () => {
 			expect(plain(await actualBehaviour(db))).toEqual(plain(expected));
 			expectSummary(summary, expected, lines, settings);
 			// Every segment has members in this data, so the test says something about each.
-			for (const s of summary) if (s.id !== tierId('Refunded')) expect(s.customers, s.id).toBeGreaterThan(0);
+			for (const s of summary)
+				if (s.id !== tierId('Refunded') && s.id !== tierId(BELOW_TIERS)) expect(s.customers, s.id).toBeGreaterThan(0);
+			// The tiers, the catch-all below them included, count every customer once, and their revenue adds up.
+			const tiers = summary.filter((s) => s.kind === 'tier');
+			expect(tiers.reduce((n, s) => n + s.customers, 0)).toBe(expected.size);
+			expect(Math.round(tiers.reduce((n, s) => n + s.revenue, 0) * 100)).toBe(
+				[...expected.values()].reduce((n, e) => n + e.revenueCents, 0)
+			);
 		});
 	}
 
@@ -709,7 +718,11 @@ describe('validateBehaviour', () => {
 		expect(defs.map((d) => [d.id, d.description])).toEqual([
 			['tier:Bronze', 'Lifetime revenue from 0 up to 250.'],
 			['tier:Silver', 'Lifetime revenue from 250 up to 1,000.'],
-			['tier:Gold', 'Lifetime revenue 1,000 or more.']
+			['tier:Gold', 'Lifetime revenue 1,000 or more.'],
+			[
+				'tier:Below the tiers',
+				'Lifetime revenue under 0 (returns and cancellations exceed purchases): below every tier, so that the tiers count every customer.'
+			]
 		]);
 	});
 });

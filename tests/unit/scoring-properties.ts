@@ -98,6 +98,12 @@ export function expectScoringProperties(metric: Metric, pairs: readonly { value:
 	expect(reversals, `${metric}: values scored out of order`).toEqual([]);
 
 	const used = [...new Set(ascending.map((x) => x.score))].sort((a, b) => a - b);
-	const expected = Array.from({ length: Math.min(levels, byValue.size) }, (_, i) => i + 1);
-	expect(used, `${metric}: scores used`).toEqual(expected);
+	if (byValue.size >= levels) {
+		const expected = Array.from({ length: levels }, (_, i) => i + 1);
+		expect(used, `${metric}: scores used`).toEqual(expected);
+	} else if (byValue.size > 1) {
+		// Fewer distinct values than levels: spread over the scale, the best value on the top score (issue 20).
+		const best = metric === 'recency' ? ascending[0]! : ascending.at(-1)!;
+		expect(best.score, `${metric}: the best value's score`).toBe(levels);
+	}
 }

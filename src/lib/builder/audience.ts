@@ -20,8 +20,90 @@ export interface ContactRow {
 	phone: string | null;
 	first_name: string | null;
 	last_name: string | null;
+	/** The name as one text (Shopify's Billing Name): first and last name come from it when the file has no others. */
+	full_name?: string | null;
 	country: string | null;
 	segment: string;
+	/** Net revenue: which customer id a shared e-mail address keeps. */
+	revenue?: number;
+	/** False when the customer declined marketing; null when unknown. */
+	accepts_marketing?: boolean | null;
+}
+
+/** Which list an audience is for: the e-mail tool (needs an e-mail) or an ad platform (an e-mail or a phone). */
+export type AudiencePreset = 'email' | 'meta' | 'google';
+
+/** The customers of a group left out of an audience file, by reason (shown before the download). */
+export interface AudienceCounts {
+	/** Customers in the group. */
+	customers: number;
+	/** Rows the file will have. */
+	rows: number;
+	/** No usable e-mail address (for the ad platforms: neither an e-mail nor a phone). */
+	noContact: number;
+	/** Declined marketing (only when the merchant leaves them out). */
+	declined: number;
+	/** Another customer id with the same e-mail address and more revenue is in the file instead. */
+	duplicate: number;
+}
+
+/** First and last name: the file's own, or the full name split at its first space (the rest is the last name). */
+export function namesOf(row: Pick<ContactRow, 'first_name' | 'last_name' | 'full_name'>): { first: string | null; last: string | null } {
+	const first = row.first_name?.trim() || null;
+	const last = row.last_name?.trim() || null;
+	if (first || last) return { first, last };
+	const full = (row.full_name ?? '').trim().replace(/\s+/g, ' ');
+	if (!full) return { first: null, last: null };
+	const space = full.indexOf(' ');
+	return space < 0 ? { first: full, last: null } : { first: full.slice(0, space), last: full.slice(space + 1) };
+}
+
+/**
+ * The customers an audience file holds, and the rest counted by reason: declined marketing (when
+ * `marketingOnly`), no e-mail (for ads: no e-mail and no phone), and duplicates: one row per e-mail
+ * address, the customer id with the most revenue kept (ties: the smaller id), because e-mail tools
+ * and ad platforms match on the address and a second row would count one person twice.
+ * Names are filled from the full name when the file has no first/last name (see `namesOf`).
+ */
+export function prepareAudience(
+	rows: readonly ContactRow[],
+	preset: AudiencePreset,
+	marketingOnly: boolean
+): { rows: ContactRow[]; counts: AudienceCounts } {
+	const counts: AudienceCounts = { customers: rows.length, rows: 0, noContact: 0, declined: 0, duplicate: 0 };
+	const byEmail = new Map<string, ContactRow>();
+	const kept: ContactRow[] = [];
+	for (const row of rows) {
+		if (marketingOnly && row.accepts_marketing === false) {
+			counts.declined++;
+			continue;
+		}
+		const email = normaliseEmail(row.email);
+		const reachable = preset === 'email' ? email !== null : email !== null || e164(row.phone, row.country) !== null;
+		if (!reachable) {
+			counts.noContact++;
+			continue;
+		}
+		const { first, last } = namesOf(row);
+		const named = { ...row, first_name: first, last_name: last };
+		if (email === null) {
+			kept.push(named);
+			continue;
+		}
+		const other = byEmail.get(email);
+		counts.duplicate += other ? 1 : 0;
+		if (!other || better(named, other)) byEmail.set(email, named);
+	}
+	const out = [...kept, ...byEmail.values()].sort((a, b) => (a.customer_id < b.customer_id ? -1 : a.customer_id > b.customer_id ? 1 : 0));
+	counts.rows = out.length;
+	return { rows: out, counts };
+}
+
+/** The customer id an e-mail address keeps: the most revenue, then the smaller id. */
+function better(a: ContactRow, b: ContactRow): boolean {
+	const ra = a.revenue ?? 0;
+	const rb = b.revenue ?? 0;
+	return ra !== rb ? ra > rb : a.customer_id < b.customer_id;
 }
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;

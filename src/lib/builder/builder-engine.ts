@@ -6,7 +6,7 @@ import { copyToCsvSql, type SqlRunner } from '../rfm/analysis';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from '../rfm/customer-list';
 import { str } from '../sql';
 import type { PredictionColumns } from '../predict/predictions-sql';
-import { emailListCsv, googleAudienceCsv, metaAudienceCsv, type ContactRow } from './audience';
+import { emailListCsv, googleAudienceCsv, metaAudienceCsv, prepareAudience, type AudienceCounts, type ContactRow } from './audience';
 import {
 	availableFieldsSql,
 	builderCustomersSql,
@@ -188,21 +188,27 @@ export function columnsExportSql(columns: readonly ExportColumn[], fileName: str
 }
 
 /**
- * Contact details of the customers in `builder_selection`. A customer id that is an email address
- * stands in for a missing email (files of the base columns often key customers by email).
+ * Contact details of the customers in `builder_selection`, with their revenue and marketing consent
+ * (`prepareAudience` decides who is left out, and counts why). A customer id that is an email
+ * address stands in for a missing email (files of the base columns often key customers by email).
  */
-export function contactRowsSql(marketingOnly: boolean): string {
-	return `SELECT c.customer_id,
+export const CONTACT_ROWS_SQL = `SELECT c.customer_id,
 	coalesce(nullif(trim(c.email), ''), CASE WHEN regexp_full_match(trim(c.customer_id), ${str('[^@\\s]+@[^@\\s]+\\.[^@\\s]+')}) THEN trim(c.customer_id) END) AS email,
-	c.phone, c.first_name, c.last_name, c.country, c.segment
+	c.phone, c.first_name, c.last_name, c.full_name, c.country, c.segment, CAST(c.revenue AS DOUBLE) AS revenue, c.accepts_marketing
 FROM builder_customers c JOIN builder_selection USING (customer_id)
-${marketingOnly ? 'WHERE c.accepts_marketing IS NOT FALSE' : ''}
 ORDER BY c.customer_id`;
-}
+
+/** Only the email list may leave out customers who declined marketing (the ad files follow the platforms' own consent rules). */
+const marketingOnlyOf = (request: Exclude<ExportRequest, { preset: 'columns' }>) => request.preset === 'email' && request.marketingOnly;
 
 /** An audience or email-list preset as CSV text, hashed where the platform asks for it. */
 export async function presetCsv(db: SqlRunner, request: Exclude<ExportRequest, { preset: 'columns' }>): Promise<string> {
-	const rows = await db.rows<ContactRow>(contactRowsSql(request.preset === 'email' && request.marketingOnly));
+	const { rows } = prepareAudience(await db.rows<ContactRow>(CONTACT_ROWS_SQL), request.preset, marketingOnlyOf(request));
 	if (request.preset === 'email') return emailListCsv(rows, request.tag || null);
 	return request.preset === 'meta' ? metaAudienceCsv(rows) : googleAudienceCsv(rows);
+}
+
+/** How many rows an audience file of the customers in `builder_selection` will have, and who is left out and why. */
+export async function presetCounts(db: SqlRunner, request: Exclude<ExportRequest, { preset: 'columns' }>): Promise<AudienceCounts> {
+	return prepareAudience(await db.rows<ContactRow>(CONTACT_ROWS_SQL), request.preset, marketingOnlyOf(request)).counts;
 }

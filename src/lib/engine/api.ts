@@ -25,6 +25,7 @@ export interface SegmentPredictions {
 	segments: SegmentPrediction[];
 }
 import type { BuilderFields, ExportRequest, SegmentCounts } from '../builder/builder-engine';
+import type { AudienceCounts } from '../builder/audience';
 import type { SegmentDefinition } from '../builder/definition';
 import type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts } from '../rfm/explore';
 
@@ -171,6 +172,8 @@ export interface EngineApi {
 	builderCount(definitions: SegmentDefinition[], purpose?: 'live' | 'saved'): Promise<SegmentCounts[]>;
 	/** A selection's customers as CSV: chosen columns, the email-tool list, or a Meta / Google audience hashed here. */
 	exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array>;
+	/** Before an audience download: the rows the file will have and the customers left out, by reason. */
+	audienceCounts(selection: CustomerSelection, request: Exclude<ExportRequest, { preset: 'columns' }>): Promise<AudienceCounts>;
 	/** The scored customer table as Parquet bytes (written in the worker; nothing is downloaded). */
 	exportParquet(): Promise<Uint8Array>;
 	/**
@@ -186,4 +189,4 @@ export interface EngineApi {
 	openSheet(sheet: string, onProgress?: ProgressCallback): Promise<OpenedFile>;
 }
 
-export type { BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };
+export type { AudienceCounts, BuilderFields, ExportRequest, SegmentCounts, SegmentDefinition };

@@ -43,6 +43,7 @@ import {
 	columnsExportSql,
 	countSegments,
 	prepareBuilder,
+	presetCounts,
 	presetCsv,
 	refreshBuilderPredictions,
 	selectCustomers,
@@ -531,7 +532,8 @@ const api = {
 			if (needsBehaviour(selection)) await ensureBehaviour(db);
 			await history.ensureSelection(db, scoredContext(), selection);
 			if (selection.kind === 'builder') await selectCustomers(await ensureBuilder(db, (await ensureStarted()).duck), selection);
-			const sql = selectionExportSql(selection, scoredRuleSet);
+			// The list's CSV carries e-mail and names when the file has them, like the list on screen.
+			const sql = selectionExportSql(selection, scoredRuleSet, (await readSchema(db)).customers);
 			return predicted ? withPredictionsSql(sql, predicted.horizons) : sql;
 		});
 	},
@@ -639,8 +641,7 @@ const api = {
 	async exportSegment(selection, request) {
 		return builderStep('export', async (db, duck) => {
 			const bound = await ensureBuilder(db, duck);
-			if (needsBehaviour(selection)) await ensureBehaviour(db);
-			await selectCustomers(bound, selection);
+			await selectForExport(db, bound, selection);
 			let bytes: Uint8Array;
 			if (request.preset === 'columns') {
 				const name = `export-${++fileCounter}.csv`;
@@ -651,6 +652,15 @@ const api = {
 				bytes = new TextEncoder().encode(await presetCsv(db, request));
 			}
 			return Comlink.transfer(bytes, [bytes.buffer]);
+		});
+	},
+
+	async audienceCounts(selection, request) {
+		// Its own kind: a count must never make a download stale.
+		return builderStep('audience-counts', async (db, duck) => {
+			const bound = await ensureBuilder(db, duck);
+			await selectForExport(db, bound, selection);
+			return presetCounts(db, request);
 		});
 	},
 
@@ -711,6 +721,17 @@ const api = {
 		return openPrepared(current.files, sheet, onProgress);
 	}
 } satisfies EngineApi;
+
+/** Fills `builder_selection` for an export: behaviour segments and History flows need their tables first. */
+async function selectForExport(
+	db: SqlRunner,
+	bound: Awaited<ReturnType<typeof ensureBuilder>>,
+	selection: CustomerSelection
+): Promise<void> {
+	if (needsBehaviour(selection)) await ensureBehaviour(db);
+	await history.ensureSelection(db, scoredContext(), selection);
+	await selectCustomers(bound, selection);
+}
 
 /** The newest builder step of each kind: a newer count makes an older one stale (and it is skipped or stopped). */
 const builderLatest = new Map<string, { cancelled: boolean }>();

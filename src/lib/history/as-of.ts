@@ -10,6 +10,7 @@ import {
 	windowFor,
 	windowOrdersSql,
 	windowReturnsSql,
+	windowReturnRowsSql,
 	RETURNS_TABLE_SQL,
 	type ScoringTables,
 	type SqlRunner
@@ -64,6 +65,7 @@ export async function scoreAsOf(
 	await db.run(windowOrdersSql(window, tables));
 	await db.run(RETURNS_TABLE_SQL);
 	await db.run(windowReturnsSql(window, tables));
+	await db.run(windowReturnRowsSql(window, tables));
 	await db.run(customerMetricsSql(asOf, settings.monetary, tables));
 	const [count] = await db.rows<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${tables.metrics}`);
 	const customers = count?.n ?? 0;

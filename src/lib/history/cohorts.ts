@@ -4,7 +4,7 @@
  * Orders after the analysis date are left out, like everywhere else.
  */
 import { date } from '../sql';
-import { addDays, type SqlRunner } from '../rfm/analysis';
+import { addDays, RETURNS_TABLE_SQL, type SqlRunner } from '../rfm/analysis';
 import { periodLabel, periodsBetween, periodStart } from './periods';
 
 export type CohortGrain = 'month' | 'quarter';
@@ -44,14 +44,17 @@ export interface CohortResult {
 export function cohortActivitySql(grain: CohortGrain, analysisDate: string): string {
 	const until = `ordered_at <= ${date(analysisDate)}`;
 	return `WITH firsts AS (SELECT customer_id, date_trunc('${grain}', min(ordered_at)) AS cohort FROM orders WHERE ${until} GROUP BY customer_id),
-activity AS (
-	SELECT o.customer_id, f.cohort, date_trunc('${grain}', o.ordered_at) AS period, sum(o.amount) AS revenue, count(*) AS orders
-	FROM orders o JOIN firsts f ON f.customer_id = o.customer_id
-	WHERE o.${until}
-	GROUP BY ALL
-)
+moves AS (
+	SELECT o.customer_id, f.cohort, date_trunc('${grain}', o.ordered_at) AS period, o.amount, 1 AS is_order
+	FROM orders o JOIN firsts f ON f.customer_id = o.customer_id WHERE o.${until}
+	UNION ALL
+	-- Returns net out of the period they are dated in, as on every other view; they do not make a customer active.
+	SELECT r.customer_id, f.cohort, greatest(date_trunc('${grain}', r.returned_at), f.cohort) AS period, r.amount, 0 AS is_order
+	FROM returns r JOIN firsts f ON f.customer_id = r.customer_id WHERE r.returned_at <= ${date(analysisDate)}
+),
+activity AS (SELECT customer_id, cohort, period, sum(amount) AS revenue, sum(is_order) AS orders FROM moves GROUP BY ALL)
 SELECT strftime(cohort, '%Y-%m-%d') AS cohort, CAST(date_diff('${grain}', cohort, period) AS INTEGER) AS period_index,
-	CAST(count(*) AS DOUBLE) AS active, CAST(sum(revenue) AS DOUBLE) AS revenue, CAST(sum(orders) AS DOUBLE) AS orders
+	CAST(count(*) FILTER (WHERE orders > 0) AS DOUBLE) AS active, CAST(sum(revenue) AS DOUBLE) AS revenue, CAST(sum(orders) AS DOUBLE) AS orders
 FROM activity GROUP BY ALL ORDER BY cohort, period_index`;
 }
 
@@ -101,6 +104,8 @@ export function foldCohorts(rows: readonly ActivityRow[], grain: CohortGrain, an
 
 /** The cohort table for the orders up to the analysis date. */
 export async function computeCohorts(db: SqlRunner, grain: CohortGrain, analysisDate: string): Promise<CohortResult> {
+	// Orders loaded by other tools may come without a returns table: an empty one nets nothing.
+	await db.run(RETURNS_TABLE_SQL);
 	return foldCohorts(await db.rows<ActivityRow>(cohortActivitySql(grain, analysisDate)), grain, analysisDate);
 }
 

@@ -53,8 +53,12 @@ export function migrationTableSql(from: string, to: string): string {
 	return `CREATE OR REPLACE TABLE ${MIGRATION_TABLE} AS
 WITH everyone AS (SELECT customer_id, min(ordered_at) AS first_order FROM orders GROUP BY customer_id HAVING min(ordered_at) <= ${date(to)}),
 later AS (
-	SELECT customer_id, sum(amount) AS revenue, count(*) AS orders FROM orders
-	WHERE ordered_at > ${date(from)} AND ordered_at <= ${date(to)} GROUP BY customer_id
+	-- Revenue between the dates net of that period's returns and cancellations, as on every other view.
+	SELECT customer_id, sum(amount) AS revenue, CAST(sum(is_order) AS BIGINT) AS orders FROM (
+		SELECT customer_id, amount, 1 AS is_order FROM orders WHERE ordered_at > ${date(from)} AND ordered_at <= ${date(to)}
+		UNION ALL
+		SELECT customer_id, amount, 0 AS is_order FROM returns WHERE returned_at > ${date(from)} AND returned_at <= ${date(to)}
+	) GROUP BY customer_id
 )
 SELECT e.customer_id,
 	${sideSql('a', from, 'from')},

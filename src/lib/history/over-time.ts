@@ -39,7 +39,13 @@ const TABLES = asOfTables('history_period');
 export function periodSegmentsSql(period: Pick<Period, 'start' | 'asOf'>): string {
 	return `SELECT s.segment, CAST(count(*) AS DOUBLE) AS customers, CAST(coalesce(sum(p.revenue), 0) AS DOUBLE) AS revenue
 FROM ${TABLES.scores} s
-LEFT JOIN (SELECT customer_id, sum(amount) AS revenue FROM ${TABLES.window} WHERE ordered_at >= ${date(period.start)} GROUP BY customer_id) p
+LEFT JOIN (
+	-- Net of the period's returns, like every other revenue figure.
+	SELECT customer_id, sum(amount) AS revenue FROM (
+		SELECT customer_id, amount FROM ${TABLES.window} WHERE ordered_at >= ${date(period.start)}
+		UNION ALL SELECT customer_id, amount FROM ${TABLES.returns}_rows WHERE returned_at >= ${date(period.start)}
+	) GROUP BY customer_id
+) p
 	ON p.customer_id = s.customer_id
 GROUP BY s.segment`;
 }

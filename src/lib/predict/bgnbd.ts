@@ -27,6 +27,13 @@ export interface FitReport<P> {
 	params: P;
 	logLikelihood: number;
 	converged: boolean;
+	/**
+	 * A fitted log-parameter ended at the optimiser's bound (±LOG_BOUND around the start): the
+	 * likelihood kept rising towards a limit, so there is no interior best fit. Read from the
+	 * optimised log-parameters themselves: the parameters are rescaled afterwards (α by the time
+	 * scale), so a test on them could never see the bound.
+	 */
+	atBound: boolean;
 	iterations: number;
 	evaluations: number;
 	/** Customers the fit used. */
@@ -254,6 +261,11 @@ export function bgNbdLogLikelihood(history: PurchaseHistory, params: BgNbdParams
 	return groupedLogLikelihood(g, scaled, scratchFor(g)) - g.totalX * Math.log(g.scale);
 }
 
+/** The fits keep each log-parameter within ±LOG_BOUND of the start (e^±12). */
+export const LOG_BOUND = 12;
+/** How close to the bound a fitted log-parameter counts as stuck there (the optimiser's own stall test uses 0.05). */
+export const AT_BOUND_MARGIN = 0.05;
+
 /**
  * Fits the BG/NBD by maximum likelihood: Nelder–Mead on the logs of (r, α, a, b), each kept within
  * e^±12 of the start, with times rescaled so that the start (1, 1, 1, 1) is sensible in any unit.
@@ -271,7 +283,7 @@ export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 		},
 		(v) => -groupedLogLikelihood(g, toParams(v), scratch),
 		[0, 0, 0, 0],
-		{ bound: 12, gTolerance: 1e-7 * Math.max(1000, g.customers) }
+		{ bound: LOG_BOUND, gTolerance: 1e-7 * Math.max(1000, g.customers) }
 	);
 	const fitted = toParams(result.x);
 	const params = { ...fitted, alpha: fitted.alpha * g.scale };
@@ -279,6 +291,7 @@ export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 		params,
 		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
 		converged: result.converged,
+		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
 		iterations: result.iterations,
 		evaluations: result.evaluations,
 		customers: g.customers,

@@ -4,6 +4,7 @@
  * customer's ν ~ Gamma(q, γ). Fitted on customers with at least one repeat purchase, on the mean value
  * z̄ of their x repeat purchases.
  */
+import { AT_BOUND_MARGIN, LOG_BOUND } from './bgnbd';
 import { digamma, logGamma, logGammaRatio } from './special';
 import { fitLogParameters } from './optimise';
 import type { FitReport } from './bgnbd';
@@ -142,13 +143,14 @@ export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams
 		},
 		(v) => -preparedLogLikelihood(d, toParams(v), perX),
 		[0, 0, 0],
-		{ bound: 12, gTolerance: 1e-7 * Math.max(1000, d.x.length) }
+		{ bound: LOG_BOUND, gTolerance: 1e-7 * Math.max(1000, d.x.length) }
 	);
 	const fitted = toParams(result.x);
 	return {
 		params: { ...fitted, gamma: fitted.gamma * d.scale },
 		logLikelihood: -result.value - d.x.length * Math.log(d.scale),
 		converged: result.converged,
+		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
 		iterations: result.iterations,
 		evaluations: result.evaluations,
 		customers: d.x.length,

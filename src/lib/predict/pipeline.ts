@@ -9,6 +9,7 @@ import { addDays } from '../rfm/analysis';
 import {
 	fitModels,
 	holdoutCheck,
+	withHoldoutCheck,
 	predictCustomers,
 	type CustomerPredictions,
 	type CustomerSummary,
@@ -150,8 +151,8 @@ function stagingColumns(
 }
 
 /**
- * Fits both models on every order up to the last one, writes `customer_predictions` (empty when a
- * warning hides the predictions), and runs the holdout check. `onStep` reports what is happening.
+ * Fits both models on every order up to the last one, runs the holdout check (a bad miss hides the
+ * predictions), and writes `customer_predictions` (empty when a warning hides the predictions). `onStep` reports what is happening.
  */
 export async function runPredictions(
 	db: SqlRunner,
@@ -174,21 +175,6 @@ export async function runPredictions(
 		throw new PredictionProblem(e instanceof Error ? e.message : String(e));
 	}
 	const t2 = performance.now();
-	let predictions: CustomerPredictions | null = null;
-	if (fit.showOrders) {
-		predictions = predictCustomers(fit, summary, settings);
-		await write(PREDICTIONS_STAGING, stagingColumns(predictions, summary, settings.horizons));
-		await db.run(finishPredictionsSql(settings.horizons));
-		await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_STAGING}`);
-	} else await db.run(emptyPredictionsSql(settings.horizons));
-	const segments = await db.rows<SegmentPrediction>(segmentPredictionsSql(settings.horizons[0]!));
-	const [selections] = await db.rows<PredictionReport['selections']>(SELECTION_COUNTS_SQL);
-	const top = await db.rows<PredictionRow>(predictionRowsSql('all', settings.horizons, 20));
-	const expectedOrdersTotal = settings.horizons.map((_, k) =>
-		predictions ? predictions.expectedOrders[k]!.reduce((s, v) => s + v, 0) : 0
-	);
-	const t3 = performance.now();
-
 	onStep('Checking the model on a holdout period…');
 	let holdout: HoldoutCheck | null = null;
 	let holdoutProblem: string | null = null;
@@ -205,6 +191,23 @@ export async function runPredictions(
 			holdoutProblem = e instanceof Error ? e.message : String(e);
 		}
 	}
+	// A model that misses the holdout period badly hides its predictions (see withHoldoutCheck).
+	fit = withHoldoutCheck(fit, holdout);
+	const t3 = performance.now();
+	let predictions: CustomerPredictions | null = null;
+	if (fit.showOrders) {
+		predictions = predictCustomers(fit, summary, settings);
+		await write(PREDICTIONS_STAGING, stagingColumns(predictions, summary, settings.horizons));
+		await db.run(finishPredictionsSql(settings.horizons));
+		await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_STAGING}`);
+	} else await db.run(emptyPredictionsSql(settings.horizons));
+	const segments = await db.rows<SegmentPrediction>(segmentPredictionsSql(settings.horizons[0]!));
+	const [selections] = await db.rows<PredictionReport['selections']>(SELECTION_COUNTS_SQL);
+	const top = await db.rows<PredictionRow>(predictionRowsSql('all', settings.horizons, 20));
+	const expectedOrdersTotal = settings.horizons.map((_, k) =>
+		predictions ? predictions.expectedOrders[k]!.reduce((s, v) => s + v, 0) : 0
+	);
+
 	const t4 = performance.now();
 	return {
 		settings,
@@ -218,6 +221,6 @@ export async function runPredictions(
 		highValueFrom: predictions && Number.isFinite(predictions.highValueFrom) ? predictions.highValueFrom : null,
 		top,
 		expectedOrdersTotal,
-		timings: { summaryMs: t1 - t0, fitMs: t2 - t1, predictMs: t3 - t2, holdoutMs: t4 - t3 }
+		timings: { summaryMs: t1 - t0, fitMs: t2 - t1, predictMs: t4 - t3, holdoutMs: t3 - t2 }
 	};
 }

@@ -69,6 +69,8 @@ export interface ModelWarning {
 		| 'few-customers'
 		| 'few-repeat-buyers'
 		| 'not-converged'
+		| 'degenerate'
+		| 'holdout-miss'
 		| 'spend-not-converged'
 		| 'non-positive-spend'
 		| 'spend-follows-frequency'
@@ -119,9 +121,50 @@ function pearson(a: number[], b: number[]): number | null {
 	return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
 }
 
-/** A log-parameter at the optimiser's bound means the likelihood has no interior maximum. */
-const atBound = (params: object) =>
-	Object.values(params).some((v: number) => Math.abs(Math.log(v)) > 11.5 + Math.log(1e4) || !Number.isFinite(v));
+/** A fit whose log-parameters ran to the optimiser's bound, or whose parameters are not finite numbers, has no interior maximum. */
+const stuck = (fit: FitReport<object>) => fit.atBound || Object.values(fit.params).some((v: number) => !Number.isFinite(v));
+
+/**
+ * Below this mean chance of dropping out after a purchase (a / (a + b)), the BG/NBD fit says almost
+ * nobody ever stops buying: everyone reads ~100 % active, "likely lost" is empty and predicted value
+ * runs past the store's revenue (UCI gave a ≈ 0.003). CDNOW's published fit gives 0.25.
+ */
+export const MIN_DROPOUT = 0.01;
+
+/** The holdout check's aggregate repeat purchases may miss the actual ones by at most this share before predictions are hidden. */
+export const MAX_HOLDOUT_MISS = 0.25;
+
+/** The mean chance a customer drops out after any purchase, a / (a + b), of a BG/NBD fit. */
+export function meanDropout(params: BgNbdParams): number {
+	return params.a / (params.a + params.b);
+}
+
+/**
+ * The holdout check's aggregate miss: |predicted − actual| / actual repeat purchases in the holdout
+ * period (null when nobody bought again there, so there is nothing to compare with).
+ */
+export function holdoutMiss(check: Pick<HoldoutCheck, 'totalActual' | 'totalPredicted'>): number | null {
+	return check.totalActual > 0 ? Math.abs(check.totalPredicted - check.totalActual) / check.totalActual : null;
+}
+
+/**
+ * The fit with a warning hiding every prediction when the holdout check missed the aggregate repeat
+ * purchases by more than MAX_HOLDOUT_MISS: a model that cannot predict the period it did not see
+ * should not predict the next one.
+ */
+export function withHoldoutCheck(fit: ModelFit, check: HoldoutCheck | null): ModelFit {
+	const miss = check ? holdoutMiss(check) : null;
+	if (miss === null || miss <= MAX_HOLDOUT_MISS) return fit;
+	const warnings: ModelWarning[] = [
+		...fit.warnings,
+		{
+			code: 'holdout-miss',
+			hides: 'all',
+			message: `Checked on a holdout period (orders after ${check!.calibrationEnd}), the purchase model predicted ${fmt.format(Math.round(check!.totalPredicted))} repeat orders where customers placed ${fmt.format(Math.round(check!.totalActual))} (${Math.round(miss * 100)} % off; more than ${Math.round(MAX_HOLDOUT_MISS * 100)} % hides the predictions).`
+		}
+	];
+	return { ...fit, warnings, showOrders: false, showValue: false };
+}
 
 /**
  * Fits BG/NBD on every customer and Gamma-Gamma on repeat buyers with a positive mean spend, and
@@ -156,11 +199,19 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 			hides: 'all',
 			message: `Only ${fmt.format(repeatBuyers)} customers ordered again on another day: the models need at least ${MIN_REPEAT_BUYERS} repeat buyers to learn how customers come back.`
 		});
-	if (!bgnbd.converged || atBound(bgnbd.params))
+	if (!bgnbd.converged || stuck(bgnbd))
 		warnings.push({
 			code: 'not-converged',
 			hides: 'all',
-			message: 'The purchase model did not settle on a best fit (the optimiser did not converge), so its numbers could be far off.'
+			message: bgnbd.converged
+				? 'The purchase model has no best fit inside its range (a parameter ran to its limit), so its numbers could be far off.'
+				: 'The purchase model did not settle on a best fit (the optimiser did not converge), so its numbers could be far off.'
+		});
+	else if (meanDropout(bgnbd.params) < MIN_DROPOUT)
+		warnings.push({
+			code: 'degenerate',
+			hides: 'all',
+			message: `The purchase model says customers almost never stop buying (mean chance of dropping out after a purchase ${(meanDropout(bgnbd.params) * 100).toFixed(2)} %), so every customer would read as about 100 % active and predicted value would run past what the store sells. Its predictions are hidden.`
 		});
 	let gammaGamma: FitReport<GammaGammaParams> | null = null;
 	if (xs.length > 0) gammaGamma = fitGammaGamma({ x: xs, meanSpend: spends });
@@ -170,7 +221,7 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 			hides: nonPositive > MAX_NON_POSITIVE_SHARE * repeatBuyers ? 'value' : 'nothing',
 			message: `${fmt.format(nonPositive)} of ${fmt.format(repeatBuyers)} repeat buyers have a zero or negative average repeat order (refunds or free orders); the spend model needs positive amounts and leaves them out.`
 		});
-	if (gammaGamma && (!gammaGamma.converged || atBound(gammaGamma.params)))
+	if (gammaGamma && (!gammaGamma.converged || stuck(gammaGamma)))
 		warnings.push({
 			code: 'spend-not-converged',
 			hides: 'value',

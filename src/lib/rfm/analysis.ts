@@ -16,8 +16,10 @@ import {
 	fixedBands,
 	METRIC_COLUMN,
 	rBands,
+	metricRange,
 	rQuantilesSql,
 	scoreCaseSql,
+	spreadBands,
 	type ValueGroup
 } from './scoring';
 import { segmentCaseSql, segmentInfoSql } from './segments';
@@ -62,6 +64,16 @@ export interface Headline {
 	ordersAfterAnalysisDate: number;
 	/** Customers with a known engagement date on or before the analysis date (0 without an engagement column). */
 	engagedCustomers: number;
+	/**
+	 * How `revenue` reconciles: the window's orders (`orderRevenue`) plus the returns and
+	 * cancellations of the scored customers in the window (`returned`, negative). Returns by customers
+	 * with no order in the window (`unscoredReturns`, by `unscoredReturnCustomers`) are not in
+	 * `revenue`: there is no order to score them by.
+	 */
+	orderRevenue: number;
+	returned: number;
+	unscoredReturns: number;
+	unscoredReturnCustomers: number;
 }
 
 export interface RfmResult {
@@ -182,12 +194,19 @@ export function windowOrdersSql(window: ScoringWindow, tables: ScoringTables = S
 export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
 
 /**
- * Creates the view `window_returns`: per customer, the credits (cancellations, returns) dated
- * inside the window, which net out of the customer's revenue.
+ * Creates the views `window_returns`: per customer, the credits (cancellations, returns) dated
+ * inside the window, which net out of the customer's revenue; and `<returns>_rows`, those credits
+ * one by one (the profile lists them, so a customer's orders plus returns add up to their revenue).
  */
 export function windowReturnsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
 	return `CREATE OR REPLACE VIEW ${tables.returns} AS
 SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
+}
+
+/** The view `<returns>_rows` (see windowReturnsSql): the window's credits one by one. */
+export function windowReturnRowsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
+	return `CREATE OR REPLACE VIEW ${tables.returns}_rows AS
+SELECT * FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')}`;
 }
 
 /**
@@ -260,7 +279,24 @@ export async function computeThresholds(
 	if (cache) cache.distribution = rows;
 	const groups: Record<Metric, ValueGroup[]> = { recency: [], frequency: [], monetary: [] };
 	for (const row of rows) groups[row.metric].push({ lo: row.lo, hi: row.hi, count: row.count });
-	for (const metric of METRICS) thresholds[metric] = balancedBands(metric, balancedBins(groups[metric], settings.levels));
+	// One value for everyone carries no information: it keeps score 1 (balancedBands), as before.
+	const lumpy = METRICS.filter((m) => groups[m].length > 1 && groups[m].length < settings.levels);
+	// The longest recency possible (first order counted → analysis date), where the table has the dates.
+	let recencySpan: number | null = null;
+	if (lumpy.includes('recency')) {
+		const columns = await db.rows<{ column_name: string }>(`SELECT column_name FROM (DESCRIBE ${table})`);
+		if (columns.some((c) => c.column_name === 'first_order')) {
+			const [row] = await db.rows<{ span: number | null }>(
+				`SELECT CAST(max(recency_days + (last_order - first_order)) AS DOUBLE) AS span FROM ${table}`
+			);
+			recencySpan = row?.span ?? null;
+		}
+	}
+	for (const metric of METRICS) {
+		thresholds[metric] = lumpy.includes(metric)
+			? spreadBands(metric, groups[metric], settings.levels, metricRange(metric, groups[metric], recencySpan))
+			: balancedBands(metric, balancedBins(groups[metric], settings.levels));
+	}
 	return thresholds;
 }
 
@@ -288,6 +324,10 @@ interface HeadlineRow {
 	last_order: string | null;
 	customers: number;
 	engaged: number;
+	order_revenue: number;
+	returned: number;
+	unscored_returns: number;
+	unscored_return_customers: number;
 }
 
 /**
@@ -310,7 +350,14 @@ function headlineSql(window: ScoringWindow): string {
 	strftime(min(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS first_order,
 	strftime(max(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS last_order,
 	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers,
-	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged
+	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_orders) AS order_revenue,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
+		WHERE EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS returned,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
+		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_returns,
+	(SELECT CAST(count(DISTINCT customer_id) AS DOUBLE) FROM window_returns_rows r
+		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_return_customers
 FROM orders`;
 }
 
@@ -332,6 +379,7 @@ export async function scoreCustomers(
 		await db.run(windowOrdersSql(window));
 		await db.run(RETURNS_TABLE_SQL);
 		await db.run(windowReturnsSql(window));
+		await db.run(windowReturnRowsSql(window));
 		await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
 		[h] = await db.rows<HeadlineRow>(headlineSql(window));
 		if (cache) Object.assign(cache, { metricsKey: key, headline: h ?? null, distribution: null });
@@ -364,7 +412,11 @@ export async function scoreCustomers(
 			ordersBeforeWindow: h.orders_before,
 			ordersAfterWindow: h.orders_after,
 			ordersAfterAnalysisDate: h.after_analysis,
-			engagedCustomers: h.engaged
+			engagedCustomers: h.engaged,
+			orderRevenue: h.order_revenue,
+			returned: h.returned,
+			unscoredReturns: h.unscored_returns,
+			unscoredReturnCustomers: h.unscored_return_customers
 		},
 		thresholds,
 		matrix,

@@ -118,6 +118,12 @@ const days = (n: number) => (n === 1 ? 'day' : `${count.format(n)} days`);
 const dayCount = (n: number) => (n === 1 ? '1 day' : `${count.format(n)} days`);
 const orders = (n: number) => (n === 1 ? '1 order' : `${count.format(n)} orders`);
 
+/**
+ * The tier of customers under every tier's minimum (with the default tiers: net revenue below 0,
+ * returns exceeding purchases). Always listed, so the tiers add up to every customer (issue 20).
+ */
+export const BELOW_TIERS = 'Below the tiers';
+
 /** Tiers from the lowest minimum up. */
 export function sortedTiers(tiers: readonly RevenueTier[]): RevenueTier[] {
 	return [...tiers].sort((a, b) => a.minRevenue - b.minRevenue);
@@ -156,8 +162,20 @@ export function behaviourDefinitions(settings: BehaviourSettings): BehaviourDefi
 				? `from ${count.format(tier.minRevenue)} up to ${count.format(next.minRevenue)}`
 				: `${count.format(tier.minRevenue)} or more`;
 			return { id: tierId(tier.name), name: tier.name, description: `Lifetime revenue ${range}.`, kind: 'tier' as const };
-		})
+		}),
+		belowTiers(tiers[0]?.minRevenue ?? 0)
 	];
+}
+
+/** The catch-all tier under the lowest minimum. */
+function belowTiers(lowest: number): BehaviourDefinition {
+	const why = lowest <= 0 ? ' (returns and cancellations exceed purchases)' : '';
+	return {
+		id: tierId(BELOW_TIERS),
+		name: BELOW_TIERS,
+		description: `Lifetime revenue under ${count.format(lowest)}${why}: below every tier, so that the tiers count every customer.`,
+		kind: 'tier'
+	};
 }
 
 const MAX_DAYS = 36_525;
@@ -191,6 +209,8 @@ export function validateBehaviour(settings: BehaviourSettings): string | null {
 		if (name !== tier.name) return `Revenue tiers: the name “${name}” has spaces at its start or end.`;
 		if (name.length > 60) return `Revenue tiers: the name “${name.slice(0, 20)}…” is longer than 60 characters.`;
 		if (names.has(name.toLowerCase())) return `Revenue tiers: two tiers are called “${name}”.`;
+		if (name.toLowerCase() === BELOW_TIERS.toLowerCase())
+			return `Revenue tiers: “${BELOW_TIERS}” is the name of the customers under every tier; pick another.`;
 		names.add(name.toLowerCase());
 		if (typeof tier.minRevenue !== 'number' || !Number.isFinite(tier.minRevenue))
 			return `Revenue tiers: “${name}” needs a minimum revenue (a number).`;
@@ -232,14 +252,14 @@ function topTargetSql(customers: string, percent: number): string {
  * expected date at all, and nobody is due, overdue or long time missing.
  *
  * Columns: customer_id, frequency, revenue, order_days, usual_gap_days, expected_gap_days, next_order_due
- * (DATE), revenue_rank, one boolean per fixed segment (see `BEHAVIOUR_COLUMN`), tier (NULL below the
- * lowest tier).
+ * (DATE), revenue_rank, one boolean per fixed segment (see `BEHAVIOUR_COLUMN`), tier (BELOW_TIERS under
+ * the lowest tier, so every customer has one).
  */
 export function customerBehaviourSql(settings: BehaviourSettings, analysisDate: string): string {
 	const s = settings;
 	const a = date(analysisDate);
 	const tiers = sortedTiers(s.tiers).reverse();
-	const tierCase = `CASE ${tiers.map((t) => `WHEN ${ROUNDED_REVENUE} >= ${num(t.minRevenue)} THEN ${str(t.name)}`).join(' ')} END`;
+	const tierCase = `CASE ${tiers.map((t) => `WHEN ${ROUNDED_REVENUE} >= ${num(t.minRevenue)} THEN ${str(t.name)}`).join(' ')} ELSE ${str(BELOW_TIERS)} END`;
 	return `CREATE OR REPLACE TABLE customer_behaviour AS
 WITH order_days AS (SELECT DISTINCT customer_id, ordered_at FROM window_orders),
 gaps AS (

@@ -156,15 +156,29 @@ export async function listCustomers(db: SqlRunner, selection: CustomerSelection,
 }
 
 /**
- * The customer export (`customersExportSql`'s columns, segment words from the rule set scoring
- * used) for the selection's customers; behaviour selections add `next_order_due` and `tier`.
+ * First and last name for exports from `customers c`: the file's own, or the full name (Shopify's
+ * Billing Name) split at its first space, as the e-mail tool list does (builder/audience.ts, namesOf).
  */
-export function selectionExportSql(selection: CustomerSelection, ruleSet: RuleSet): string {
+const FULL_NAME = `regexp_replace(trim(c.name), '\\s+', ' ', 'g')`;
+const NO_NAMES = `nullif(trim(c.first_name), '') IS NULL AND nullif(trim(c.last_name), '') IS NULL`;
+export const CONTACT_EXPORT_COLUMNS = `c.email AS email,
+	CASE WHEN ${NO_NAMES} THEN nullif(split_part(${FULL_NAME}, ' ', 1), '') ELSE nullif(trim(c.first_name), '') END AS first_name,
+	CASE WHEN ${NO_NAMES} THEN nullif(substr(${FULL_NAME}, strpos(${FULL_NAME}, ' ') + 1), ${FULL_NAME}) ELSE nullif(trim(c.last_name), '') END AS last_name`;
+
+/**
+ * The customer export (`customersExportSql`'s columns, segment words from the rule set scoring
+ * used) for the selection's customers; with `contacts` (the file has a `customers` table) their
+ * email, first and last name follow; behaviour selections add `next_order_due` and `tier`.
+ */
+export function selectionExportSql(selection: CustomerSelection, ruleSet: RuleSet, contacts = false): string {
 	const chosen = `SELECT s.customer_id FROM ${fromSql(selection)} WHERE ${selectionConditionSql(selection)}`;
+	const contact = contacts ? `, ${CONTACT_EXPORT_COLUMNS}` : '';
+	const joinContacts = contacts ? 'LEFT JOIN customers c ON c.customer_id = e.customer_id' : '';
 	if (!needsBehaviour(selection)) {
-		return `SELECT * FROM (${customersExportSql(ruleSet)}) WHERE customer_id IN (${chosen}) ORDER BY customer_id`;
+		return `SELECT e.*${contact} FROM (${customersExportSql(ruleSet)}) e ${joinContacts}
+WHERE e.customer_id IN (${chosen}) ORDER BY e.customer_id`;
 	}
-	return `SELECT e.*, strftime(b.next_order_due, '%Y-%m-%d') AS next_order_due, b.tier
-FROM (${customersExportSql(ruleSet)}) e JOIN customer_behaviour b ON b.customer_id = e.customer_id
+	return `SELECT e.*${contact}, strftime(b.next_order_due, '%Y-%m-%d') AS next_order_due, b.tier
+FROM (${customersExportSql(ruleSet)}) e JOIN customer_behaviour b ON b.customer_id = e.customer_id ${joinContacts}
 WHERE e.customer_id IN (${chosen}) ORDER BY e.customer_id`;
 }

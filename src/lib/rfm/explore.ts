@@ -399,8 +399,13 @@ export interface CustomerProfile {
 	customer: ExploreRow;
 	/** Contact details when the data has them. */
 	contact: { phone: string | null; country: string | null; city: string | null } | null;
-	/** Every counted order, oldest first (at most 1,000). */
+	/** Every order the scoring counts (inside the look-back window), oldest first (at most 1,000). */
 	orders: { day: string; amount: number }[];
+	/**
+	 * The customer's returns and cancellations inside the window (negative amounts), oldest first:
+	 * with the orders they add up to "Total spent", the net revenue every view shows.
+	 */
+	returns: { day: string; amount: number }[];
 	/** Products bought, most revenue first (empty without line items). */
 	products: { product: string; category: string | null; quantity: number; amount: number; orders: number }[];
 	/** Categories bought, most revenue first (empty without categories). */
@@ -451,9 +456,16 @@ export function profileRowSql(customerId: string, schema: ExploreSchema): string
 	return `SELECT ${rowSelectSql(schema)}${contact} FROM ${fromSql({ kind: 'all' }, schema)} WHERE s.customer_id = ${str(customerId)}`;
 }
 
+/** The orders the scoring counts (the look-back window's), as revenue and frequency count them. */
 export function profileOrdersSql(customerId: string): string {
-	return `SELECT strftime(ordered_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM orders
+	return `SELECT strftime(ordered_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM window_orders
 WHERE customer_id = ${str(customerId)} ORDER BY ordered_at, order_id LIMIT 1000`;
+}
+
+/** The returns the scoring nets out of the customer's revenue (inside the window), one by one. */
+export function profileReturnsSql(customerId: string): string {
+	return `SELECT strftime(returned_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM window_returns_rows
+WHERE customer_id = ${str(customerId)} ORDER BY returned_at, order_id LIMIT 1000`;
 }
 
 export function profileProductsSql(customerId: string): string {
@@ -481,6 +493,7 @@ export async function customerProfile(db: SqlRunner, customerId: string, schema:
 		customer,
 		contact: schema.customers ? { phone, country, city } : null,
 		orders: await db.rows(profileOrdersSql(customerId)),
+		returns: await db.rows(profileReturnsSql(customerId)),
 		products: schema.orderLines ? await db.rows(profileProductsSql(customerId)) : [],
 		categories: schema.orderLines ? await db.rows(profileCategoriesSql(customerId)) : [],
 		prediction: await readPrediction(db, customerId, schema.predictions)

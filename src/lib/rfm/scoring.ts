@@ -111,6 +111,55 @@ export function balancedBands(metric: Metric, bins: readonly ValueGroup[]): Scor
 	return bins.map((b, i) => ({ score: ascending[i]!, lower: b.lo, upper: b.hi, upperInclusive: true, customers: b.count }));
 }
 
+/** The range a metric's values are placed in when there are fewer distinct values than levels. */
+export interface MetricRange {
+	/** The worst value possible: recency's longest possible gap, the least orders (1), the least money (0, or less when negative). */
+	worst: number;
+	/** The best value possible: 0 days for recency, the largest value otherwise. */
+	best: number;
+}
+
+/**
+ * The natural range of a metric given its distinct values (ascending groups). `recencySpan`: days
+ * from the first order counted to the analysis date, the longest recency possible (without it, the
+ * largest recency seen).
+ */
+export function metricRange(metric: Metric, groups: readonly ValueGroup[], recencySpan: number | null = null): MetricRange {
+	const lo = groups[0]?.lo ?? 0;
+	const hi = groups.at(-1)?.hi ?? 0;
+	if (metric === 'recency') return { worst: Math.max(recencySpan ?? 0, hi), best: 0 };
+	if (metric === 'frequency') return { worst: Math.min(1, lo), best: hi };
+	return { worst: Math.min(0, lo), best: hi };
+}
+
+/**
+ * Score bands for a metric with fewer distinct values (groups) than levels. Ranking them 1, 2, 3
+ * left the top scores unused, so on a small store customers who ordered yesterday read as "at risk"
+ * (issue 20, finding 4). Instead each value is placed on the whole scale by where it lies between the
+ * worst and best possible values, in equal steps (`1 + floor(share × levels)`), and the best value
+ * always gets the top score. For two or more groups (one value for everyone scores 1: no information). Equal values still share a score and the
+ * scores stay monotone; values falling in the same step share one band.
+ */
+export function spreadBands(metric: Metric, groups: readonly ValueGroup[], levels: number, range: MetricRange): ScoreBand[] {
+	const width = range.best - range.worst;
+	const scoreOf = (g: ValueGroup, i: number): number => {
+		const isBest = metric === 'recency' ? i === 0 : i === groups.length - 1;
+		if (isBest) return levels;
+		const share = width === 0 ? 0 : (g.lo - range.worst) / width;
+		return Math.min(levels, Math.max(1, 1 + Math.floor(share * levels)));
+	};
+	const bands: ScoreBand[] = [];
+	groups.forEach((g, i) => {
+		const score = scoreOf(g, i);
+		const last = bands.at(-1);
+		if (last && last.score === score) {
+			last.upper = g.hi;
+			last.customers += g.count;
+		} else bands.push({ score, lower: g.lo, upper: g.hi, upperInclusive: true, customers: g.count, spread: true });
+	});
+	return bands;
+}
+
 /**
  * Quantile breaks as the R package `rfm` 0.3.0 computes them (`rfm_prep_bins`): R's default
  * (type 7) quantiles at 1/n … (n-1)/n, plus one. DuckDB's `quantile_cont` is type 7.

@@ -26,6 +26,11 @@ export interface MatrixCell {
 	orders: number;
 	revenue: number;
 	segment: string | null;
+	/**
+	 * Shared summaries only: the cell holds fewer than this many customers, so its figures are
+	 * withheld (zeros here) and it reads "< 5" (a cell of one customer would show their orders and spend).
+	 */
+	fewerThan?: number;
 }
 
 /** The figures every group of customers shows: RFM segments and behaviour segments alike. */
@@ -42,6 +47,8 @@ export interface SegmentSummary extends GroupFigures {
 	segment: string;
 	color: string;
 	averageRecencyDays: number;
+	/** Shared summaries only: fewer than this many customers, figures withheld (see MatrixCell.fewerThan). */
+	fewerThan?: number;
 }
 
 /** Groups customers by their scores and segment (the input of `summarise`). Revenue is real revenue, whatever M scores. */

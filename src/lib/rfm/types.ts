@@ -65,6 +65,11 @@ export interface ScoreBand {
 	upperInclusive: boolean;
 	/** The band starts just above `lower` (fixed monetary thresholds). */
 	lowerExclusive?: boolean;
+	/**
+	 * Balanced scoring of a metric with fewer distinct values than levels: the values were placed on
+	 * the whole scale by where they lie in the metric's range (`spreadScores`), not ranked 1, 2, 3….
+	 */
+	spread?: boolean;
 	customers: number;
 }
 

@@ -19,9 +19,26 @@ export interface SharedSummary {
 	matrix: MatrixCell[];
 	segments: Pick<
 		SegmentSummary,
-		'segment' | 'color' | 'customers' | 'customerShare' | 'orders' | 'revenue' | 'revenueShare' | 'averageOrderValue' | 'averageRecencyDays'
+		| 'segment'
+		| 'color'
+		| 'customers'
+		| 'customerShare'
+		| 'orders'
+		| 'revenue'
+		| 'revenueShare'
+		| 'averageOrderValue'
+		| 'averageRecencyDays'
+		| 'fewerThan'
 	>[];
 }
+
+/**
+ * Cells and segments with fewer customers than this are shared as "< 5", without figures: a cell of
+ * one customer would give away that customer's orders and spend to whoever holds the link.
+ */
+export const MIN_SHARED_GROUP = 5;
+
+const small = (customers: number) => customers > 0 && customers < MIN_SHARED_GROUP;
 
 /** The summary of an analysis: only the fields listed here, copied one by one. */
 export function buildSummary(input: {
@@ -48,18 +65,37 @@ export function buildSummary(input: {
 		},
 		scoring: { method: input.scoring.method, levels: input.scoring.levels, monetary: input.scoring.monetary },
 		ruleSet: { id: input.ruleSet.id, name: input.ruleSet.name },
-		matrix: input.matrix.map((c) => ({ r: c.r, f: c.f, customers: c.customers, orders: c.orders, revenue: c.revenue, segment: c.segment })),
-		segments: input.segments.map((s) => ({
-			segment: s.segment,
-			color: s.color,
-			customers: s.customers,
-			customerShare: s.customerShare,
-			orders: s.orders,
-			revenue: s.revenue,
-			revenueShare: s.revenueShare,
-			averageOrderValue: s.averageOrderValue,
-			averageRecencyDays: s.averageRecencyDays
-		}))
+		matrix: input.matrix.map((c) =>
+			small(c.customers) || c.fewerThan
+				? { r: c.r, f: c.f, customers: 0, orders: 0, revenue: 0, segment: c.segment, fewerThan: MIN_SHARED_GROUP }
+				: { r: c.r, f: c.f, customers: c.customers, orders: c.orders, revenue: c.revenue, segment: c.segment }
+		),
+		segments: input.segments.map((s) =>
+			small(s.customers) || s.fewerThan
+				? {
+						segment: s.segment,
+						color: s.color,
+						customers: 0,
+						customerShare: 0,
+						orders: 0,
+						revenue: 0,
+						revenueShare: 0,
+						averageOrderValue: 0,
+						averageRecencyDays: 0,
+						fewerThan: MIN_SHARED_GROUP
+					}
+				: {
+						segment: s.segment,
+						color: s.color,
+						customers: s.customers,
+						customerShare: s.customerShare,
+						orders: s.orders,
+						revenue: s.revenue,
+						revenueShare: s.revenueShare,
+						averageOrderValue: s.averageOrderValue,
+						averageRecencyDays: s.averageRecencyDays
+					}
+		)
 	};
 }
 
@@ -108,9 +144,20 @@ export async function decodeSummary(text: string): Promise<SharedSummary> {
 		[3, 4, 5].includes(s.scoring?.levels) &&
 		isString(s.ruleSet?.name) &&
 		Array.isArray(s.matrix) &&
-		s.matrix.every((c) => [c.r, c.f, c.customers, c.orders, c.revenue].every(isNumber) && (c.segment === null || isString(c.segment))) &&
+		s.matrix.every(
+			(c) =>
+				[c.r, c.f, c.customers, c.orders, c.revenue].every(isNumber) &&
+				(c.segment === null || isString(c.segment)) &&
+				(c.fewerThan === undefined || isNumber(c.fewerThan))
+		) &&
 		Array.isArray(s.segments) &&
-		s.segments.every((g) => isString(g.segment) && isString(g.color) && [g.customers, g.orders, g.revenue].every(isNumber));
+		s.segments.every(
+			(g) =>
+				isString(g.segment) &&
+				isString(g.color) &&
+				[g.customers, g.orders, g.revenue].every(isNumber) &&
+				(g.fewerThan === undefined || isNumber(g.fewerThan))
+		);
 	if (!ok) throw new Error('This summary link is not one RFM Studio can read (it may come from a newer version).');
 	return buildSummary({
 		title: s.title,
@@ -121,4 +168,17 @@ export async function decodeSummary(text: string): Promise<SharedSummary> {
 		matrix: s.matrix,
 		segments: s.segments as SegmentSummary[]
 	});
+}
+
+/**
+ * The store's currency for a summary link: the one scored, or the only one a currency column holds
+ * (Shopify's `Currency`), or what the amounts say. A summary without it reads as bare numbers.
+ */
+export function summaryCurrency(
+	ingest: { scoredCurrency: string | null; currencies: { currency: string }[] },
+	page: string | null
+): string | null {
+	const only = ingest.currencies.length === 1 ? ingest.currencies[0]!.currency : null;
+	const code = ingest.scoredCurrency ?? only;
+	return code && /^[A-Z]{3}$/.test(code) ? code : page;
 }

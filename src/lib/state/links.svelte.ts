@@ -20,10 +20,12 @@ import {
 	type ViewState
 } from './url-state';
 import { fileFingerprint } from './fingerprint';
+import { rulesInForce, sameRuleSet, settingsFromView } from './settings';
+import type { RuleSet } from '../rfm/types';
 import { fetchRemoteFile } from './remote-file';
 import { demoCustomers, DEFAULT_DEMO_CUSTOMERS } from '../demo/generator';
 import { demoFile } from '../demo/demo-file';
-import { buildSummary, decodeSummary, encodeSummary, type SharedSummary } from '../share/summary';
+import { buildSummary, decodeSummary, encodeSummary, summaryCurrency, type SharedSummary } from '../share/summary';
 import { canRemember, forgetData, rememberData, rememberedFile, rememberedMeta, type RememberedMeta } from './device-store';
 import { formatBytes } from '../format';
 import type { Tab } from './session.svelte';
@@ -45,6 +47,11 @@ export class Links {
 	generating = $state<number | null>(null);
 	/** A shared summary opened from a link: the page shows only it. */
 	summary = $state.raw<SharedSummary | null>(null);
+	/**
+	 * Why the view link last made will not show the same numbers (rules edited on this page and not
+	 * saved under their own name: a link names a rule set, it cannot carry its rules), or null.
+	 */
+	viewLinkWarning = $state<string | null>(null);
 	/** The view link and summary link last made, shown for copying. */
 	viewLink = $state<string | null>(null);
 	summaryLink = $state<string | null>(null);
@@ -198,27 +205,22 @@ export class Links {
 		this.#settled = true;
 	}
 
-	/** Sets the settings a view names, before scoring, so the first analysis already uses them. */
+	/**
+	 * Sets the settings a view names, before scoring, so the first analysis already uses them. Every
+	 * setting the link carries is applied (levels included: the rule set is rescaled from its definition
+	 * to the link's levels); what cannot be applied is told in `notice`. Returns true when anything changed.
+	 */
 	#applySettings(view: ViewState): boolean {
 		const session = this.session;
-		let changed = false;
-		if (JSON.stringify($state.snapshot(session.scoring)) !== JSON.stringify(view.scoring)) {
-			session.scoring = structuredClone(view.scoring);
-			changed = true;
-		}
-		const wanted = view.ruleSetId ?? 'grid';
-		if (session.ruleSet.id !== wanted) {
-			const set = session.ruleSetChoices.find((s) => s.id === wanted);
-			if (set) {
-				session.ruleSet = structuredClone(set);
-				changed = true;
-			} else this.notice = `This link uses a rule set saved in another browser ("${wanted}"); the default segments are shown instead.`;
-		}
-		if (session.ruleSet.levels !== session.scoring.levels) {
-			// A rule set is written for one scale; the link's levels win only when they agree.
-			session.scoring.levels = session.ruleSet.levels;
-		}
-		return changed;
+		const before = session.currentSettings();
+		const { settings, notices } = settingsFromView(view, session.ruleSetChoices, before.definition);
+		const unapplied = view.unapplied ?? [];
+		const told = [...notices];
+		if (unapplied.length) told.push(`Part of this link could not be applied: ${unapplied.join('; ')}.`);
+		this.notice = told.length ? told.join(' ') : null;
+		if (JSON.stringify(before) === JSON.stringify(settings)) return false;
+		session.setSettings(settings);
+		return true;
 	}
 
 	/** Sets what the view shows once the data is scored: tab, selection, views' own keys. */
@@ -339,6 +341,15 @@ export class Links {
 	makeViewLink(): string {
 		const url = withHash(location.href, this.currentHash());
 		this.viewLink = url;
+		// Read back as a fresh page would: the rules it would use must be the rules on screen.
+		const session = this.session;
+		const opened = settingsFromView(
+			{ scoring: $state.snapshot(session.scoring), ruleSetId: session.ruleSet.id },
+			session.ruleSetChoices
+		).settings;
+		this.viewLinkWarning = sameRuleSet(rulesInForce(opened), $state.snapshot(session.ruleSet) as RuleSet)
+			? null
+			: `The segment rules were edited on this page and not saved: the link names "${session.ruleSet.name}" as saved, so whoever opens it sees its saved rules, not your edits. Save the rules in the Segment rules tab (and share the rules file) to share them.`;
 		return url;
 	}
 
@@ -348,7 +359,7 @@ export class Links {
 		if (!analysis) return null;
 		const summary = buildSummary({
 			title: this.source.kind === 'demo' ? `Demo store (seed ${this.source.seed})` : 'Shared summary',
-			currency: this.session.currency,
+			currency: summaryCurrency(analysis.ingest, this.session.currency),
 			headline: analysis.rfm.headline,
 			scoring: $state.snapshot(this.session.scoring),
 			ruleSet: this.session.ruleSet,

@@ -20,7 +20,8 @@ import type { LayoutId } from '../ingest/layouts';
 import { detectCurrency } from '../ingest/currency';
 import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../rfm/types';
 import type { IngestReport } from '../rfm/analysis';
-import { GRID_MAP, RULE_SETS, rescaleRuleSet } from '../rfm/segments';
+import { GRID_MAP, RULE_SETS } from '../rfm/segments';
+import { applyChange, definitionAfterEdits, rulesInForce, type AnalysisSettings, type SettingsChange } from './settings';
 import { browserRuleStore, type RuleStore } from './rule-store';
 import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerPage, CustomerSelection } from '../rfm/customer-list';
@@ -59,6 +60,11 @@ export class Session {
 	scoring = $state<ScoringSettings>({ ...DEFAULT_SCORING });
 	/** The rule set in force: a preset or the merchant's own, edited in place by the rule editor. */
 	ruleSet = $state<RuleSet>(structuredClone(GRID_MAP));
+	/**
+	 * The rule set as chosen or last edited, on its own scale: the rules in force are always this,
+	 * rescaled to the current levels (see settings.ts), so changing levels and back cannot drift.
+	 */
+	ruleDefinition = $state.raw<RuleSet>(structuredClone(GRID_MAP));
 	progress = $state.raw<Progress | null>(null);
 	/** A message for the merchant: what went wrong and what to do. */
 	problem = $state<string | null>(null);
@@ -80,8 +86,13 @@ export class Session {
 	/** Engine calls under way (set before the first progress report arrives). */
 	running = $state(0);
 	busy = $derived(this.progress !== null || this.running > 0);
-	/** The store's currency when the file says it (header code or symbols in the amounts). */
+	/**
+	 * The store's currency: the one scored when the file has a currency column (Shopify's `Currency`),
+	 * otherwise what the amount column's header or symbols say. Every figure and the summary link use it.
+	 */
 	currency = $derived.by(() => {
+		const scored = this.analysis?.ingest.scoredCurrency;
+		if (scored) return scored;
 		const column = this.mapping?.amount ?? this.mapping?.unitPrice;
 		if (!this.file || !column) return null;
 		const index = this.file.columns.indexOf(column);
@@ -270,18 +281,34 @@ export class Session {
 		}
 	}
 
-	/** Changes the number of score levels; the rule set is rewritten for the new scale. */
-	async setLevels(levels: number): Promise<void> {
-		this.scoring.levels = levels;
-		if (this.ruleSet.levels !== levels) this.ruleSet = rescaleRuleSet($state.snapshot(this.ruleSet) as RuleSet, levels);
+	/** The settings every number follows: the scoring and the rule set's definition (edits in the rule editor included). */
+	currentSettings(): AnalysisSettings {
+		const scoring = $state.snapshot(this.scoring) as ScoringSettings;
+		const inForce = $state.snapshot(this.ruleSet) as RuleSet;
+		return { scoring, definition: definitionAfterEdits(this.ruleDefinition, inForce, scoring.levels) };
+	}
+
+	/** Puts settings in force (scoring, definition and the rules rescaled from it) without scoring. */
+	setSettings(settings: AnalysisSettings): void {
+		this.scoring = structuredClone(settings.scoring);
+		this.ruleDefinition = structuredClone(settings.definition);
+		this.ruleSet = rulesInForce(settings);
+	}
+
+	/** Applies one settings change (see settings.ts) and scores again. */
+	async change(change: SettingsChange): Promise<void> {
+		this.setSettings(applyChange(this.currentSettings(), change));
 		await this.rescore();
+	}
+
+	/** Changes the number of score levels; the rules are rescaled from the rule set's definition, never from the previous rescale. */
+	async setLevels(levels: number): Promise<void> {
+		await this.change({ kind: 'levels', levels });
 	}
 
 	/** Switches to another rule set (a preset or a saved one); its scale sets the score levels. */
 	async useRuleSet(set: RuleSet): Promise<void> {
-		this.ruleSet = structuredClone(set);
-		if (set.levels !== this.scoring.levels) this.scoring.levels = set.levels;
-		await this.rescore();
+		await this.change({ kind: 'rules', set: $state.snapshot(set) as RuleSet });
 	}
 
 	cancel(): void {

@@ -64,6 +64,11 @@ export interface ViewState {
 	selection: CustomerSelection | null;
 	/** Registered view keys and their raw values. */
 	extra: Map<string, string>;
+	/**
+	 * What the link asked for that cannot be applied (an unknown method, levels outside 3–5, a bad
+	 * date…), each as a sentence for the merchant; the default is used instead. Reading only.
+	 */
+	unapplied?: string[];
 }
 
 const METHOD_CODES = { balanced: 'b', fixed: 'f', 'r-rfm': 'r' } as const;
@@ -153,22 +158,44 @@ export function readViewState(params: HashParams, viewKeys: readonly string[] = 
 	}
 
 	const scoring: ScoringSettings = structuredClone(DEFAULT_SCORING);
+	// A setting the link names but this page cannot apply is said, not silently dropped: a colleague
+	// would otherwise see other numbers than the link's author without knowing it.
+	const unapplied: string[] = [];
 	const method = params.get('sc');
 	const found = Object.entries(METHOD_CODES).find(([, code]) => code === method);
 	if (found) scoring.method = found[0] as ScoringSettings['method'];
-	const levels = Number(params.get('lv'));
-	if ([3, 4, 5].includes(levels)) scoring.levels = levels;
+	else if (method !== undefined) unapplied.push(`the scoring method "${method}" is unknown (balanced scoring is used)`);
+	const lv = params.get('lv');
+	if (lv !== undefined) {
+		const levels = Number(lv);
+		if ([3, 4, 5].includes(levels)) scoring.levels = levels;
+		else unapplied.push(`score levels "${lv}" are not 3, 4 or 5 (1–5 is used)`);
+	}
 	const ad = params.get('ad');
 	if (ad && ISO_DATE.test(ad)) scoring.analysisDate = ad;
+	else if (ad !== undefined)
+		unapplied.push(`the analysis date "${ad}" is not a date like 2024-12-31 (the day after the latest order is used)`);
 	const lb = params.get('lb');
-	if (lb) scoring.lookBack = decodeLookBack(lb) ?? scoring.lookBack;
-	if (params.get('mo') === 'avg') scoring.monetary = 'average';
+	if (lb) {
+		const lookBack = decodeLookBack(lb);
+		if (lookBack) scoring.lookBack = lookBack;
+		else unapplied.push(`the look-back window "${lb}" cannot be read (all history is used)`);
+	}
+	const mo = params.get('mo');
+	if (mo === 'avg') scoring.monetary = 'average';
+	else if (mo !== undefined) unapplied.push(`monetary "${mo}" is unknown (total revenue is used)`);
 	const fx = params.get('fx');
 	if (fx) {
 		const lists = fx.split('_').map((part) => part.split('.').filter(Boolean).map(Number));
-		if (lists.length === 3 && lists.every((l) => l.length > 0 && l.every(Number.isFinite))) {
+		if (lists.length === 3 && lists.every((l) => l.length === scoring.levels - 1 && l.every(Number.isFinite))) {
 			scoring.fixed = Object.fromEntries(METRIC_ORDER.map((m, i) => [m, lists[i]!])) as Record<Metric, number[]>;
-		}
+		} else unapplied.push(`the fixed thresholds "${fx}" do not fit ${scoring.levels} score levels (the default thresholds are used)`);
+	} else if (scoring.levels !== DEFAULT_FIXED.recency.length + 1) {
+		// Default cut points for fewer levels: the first `levels - 1` of the defaults, as the settings panel fits them.
+		scoring.fixed = Object.fromEntries(METRIC_ORDER.map((m) => [m, DEFAULT_FIXED[m].slice(0, scoring.levels - 1)])) as Record<
+			Metric,
+			number[]
+		>;
 	}
 
 	const selection = params.get('sel');
@@ -177,13 +204,16 @@ export function readViewState(params: HashParams, viewKeys: readonly string[] = 
 		const v = params.get(key);
 		if (v !== undefined) extra.set(key, v);
 	}
+	const decoded = selection ? decodeSelection(selection) : null;
+	if (selection && !decoded) unapplied.push(`the selection "${selection}" cannot be read`);
 	return {
 		source,
 		tab: params.get('tab') || null,
 		scoring,
 		ruleSetId: params.get('rs') || null,
-		selection: selection ? decodeSelection(selection) : null,
-		extra
+		selection: decoded,
+		extra,
+		...(unapplied.length ? { unapplied } : {})
 	};
 }
 
@@ -206,7 +236,10 @@ export function writeViewState(view: ViewState): HashParams {
 	const lb = encodeLookBack(scoring.lookBack);
 	if (lb) params.set('lb', lb);
 	if (scoring.monetary === 'average') params.set('mo', 'avg');
-	if (scoring.method === 'fixed' && !METRIC_ORDER.every((m) => sameNumbers(scoring.fixed[m], DEFAULT_FIXED[m]))) {
+	if (
+		scoring.method === 'fixed' &&
+		!METRIC_ORDER.every((m) => sameNumbers(scoring.fixed[m], DEFAULT_FIXED[m].slice(0, scoring.levels - 1)))
+	) {
 		params.set('fx', METRIC_ORDER.map((m) => scoring.fixed[m].join('.')).join('_'));
 	}
 	if (view.ruleSetId && view.ruleSetId !== GRID_MAP.id) params.set('rs', view.ruleSetId);
