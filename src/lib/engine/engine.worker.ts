@@ -15,6 +15,7 @@ import { FileProblem, loadOrders } from '../ingest/pipeline';
 import { inspectSources, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
 import { formatOf, prepareFile, type PreparedFormat, type PrepareHost } from '../ingest/formats/prepare';
 import { oneColumnProblem } from '../ingest/formats/messages';
+import { nothingToScoreMessage } from '../ingest/messages';
 import { parquetToIpc } from './parquet';
 import { watchQueryProgress } from './query-progress';
 import { copyToCsvSql, customersExportSql, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
@@ -304,7 +305,7 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 				});
 				registered.push(prepared.name);
 				formats.push(formatOf(prepared));
-				sources.push(await sniffSource(db, file.name, prepared.name, prepared.head));
+				sources.push({ ...(await sniffSource(db, file.name, prepared.name, prepared.head)), skipped: prepared.skipped ?? [] });
 				reading = null;
 			}
 			inspection = await inspectSources(db, sources);
@@ -391,7 +392,8 @@ const api = {
 			const t0 = performance.now();
 			const ingest = await loadOrders(db, inspection.relations, plan, {
 				layout: useLayout ? inspection.layout : 'generic',
-				files: inspection.files
+				files: inspection.files,
+				rejects: inspection.rejects
 			}).finally(stopWatching);
 			loadedPlan = plan;
 			// New orders: the old predictions no longer apply (and no view may join them).
@@ -399,10 +401,7 @@ const api = {
 			await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_TABLE}`);
 			const t1 = performance.now();
 			if (ingest.orders === 0) {
-				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
-				throw new FileProblem(
-					`None of the ${fmt.format(ingest.rowsRead)} rows could be used (${reasons}). Check the column choices in the mapping panel below.`
-				);
+				throw new FileProblem(nothingToScoreMessage(ingest));
 			}
 			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.orders)} orders…` });
 			const rfm = await score(db, request.scoring, request.ruleSet);

@@ -42,15 +42,90 @@ export function dialectFromSniff(row: SniffRow): CsvDialect {
 }
 
 /**
+ * The names of DuckDB's tables of the lines a read of `fileName` rejected (`store_rejects`): one
+ * pair per file, so the reads of several files in one query keep their own.
+ */
+export function rejectsTables(fileName: string): { scan: string; table: string } {
+	const key = fileName.replace(/[^A-Za-z0-9]/g, '_');
+	return { scan: `rejects_scan_${key}`, table: `rejects_${key}` };
+}
+
+/**
  * A `read_csv(...)` call that reads every column as text with the sniffed dialect and no further
  * detection: parsing is ours (see ingest-sql.ts), so a bad value in one row excludes that row with
- * a reason instead of failing the file. Short rows are padded with NULLs.
+ * a reason instead of failing the file. Short rows are padded with NULLs. Lines the reader cannot
+ * split (more fields than the header, an unclosed quote, bytes that are not UTF-8, a line over
+ * 2 MB) are skipped and stored in `rejectsTables(fileName)` with their line and error, so the
+ * import report counts them and the excluded-rows download lists them (rejects.ts). DuckDB 1.4
+ * refuses `null_padding` with quoted line breaks in its parallel reader: `parallel = false`
+ * (DuckDB-WASM reads on one thread anyway, so it costs nothing there).
  */
 export function readCsvSql(fileName: string, dialect: CsvDialect): string {
 	const columns = dialect.columns.map((c) => `${str(c)}: 'VARCHAR'`).join(', ');
+	const rejects = rejectsTables(fileName);
 	return `read_csv(${str(fileName)}, auto_detect = false, header = ${dialect.hasHeader}, skip = ${dialect.skipRows},
 	delim = ${str(dialect.delimiter)}, quote = ${str(dialect.quote)}, escape = ${str(dialect.escape)},
-	null_padding = true, columns = {${columns}})`;
+	null_padding = true, parallel = false, store_rejects = true, rejects_scan = ${str(rejects.scan)}, rejects_table = ${str(rejects.table)},
+	columns = {${columns}})`;
+}
+
+const DELIMITERS = [',', ';', '\t', '|'];
+
+/** Splits one CSV line on `delimiter`, honouring `"` quotes (doubled quotes inside). */
+export function splitCsvLine(line: string, delimiter: string): string[] {
+	const fields: string[] = [];
+	let field = '';
+	let quoted = false;
+	for (let i = 0; i < line.length; i++) {
+		const c = line[i]!;
+		if (quoted) {
+			if (c === '"' && line[i + 1] === '"') (field += '"'), i++;
+			else if (c === '"') quoted = false;
+			else field += c;
+		} else if (c === '"' && field.trim() === '') quoted = true;
+		else if (c === delimiter) fields.push(field), (field = '');
+		else field += c;
+	}
+	fields.push(field);
+	return fields;
+}
+
+/**
+ * The dialect from the file's first lines, for when DuckDB's sniffer gives up or finds one column
+ * because a few lines disagree (a totals footer, short rows, unquoted `1,234.50` amounts, mixed line
+ * endings): the separator that splits the header into the most fields and most lines into the
+ * same number of fields. Null when no separator splits at least half the lines like the header.
+ * @param head the first bytes of the file as text
+ */
+export function dialectFromHead(head: string): CsvDialect | null {
+	const lines = head
+		.replace(/^\uFEFF/, '')
+		.split(/\r?\n|\r/)
+		.slice(0, 201)
+		.filter((l) => l.trim() !== '');
+	// The last line of a slice may be cut short.
+	if (lines.length > 2) lines.pop();
+	if (lines.length < 2) return null;
+	let best: { delimiter: string; fields: string[]; share: number } | null = null;
+	for (const delimiter of DELIMITERS) {
+		const header = splitCsvLine(lines[0]!, delimiter);
+		if (header.length < 2) continue;
+		const rows = lines.slice(1);
+		const share = rows.filter((l) => splitCsvLine(l, delimiter).length === header.length).length / rows.length;
+		if (share >= 0.5 && (!best || share > best.share || (share === best.share && header.length > best.fields.length)))
+			best = { delimiter, fields: header, share };
+	}
+	if (!best) return null;
+	// A header names its columns: no field of it reads as a number.
+	const hasHeader = best.fields.every((f) => f.trim() === '' || !/^[-+]?[\d.,]+$/.test(f.trim()));
+	const seen = new Map<string, number>();
+	const columns = best.fields.map((f, i) => {
+		const name = hasHeader ? f.trim() || `column${i}` : `column${i}`;
+		const n = seen.get(name) ?? 0;
+		seen.set(name, n + 1);
+		return n === 0 ? name : `${name}_${n}`;
+	});
+	return { delimiter: best.delimiter, quote: '"', escape: '"', hasHeader, skipRows: 0, columns };
 }
 
 /** The first rows of the file, every column as text, for the preview and the column detector. */

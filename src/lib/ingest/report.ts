@@ -4,6 +4,7 @@
  */
 import { EXCLUSION_COUNTS_SQL, EXCLUSION_LABELS, type ExclusionReason } from './ingest-sql';
 import { LAYOUTS, type LayoutId } from './layouts';
+import { REJECTED_COUNTS_SQL } from './rejects';
 import type { SqlRunner } from '../rfm/analysis';
 
 export interface ExclusionCount {
@@ -44,7 +45,9 @@ export async function readIngestReport(
 	db: SqlRunner,
 	context: { layout: LayoutId; files: string[]; currencies: { currency: string; orders: number }[]; scoredCurrency: string | null }
 ): Promise<IngestReport> {
-	const counts = await db.rows<{ reason: ExclusionReason | 'return'; rows: number; revenue: number | null }>(EXCLUSION_COUNTS_SQL);
+	const counts = await db.rows<{ reason: ExclusionReason | 'return'; rows: number; revenue: number | null }>(
+		`${EXCLUSION_COUNTS_SQL}\nUNION ALL\n${REJECTED_COUNTS_SQL}`
+	);
 	const merged = new Map<ExclusionReason, ExclusionCount>();
 	let returns = { rows: 0, orders: 0, amount: 0 };
 	for (const c of counts) {
@@ -69,7 +72,7 @@ export async function readIngestReport(
 		returns: number;
 		fallback: number;
 	}>(
-		`SELECT (SELECT CAST(count(*) AS DOUBLE) FROM input_rows) AS rows_read,
+		`SELECT (SELECT CAST(count(*) AS DOUBLE) FROM input_rows) + (SELECT CAST(coalesce(sum(rows), 0) AS DOUBLE) FROM rejected_rows) AS rows_read,
 	CAST(coalesce(sum(lines) FILTER (WHERE reason IS NULL), 0) AS DOUBLE) AS rows_used,
 	CAST(count(*) FILTER (WHERE reason IS NULL) AS DOUBLE) AS orders,
 	CAST(count(DISTINCT customer_id) FILTER (WHERE reason IS NULL) AS DOUBLE) AS customers,
