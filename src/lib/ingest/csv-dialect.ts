@@ -9,6 +9,11 @@ export interface CsvDialect {
 	skipRows: number;
 	/** Header names in file order (generated `column0…` names when the file has no header). */
 	columns: string[];
+	/**
+	 * Whether rows with fewer fields than the header are padded with empty values (a file that
+	 * routinely leaves trailing fields out) instead of being excluded as short rows. Absent: padded.
+	 */
+	padShortRows?: boolean;
 }
 
 /** Row shape of `sniff_csv` as our SQL selects it. */
@@ -53,20 +58,42 @@ export function rejectsTables(fileName: string): { scan: string; table: string }
 /**
  * A `read_csv(...)` call that reads every column as text with the sniffed dialect and no further
  * detection: parsing is ours (see ingest-sql.ts), so a bad value in one row excludes that row with
- * a reason instead of failing the file. Short rows are padded with NULLs. Lines the reader cannot
- * split (more fields than the header, an unclosed quote, bytes that are not UTF-8, a line over
- * 2 MB) are skipped and stored in `rejectsTables(fileName)` with their line and error, so the
- * import report counts them and the excluded-rows download lists them (rejects.ts). DuckDB 1.4
- * refuses `null_padding` with quoted line breaks in its parallel reader: `parallel = false`
- * (DuckDB-WASM reads on one thread anyway, so it costs nothing there).
+ * a reason instead of failing the file. Lines the reader cannot split (fewer or more fields than
+ * the header, an unclosed quote, bytes that are not UTF-8, a line over 2 MB) are skipped and
+ * stored in `rejectsTables(fileName)` with their line and error, so the import report counts them
+ * and the excluded-rows download lists them (rejects.ts).
+ *
+ * A file that routinely leaves trailing fields out (`padShortRows`) has its short rows padded
+ * with NULLs instead. Padding hides an unclosed quote (DuckDB 1.4 then drops the rest of the file
+ * without a reject), so it is only used where short rows are the file's habit; and DuckDB refuses
+ * padding with quoted line breaks in its parallel reader, hence `parallel = false` with it
+ * (DuckDB-WASM reads on one thread anyway).
  */
 export function readCsvSql(fileName: string, dialect: CsvDialect): string {
 	const columns = dialect.columns.map((c) => `${str(c)}: 'VARCHAR'`).join(', ');
 	const rejects = rejectsTables(fileName);
+	const padding = dialect.padShortRows === false ? 'null_padding = false' : 'null_padding = true, parallel = false';
 	return `read_csv(${str(fileName)}, auto_detect = false, header = ${dialect.hasHeader}, skip = ${dialect.skipRows},
 	delim = ${str(dialect.delimiter)}, quote = ${str(dialect.quote)}, escape = ${str(dialect.escape)},
-	null_padding = true, parallel = false, store_rejects = true, rejects_scan = ${str(rejects.scan)}, rejects_table = ${str(rejects.table)},
+	${padding}, store_rejects = true, rejects_scan = ${str(rejects.scan)}, rejects_table = ${str(rejects.table)},
 	columns = {${columns}})`;
+}
+
+/**
+ * Whether short rows are the file's habit (a fifth or more of the first lines have fewer fields
+ * than the header): then they are padded; otherwise a short line is a stray one, excluded.
+ * @param head the first bytes of the file as text
+ */
+export function shortRowsAreUsual(head: string, dialect: CsvDialect): boolean {
+	const lines = head
+		.replace(/^\uFEFF/, '')
+		.split(/\r?\n|\r/)
+		.slice(dialect.skipRows + (dialect.hasHeader ? 1 : 0), 201)
+		.filter((l) => l.trim() !== '');
+	if (lines.length > 2) lines.pop();
+	if (lines.length === 0) return false;
+	const short = lines.filter((l) => splitCsvLine(l, dialect.delimiter).length < dialect.columns.length).length;
+	return short >= lines.length / 5;
 }
 
 const DELIMITERS = [',', ';', '\t', '|'];
@@ -94,7 +121,8 @@ export function splitCsvLine(line: string, delimiter: string): string[] {
  * The dialect from the file's first lines, for when DuckDB's sniffer gives up or finds one column
  * because a few lines disagree (a totals footer, short rows, unquoted `1,234.50` amounts, mixed line
  * endings): the separator that splits the header into the most fields and most lines into the
- * same number of fields. Null when no separator splits at least half the lines like the header.
+ * same number of fields. Null when no separator splits the header into two fields or more and at
+ * least half the lines into as many.
  * @param head the first bytes of the file as text
  */
 export function dialectFromHead(head: string): CsvDialect | null {
@@ -110,10 +138,11 @@ export function dialectFromHead(head: string): CsvDialect | null {
 	for (const delimiter of DELIMITERS) {
 		const header = splitCsvLine(lines[0]!, delimiter);
 		if (header.length < 2) continue;
-		const rows = lines.slice(1);
-		const share = rows.filter((l) => splitCsvLine(l, delimiter).length === header.length).length / rows.length;
-		if (share >= 0.5 && (!best || share > best.share || (share === best.share && header.length > best.fields.length)))
-			best = { delimiter, fields: header, share };
+		const rows = lines.slice(1).map((l) => splitCsvLine(l, delimiter).length);
+		// Most rows split into at least the header's fields (rows with more are the reader's to reject).
+		if (rows.filter((n) => n >= header.length).length < rows.length / 2) continue;
+		const share = rows.filter((n) => n === header.length).length / rows.length;
+		if (!best || share > best.share || (share === best.share && header.length > best.fields.length)) best = { delimiter, fields: header, share };
 	}
 	if (!best) return null;
 	// A header names its columns: no field of it reads as a number.

@@ -164,6 +164,46 @@ export function amountSql(column: string, format: AmountFormat): string {
 
 const NULL_TEXT = 'NULL::VARCHAR';
 
+/** Currency symbols written with amounts, most specific first (`R$` before `$`). */
+const AMOUNT_SYMBOLS: [string, string][] = [
+	['€', 'EUR'],
+	['£', 'GBP'],
+	['¥', 'JPY'],
+	['₹', 'INR'],
+	['₩', 'KRW'],
+	['₺', 'TRY'],
+	['₽', 'RUB'],
+	['zł', 'PLN'],
+	['R$', 'BRL'],
+	['C$', 'CAD'],
+	['A$', 'AUD'],
+	['CA$', 'CAD'],
+	['AU$', 'AUD'],
+	['US$', 'USD'],
+	['$', 'USD']
+];
+
+/**
+ * SQL: the currency an amount is written in (`€12.50` → EUR, `12.50 GBP` → GBP, `$5` → USD), or
+ * NULL for a plain number. Used when the file has no currency column: amounts written in several
+ * currencies are then split by currency, as a currency column splits them, instead of being added up.
+ */
+export function amountCurrencySql(column: string): string {
+	const c = ident(column);
+	const code = `regexp_extract(${c}, '(?:^|[^A-Za-z])([A-Z]{3})(?:[^A-Za-z]|$)', 1)`;
+	const symbols = [...AMOUNT_SYMBOLS]
+		.sort((a, b) => b[0].length - a[0].length)
+		.map(([symbol, iso]) => `WHEN contains(${c}, ${str(symbol)}) THEN ${str(iso)}`)
+		.join(' ');
+	// Plain numbers (most files) skip the rest at the cost of one regular expression.
+	return `CASE WHEN NOT regexp_matches(${c}, '[^0-9.,()+\\s-]') THEN NULL WHEN ${code} IN (${KNOWN_CODES}) THEN ${code} ${symbols} END`;
+}
+
+/** ISO codes read from amount text (a three-letter word that is not a currency, such as `TBD`, is not one). */
+const KNOWN_CODES = ['EUR', 'USD', 'GBP', 'JPY', 'CAD', 'AUD', 'NZD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'BRL', 'MXN', 'INR', 'CNY', 'HKD', 'SGD', 'ZAR', 'TRY', 'RUB', 'KRW', 'ILS', 'AED', 'RON', 'BGN']
+	.map((code) => `'${code}'`)
+	.join(', ');
+
 /** A text column as a trimmed value, NULL when empty or when the mapping has no such column. */
 function text(column: string | null | undefined): string {
 	return column ? `NULLIF(trim(${ident(column)}), '')` : NULL_TEXT;
@@ -181,7 +221,8 @@ const ANY_SPACE = '[\\s\\x{00A0}\\x{1680}\\x{2000}-\\x{200B}\\x{202F}\\x{205F}\\
 export function customerKeySql(column: string): string {
 	const key = `regexp_replace(${text(column)}, '^([0-9]+)\\.0+$', '\\1')`;
 	const email = `lower(regexp_replace(${ident(column)}, '${ANY_SPACE}+', '', 'g'))`;
-	return `CASE WHEN contains(${ident(column)}, '@') THEN NULLIF(${email}, '') ELSE ${key} END`;
+	// `contains` first: the regular expressions run only on values with an @ (DuckDB evaluates `email` once).
+	return `CASE WHEN contains(${ident(column)}, '@') AND regexp_full_match(${email}, '[^@]+@[^@]+\\.[a-z]{2,}') THEN ${email} ELSE ${key} END`;
 }
 
 /** Reads yes/no, true/false, 1/0, subscribed… into a BOOLEAN (NULL when unknown). */
@@ -253,7 +294,7 @@ FROM (
 		${saneNumberSql(number(mapping.refunded))} AS refund,
 		${status} AS status,
 		${mapping.cancelledAt ? `${text(mapping.cancelledAt)} IS NOT NULL` : 'false'} AS cancelled,
-		${mapping.currency ? `upper(${text(mapping.currency)})` : NULL_TEXT} AS currency,
+		${mapping.currency ? `upper(${text(mapping.currency)})` : mapping.amount ? amountCurrencySql(mapping.amount) : NULL_TEXT} AS currency,
 		${engaged} AS engaged_at,
 		${mapping.email ? `lower(${text(mapping.email)})` : NULL_TEXT} AS email,
 		${text(mapping.firstName)} AS first_name, ${text(mapping.lastName)} AS last_name, ${text(mapping.fullName)} AS full_name,

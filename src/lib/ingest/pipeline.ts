@@ -76,8 +76,8 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 	if (rows.length === 0) {
 		throw new FileProblem(
 			dialect.hasHeader
-				? `This file has a header (${dialect.columns.slice(0, 6).join(', ')}${dialect.columns.length > 6 ? ', …' : ''}) but no rows of orders.`
-				: 'This file has no rows of orders.'
+				? `This file has a header (${dialect.columns.slice(0, 6).join(', ')}${dialect.columns.length > 6 ? ', …' : ''}) but no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.`
+				: 'This file has no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.'
 		);
 	}
 	const sample = dialect.columns.map((name) => ({ name, values: rows.map((r) => r[name] ?? '') }));

@@ -13,11 +13,12 @@ import { num, str } from '../sql';
 import type { SqlRunner } from '../rfm/analysis';
 
 /** Why a line never became a row. */
-export type RejectReason = 'too_many_fields' | 'unclosed_quote' | 'not_utf8' | 'line_too_long' | 'unreadable_line' | 'broken_json';
+export type RejectReason = 'too_many_fields' | 'too_few_fields' | 'unclosed_quote' | 'not_utf8' | 'line_too_long' | 'unreadable_line' | 'broken_json';
 
 /** Reasons in the merchant's words (the import report and the excluded-rows download show them). */
 export const REJECT_LABELS: Record<RejectReason, string> = {
 	too_many_fields: 'More fields than the header (an unquoted comma, such as 1,234.50)',
+	too_few_fields: 'Fewer fields than the header (a line cut short, or a note or footer line)',
 	unclosed_quote: 'A quote (") that is never closed',
 	not_utf8: 'Characters that are not UTF-8 text',
 	line_too_long: 'Line longer than 2 MB',
@@ -75,7 +76,7 @@ FROM (${all})`);
 
 /** DuckDB's rejects table as rejected rows: one per line (a short line gives one error per missing field). */
 function duckdbRejectsSql(table: string, fileIndex: number, linesBeforeData: number): string {
-	const reason = `CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'too_many_fields' WHEN 'UNQUOTED VALUE' THEN 'unclosed_quote'
+	const reason = `CASE error_type WHEN 'TOO MANY COLUMNS' THEN 'too_many_fields' WHEN 'MISSING COLUMNS' THEN 'too_few_fields' WHEN 'UNQUOTED VALUE' THEN 'unclosed_quote'
 		WHEN 'INVALID ENCODING' THEN 'not_utf8' WHEN 'INVALID UNICODE' THEN 'not_utf8' WHEN 'LINE SIZE OVER MAXIMUM' THEN 'line_too_long'
 		ELSE 'unreadable_line' END`;
 	// An unclosed quote swallows the rest of the file: its "line" holds every later line.
@@ -128,6 +129,7 @@ export function mostlyRejectedMessage(summary: Awaited<ReturnType<typeof rejectS
 const REJECT_ADVICE: Record<RejectReason, string> = {
 	too_many_fields:
 		'Open the file in your spreadsheet app and save it as "CSV UTF-8" (it quotes values that hold the separator), then drop that file here.',
+	too_few_fields: 'Open the file in your spreadsheet app and save it as "CSV UTF-8" (every line then has all its fields), then drop that file here.',
 	unclosed_quote: 'Open the file in a spreadsheet or text app, close or remove that quote, save it as CSV and drop it here.',
 	not_utf8: 'In your spreadsheet app choose "Save as" → "CSV UTF-8", and drop that file here.',
 	line_too_long: 'The line breaks may have been lost: export the orders again and drop the new file here.',

@@ -9,7 +9,7 @@
  *   are joined instead.
  */
 import { detectColumns, type Detection, type SampleColumn } from './columns';
-import { dialectFromHead, dialectFromSniff, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
+import { dialectFromHead, dialectFromSniff, readCsvSql, shortRowsAreUsual, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
 import { detectLayout, type LayoutId } from './layouts';
 import { engineProblem, FileProblem, SAMPLE_ROWS, PREVIEW_ROWS } from './pipeline';
 import { detectOlist, olistPlan, olistSql, type OlistFiles } from './olist';
@@ -102,18 +102,28 @@ export async function sniffSource(db: SqlRunner, name: string, fileName: string,
 		);
 	// The sniffer stops at a few odd lines (a footer, short rows, unquoted `1,234.50`): the first lines decide then.
 	const fromHead = dialectFromHead(head);
+	const csv = (dialect: CsvDialect): FileSource => ({
+		kind: 'csv',
+		name,
+		fileName,
+		dialect: { ...dialect, padShortRows: shortRowsAreUsual(head, dialect) }
+	});
 	let sniffed: SniffRow | undefined;
 	try {
 		[sniffed] = await db.rows<SniffRow>(sniffSql(fileName));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		if (fromHead) return { kind: 'csv', name, fileName, dialect: fromHead };
+		if (fromHead) return csv(fromHead);
 		throw engineProblem(e, 'This file could not be read as a table of rows and columns. Export it again as CSV and drop it here.');
 	}
-	if ((!sniffed || sniffed.column_names.length <= 1) && fromHead) return { kind: 'csv', name, fileName, dialect: fromHead };
+	if ((!sniffed || sniffed.column_names.length <= 1) && fromHead) return csv(fromHead);
+	// Most rows with an extra field (unquoted `1,234.50` amounts) look to the sniffer like a file
+	// without a header, starting after the last row it could not split: the named first line says otherwise.
+	if (sniffed && !sniffed.has_header && fromHead?.hasHeader && fromHead.delimiter === sniffed.delimiter)
+		return csv(fromHead);
 	if (!sniffed || sniffed.column_names.length === 0)
 		throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
-	return { kind: 'csv', name, fileName, dialect: dialectFromSniff(sniffed) };
+	return csv(dialectFromSniff(sniffed));
 }
 
 /** What the pipeline reads after inspection: relations, the layout, a preview and the detection. */
@@ -183,8 +193,8 @@ export async function inspectSources(db: SqlRunner, sources: readonly FileSource
 	if (rows.length === 0) {
 		throw new FileProblem(
 			columns.length > 1 && sources[0]!.kind === 'csv' && sources[0]!.dialect.hasHeader
-				? `${which} has a header (${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}) but no rows of orders.`
-				: `${which} has no rows of orders.`
+				? `${which} has a header (${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}) but no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.`
+				: `${which} has no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.`
 		);
 	}
 	const sampleColumns = columns.map((name) => ({ name, values: rows.map((r) => r[name] ?? '') }));

@@ -88,7 +88,11 @@ export function jsonRecords(text: string): { table: RecordTable; note: string | 
 	if (Array.isArray(doc)) records = doc;
 	else if (isRecord(doc)) {
 		const inner = largestRecordList(doc as Record<string, unknown>);
-		if (!inner) {
+		const lists = Object.values(doc as Record<string, unknown>).filter(Array.isArray);
+		if (!inner && lists.length > 0 && lists.every((l) => l.length === 0)) {
+			// `{"orders": []}`: an export with no orders, not one order with an empty list.
+			records = [];
+		} else if (!inner) {
 			// A single record is a file with one order: read it as one row.
 			records = [doc];
 		} else {

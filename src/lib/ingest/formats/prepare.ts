@@ -344,8 +344,8 @@ async function prepareJson(
 	if (rows.length === 0)
 		throw new FileProblem(
 			format === 'json'
-				? 'This JSON file holds no records (its list of orders is empty). Export the orders again, choosing a date range that has orders, and drop the new file here.'
-				: 'This NDJSON file holds no records (no line holds an order). Export the orders again, choosing a date range that has orders, and drop the new file here.'
+				? 'This JSON file holds no records (its list of orders is empty). Export the orders again (check the date range or filters of the export) and drop the new file here.'
+				: 'This NDJSON file holds no records (no line holds an order). Export the orders again (check the date range or filters of the export) and drop the new file here.'
 		);
 	if (columns.some((c) => c.includes('.'))) notes.push('Nested fields were flattened into columns such as "customer.email".');
 	const csv = new CsvBuilder();

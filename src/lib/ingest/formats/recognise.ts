@@ -164,6 +164,8 @@ function textFormat(lowerName: string, text: string): FileFormat {
 	const body = text.replace(/^\uFEFF/, '').trimStart();
 	if (lowerName.endsWith('.ndjson') || lowerName.endsWith('.jsonl')) return 'ndjson';
 	if (body.startsWith('[')) return 'json';
+	// A .json file is JSON even when it holds no records (a string or a number), so it gets JSON's message.
+	if (lowerName.endsWith('.json') && !body.startsWith('{')) return 'json';
 	if (body.startsWith('{')) {
 		// NDJSON: the first line is a whole object and another object follows on the next line.
 		const newline = body.indexOf('\n');
