@@ -184,6 +184,10 @@ describe('1. wrong numbers, silently', () => {
 		const { report } = await read('lone year', csv('lone.csv', lines));
 		expect(excludedBy(report, 'implausible_date')).toBe(1);
 	});
+	it('one early order three years before the rest is kept (the R rfm package\'s data has one in 2001)', async () => {
+		const { report } = await read('early order', csv('early1.csv', ['3001,e@example.com,2020-03-01,20.00', ...orderLines(300)]));
+		expect(excludedBy(report, 'implausible_date')).toBe(0);
+	});
 	it('a shop whose early years were small keeps them (consecutive years are not alone)', async () => {
 		const early = ['2018', '2019', '2020', '2021', '2022'].map((y, i) => `${3001 + i},e${i}@example.com,${y}-06-01,20.00`);
 		const { report } = await read('early years', csv('early.csv', [...early, ...orderLines(600)]));

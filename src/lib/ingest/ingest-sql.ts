@@ -75,15 +75,16 @@ export function saneNumberSql(expression: string): string {
 
 /**
  * Marks as implausible the rows of a lone year: under 1% of the dated rows, with no other dated
- * row within two years of it (a `2014` typo in a 2022–2024 file). A shop whose early years were
- * small keeps them: consecutive years are not alone.
+ * row within five years of it (a `2014` typo in a 2022–2024 file). A shop whose early years were
+ * small keeps them: consecutive years are not alone; nor is one early order three years before
+ * the rest (the R rfm package's published data has one, and its results count it).
  */
 export const ISOLATED_YEARS_SQL = `UPDATE input_rows SET row_reason = 'implausible_date'
 WHERE row_reason IS NULL AND year(order_date) IN (
 	WITH years AS (SELECT year(order_date) AS y, count(*) AS n FROM input_rows WHERE row_reason IS NULL AND order_date IS NOT NULL GROUP BY 1)
 	SELECT a.y FROM years a
 	WHERE a.n < 0.01 * (SELECT sum(n) FROM years)
-		AND NOT EXISTS (SELECT 1 FROM years b WHERE b.y <> a.y AND abs(b.y - a.y) <= 2)
+		AND NOT EXISTS (SELECT 1 FROM years b WHERE b.y <> a.y AND abs(b.y - a.y) <= 5)
 )`;
 
 /**
