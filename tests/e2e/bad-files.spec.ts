@@ -58,7 +58,7 @@ test('a .csv.gz cut short is refused in our words, the engine\'s words folded un
 	await page.screenshot({ path: testInfo.outputPath('bad-gz-details-390.png') });
 });
 
-test('the customer export writes formula-leading ids with a leading quote; negative numbers stay numbers', async ({ page }) => {
+test('the customer export writes formula-leading ids with a leading quote; numbers stay as they are', async ({ page }) => {
 	const hostile = ['=HYPERLINK("http://evil.example","x")', '@SUM(1+1)', '+cmd|x', '-2+3'];
 	const lines = hostile.flatMap((id, i) => [
 		`${2001 + i},"${id.replaceAll('"', '""')}",2024-03-0${i + 1},${20 + i}.00`,
