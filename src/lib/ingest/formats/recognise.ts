@@ -22,7 +22,7 @@ export const HEAD_BYTES = 65536;
  */
 export function recogniseFile(name: string, size: number, head: Uint8Array): Recognised {
 	const lower = name.toLowerCase();
-	if (size > 0 && startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return recogniseZip(head);
+	if (size > 0 && startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return recogniseZip(lower, head);
 	if (size > 0 && startsWith(head, [0x1f, 0x8b])) return { ok: true, format: 'csv-gzip', encoding: null };
 	if (size > 0 && startsWith(head, [0x50, 0x41, 0x52, 0x31])) return { ok: true, format: 'parquet', encoding: null };
 	if (size > 0 && startsWith(head, [0xff, 0xfe]))
@@ -81,8 +81,10 @@ const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
  * an .xlsx workbook's parts, an OpenDocument file's `mimetype`, or an archive of other files
  * (Shopify e-mails its large exports zipped), which is unpacked when it holds one order file.
  */
-function recogniseZip(head: Uint8Array): Recognised {
+function recogniseZip(lowerName: string, head: Uint8Array): Recognised {
 	const nameLength = head.length >= 30 ? head[26]! | (head[27]! << 8) : -1;
+	// No readable first entry: a workbook's own checks (its size, then opening it) give the message.
+	if ((nameLength <= 0 || head.length < 30 + nameLength) && !lowerName.endsWith('.zip')) return { ok: true, format: 'xlsx', encoding: null };
 	if (nameLength <= 0 || head.length < 30 + nameLength)
 		return {
 			ok: false,

@@ -54,7 +54,7 @@ export async function readWorkbook(data: Blob | ArrayBuffer): Promise<WorkbookSh
 				'This workbook is too large for the spreadsheet reader in this browser (it ran out of stack space on the sheet). Save the sheet as "CSV UTF-8" in your spreadsheet app and drop that file here: CSV files of any size are read from disk.'
 			);
 		throw new WorkbookProblem(
-			'This Excel workbook could not be opened: it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.',
+			'This Excel workbook could not be opened because it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.',
 			e instanceof Error ? e.message.split('\n')[0] : String(e)
 		);
 	}
