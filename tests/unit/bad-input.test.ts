@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareFile, type PrepareHost } from '../../src/lib/ingest/formats/prepare';
 import { oneColumnProblem } from '../../src/lib/ingest/formats/messages';
 import { planForMapping, type ColumnMapping } from '../../src/lib/ingest/columns';
-import { excludedRowsSql } from '../../src/lib/ingest/ingest-sql';
+import { dateSql, excludedRowsSql } from '../../src/lib/ingest/ingest-sql';
+import { parseDate, type DateFormat } from '../../src/lib/ingest/values';
 import { engineProblem, FileProblem, loadOrders } from '../../src/lib/ingest/pipeline';
 import { inspectSources, sniffSource, type FileSource } from '../../src/lib/ingest/sources';
 import { nothingToScoreMessage } from '../../src/lib/ingest/messages';
@@ -184,7 +185,7 @@ describe('1. wrong numbers, silently', () => {
 		const { report } = await read('lone year', csv('lone.csv', lines));
 		expect(excludedBy(report, 'implausible_date')).toBe(1);
 	});
-	it('one early order three years before the rest is kept (the R rfm package\'s data has one in 2001)', async () => {
+	it("one early order three years before the rest is kept (the R rfm package's data has one in 2001)", async () => {
 		const { report } = await read('early order', csv('early1.csv', ['3001,e@example.com,2020-03-01,20.00', ...orderLines(300)]));
 		expect(excludedBy(report, 'implausible_date')).toBe(0);
 	});
@@ -251,7 +252,14 @@ describe('2. formula injection in exports', () => {
 	for (const id of hostile) {
 		it(`a customer id ${JSON.stringify(id)} is written with a leading quote in the customer export`, async () => {
 			const quoted = `"${id.replaceAll('"', '""')}"`;
-			await read(`injection ${id}`, csv('inject.csv', [`1,${quoted},2024-01-01,10.00`, `2,${quoted},2024-02-01,-4.50`, ...orderLines(4)], 'order_id,customer_id,order_date,total'));
+			await read(
+				`injection ${id}`,
+				csv(
+					'inject.csv',
+					[`1,${quoted},2024-01-01,10.00`, `2,${quoted},2024-02-01,-4.50`, ...orderLines(4)],
+					'order_id,customer_id,order_date,total'
+				)
+			);
 			const file = resolve(scratch, `export-${++counter}.csv`);
 			await db.run(copyToCsvSql(customersExportSql(GRID_MAP), file));
 			const rows = await db.rows<{ customer_id: string; revenue: string }>(
@@ -274,7 +282,10 @@ describe('3. stray lines are excluded and counted, not the whole file', () => {
 		expect(excluded.map((r) => r.row_number)).toEqual([10, 30]);
 	});
 	it('a totals footer and an "Exported by" line are excluded, the orders read', async () => {
-		const { report, excluded } = await read('footer', csv('footer.csv', [...orderLines(40), 'Total,,,12345', 'Exported by MyShop on 2024-06-01']));
+		const { report, excluded } = await read(
+			'footer',
+			csv('footer.csv', [...orderLines(40), 'Total,,,12345', 'Exported by MyShop on 2024-06-01'])
+		);
 		expect(report.orders).toBe(40);
 		expect(report.rowsRead).toBe(42);
 		expect(excluded.map((r) => r.row_number)).toEqual([41, 42]);
@@ -343,7 +354,7 @@ describe('3. stray lines are excluded and counted, not the whole file', () => {
 		const lines = orderLines(30);
 		lines[1] = '1002,"c1@example.com,2024-01-01,5.00';
 		const { message } = await refused('early quote', csv('quote2.csv', lines));
-		expect(message).toMatch(/starting at row 2 .*a quote \(\"\) that is never closed\. .*close or remove that quote/);
+		expect(message).toMatch(/starting at row 2 .*a quote \("\) that is never closed\. .*close or remove that quote/);
 	});
 	it('a Latin-1 byte at row 2,600 of a UTF-8 file: that row is excluded as not UTF-8, the rest read', async () => {
 		const enc = new TextEncoder();
@@ -378,9 +389,9 @@ describe('3. stray lines are excluded and counted, not the whole file', () => {
 	});
 });
 
-describe('4. the engine\'s words stay in the technical details', () => {
+describe("4. the engine's words stay in the technical details", () => {
 	const engineErrors = [
-		'Out of Memory Error: failed to allocate data of size 32.0 KiB (3.1 GiB/3.1 GiB used)\nPossible solutions: SET temp_directory=\'/path/to/tmp.tmp\'',
+		"Out of Memory Error: failed to allocate data of size 32.0 KiB (3.1 GiB/3.1 GiB used)\nPossible solutions: SET temp_directory='/path/to/tmp.tmp'",
 		'Invalid Input Error: Error when sniffing file "orders-1.csv".\nIt was not possible to automatically detect the CSV parsing dialect',
 		'Invalid Input Error: CSV Error on Line: 1\nMaximum line size of 2000000 bytes exceeded.',
 		'Invalid Input Error: CSV Error on Line: 2601\nInvalid unicode (byte sequence mismatch) detected. This file is not utf-8 encoded.',
@@ -398,7 +409,9 @@ describe('4. the engine\'s words stay in the technical details', () => {
 		});
 	}
 	it('the line of a CSV error is named in our words', () => {
-		const { message } = splitProblem(engineProblem(new Error('Invalid Input Error: CSV Error on Line: 2601\nInvalid unicode detected.'), '').message);
+		const { message } = splitProblem(
+			engineProblem(new Error('Invalid Input Error: CSV Error on Line: 2601\nInvalid unicode detected.'), '').message
+		);
 		expect(message).toBe(
 			'This file has characters that are not UTF-8 text (around line 2,601). In your spreadsheet app choose "Save as" → "CSV UTF-8", and drop that file here.'
 		);
@@ -409,7 +422,10 @@ describe('5. each file is named as what it is', () => {
 	const zip = (files: Record<string, string | Uint8Array>) =>
 		zipSync(Object.fromEntries(Object.entries(files).map(([n, v]) => [n, typeof v === 'string' ? new TextEncoder().encode(v) : v])));
 	it('a ZIP renamed .csv holding one CSV is unpacked and read', async () => {
-		const { report, notes } = await read('zip csv', text('orders.csv', zip({ 'orders_export_1.csv': [HEADER, ...orderLines(25)].join('\n') })));
+		const { report, notes } = await read(
+			'zip csv',
+			text('orders.csv', zip({ 'orders_export_1.csv': [HEADER, ...orderLines(25)].join('\n') }))
+		);
 		expect(report.orders).toBe(25);
 		expect(notes[0]).toBe('Unpacked "orders_export_1.csv" from the ZIP archive.');
 	});
@@ -419,26 +435,37 @@ describe('5. each file is named as what it is', () => {
 		expect(report.orders).toBeGreaterThan(0);
 	});
 	it('a ZIP with macOS metadata beside the CSV reads the CSV', async () => {
-		const { report } = await read('zip macos', text('o.zip', zip({ 'o.csv': [HEADER, ...orderLines(5)].join('\n'), '__MACOSX/._o.csv': 'x' })));
+		const { report } = await read(
+			'zip macos',
+			text('o.zip', zip({ 'o.csv': [HEADER, ...orderLines(5)].join('\n'), '__MACOSX/._o.csv': 'x' }))
+		);
 		expect(report.orders).toBe(5);
 	});
 	it('a ZIP holding several order files names them', async () => {
 		const body = [HEADER, ...orderLines(3)].join('\n');
 		const { message } = await refused('zip two', text('orders.csv', zip({ 'a.csv': body, 'b.csv': body })));
-		expect(message).toBe('This ZIP archive holds 2 files ("a.csv", "b.csv"). Unpack it and drop the order file, or all the parts of one export together, here.');
+		expect(message).toBe(
+			'This ZIP archive holds 2 files ("a.csv", "b.csv"). Unpack it and drop the order file, or all the parts of one export together, here.'
+		);
 	});
 	it('a ZIP holding no order file says what it holds', async () => {
 		const { message } = await refused('zip none', text('orders.zip', zip({ 'readme.pdf': 'x' })));
 		expect(message).toMatch(/^This ZIP archive holds no CSV, Excel or JSON file \(it holds "readme\.pdf"\)\./);
 	});
 	it('a LibreOffice .ods is named as an OpenDocument spreadsheet, not a damaged workbook', async () => {
-		const ods = zipSync({ mimetype: [new TextEncoder().encode('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }], 'content.xml': new TextEncoder().encode('<x/>') });
+		const ods = zipSync({
+			mimetype: [new TextEncoder().encode('application/vnd.oasis.opendocument.spreadsheet'), { level: 0 }],
+			'content.xml': new TextEncoder().encode('<x/>')
+		});
 		const { message } = await refused('ods', text('orders.ods', ods));
 		expect(message).toMatch(/^This is an OpenDocument spreadsheet \(\.ods/);
 		expect(message).toMatch(/Save As → "Text CSV"/);
 	});
 	it('an HTML sign-in page saved as .csv (an expired export link) is named as such', async () => {
-		const { message } = await refused('html', text('orders.csv', '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Log in</body></html>'));
+		const { message } = await refused(
+			'html',
+			text('orders.csv', '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Log in</body></html>')
+		);
 		expect(message).toMatch(/^This is a web page \(HTML\), not an order export: .*export link has expired/);
 	});
 	it('an HTML page without a doctype is named too', async () => {
@@ -468,7 +495,10 @@ describe('5. each file is named as what it is', () => {
 			return { order_id, email, date, total: Number(total) };
 		});
 	it('{"data":{"orders":[…]}} reads the orders two levels down', async () => {
-		const { report, notes } = await read('nested json', text('o.json', JSON.stringify({ data: { orders: records(12) }, meta: { page: 1 } })));
+		const { report, notes } = await read(
+			'nested json',
+			text('o.json', JSON.stringify({ data: { orders: records(12) }, meta: { page: 1 } }))
+		);
 		expect(report.orders).toBe(12);
 		expect(notes).toContain('Read the records in the JSON file\'s "data.orders" list.');
 	});
@@ -479,7 +509,9 @@ describe('5. each file is named as what it is', () => {
 	});
 	it('a JSON string is refused clearly, not read as CSV', async () => {
 		const { message } = await refused('json string', text('orders.json', '"orders exported on 2024-06-01"'));
-		expect(message).toMatch(/^This JSON file holds the text "orders exported on 2024-06-01", not a list of orders\. Export your orders as JSON records/);
+		expect(message).toMatch(
+			/^This JSON file holds the text "orders exported on 2024-06-01", not a list of orders\. Export your orders as JSON records/
+		);
 	});
 	it('a JSON number is refused clearly', async () => {
 		const { message } = await refused('json number', text('orders.json', '42'));
@@ -494,26 +526,42 @@ describe('5. each file is named as what it is', () => {
 		expect(message).not.toContain('()');
 	});
 	const dated = (format: (iso: string) => string, header = HEADER) =>
-		csv('dates.csv', orderLines(20).map((l) => l.replace(/(\d{4}-\d{2}-\d{2})/, (d) => format(d))), header);
+		csv(
+			'dates.csv',
+			orderLines(20).map((l) => l.replace(/(\d{4}-\d{2}-\d{2})/, (d) => format(d))),
+			header
+		);
 	const monthName = (iso: string, long = false) =>
 		new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-US', { month: long ? 'long' : 'short', timeZone: 'UTC' });
 	const dayOf = (iso: string) => Number(iso.slice(8));
 	it('dates like "Mar 3, 2024" are read', async () => {
-		const { report, lastOrder } = await read('Mar 3, 2024', dated((d) => `"${monthName(d)} ${dayOf(d)}, ${d.slice(0, 4)}"`));
+		const { report, lastOrder } = await read(
+			'Mar 3, 2024',
+			dated((d) => `"${monthName(d)} ${dayOf(d)}, ${d.slice(0, 4)}"`)
+		);
 		expect(report.orders).toBe(20);
 		expect(lastOrder).toMatch(/^202[34]-/);
 	});
 	it('dates like "3 March 2024" are read', async () => {
-		const { report } = await read('3 March 2024', dated((d) => `${dayOf(d)} ${monthName(d, true)} ${d.slice(0, 4)}`));
+		const { report } = await read(
+			'3 March 2024',
+			dated((d) => `${dayOf(d)} ${monthName(d, true)} ${d.slice(0, 4)}`)
+		);
 		expect(report.orders).toBe(20);
 	});
 	it('dates like "03-Mar-2024" are read', async () => {
-		const { report } = await read('03-Mar-2024', dated((d) => `${d.slice(8)}-${monthName(d)}-${d.slice(0, 4)}`));
+		const { report } = await read(
+			'03-Mar-2024',
+			dated((d) => `${d.slice(8)}-${monthName(d)}-${d.slice(0, 4)}`)
+		);
 		expect(report.orders).toBe(20);
 	});
 	it('dates like "Sunday, March 3, 2024 10:15" are read', async () => {
 		const weekday = (d: string) => new Date(`${d}T00:00:00Z`).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
-		const { report } = await read('weekday', dated((d) => `"${weekday(d)}, ${monthName(d, true)} ${dayOf(d)}, ${d.slice(0, 4)} 10:15"`));
+		const { report } = await read(
+			'weekday',
+			dated((d) => `"${weekday(d)}, ${monthName(d, true)} ${dayOf(d)}, ${d.slice(0, 4)} 10:15"`)
+		);
 		expect(report.orders).toBe(20);
 	});
 	it('Unix timestamps in seconds are read as the UTC day', async () => {
@@ -525,20 +573,68 @@ describe('5. each file is named as what it is', () => {
 		expect(lastOrder).toMatch(/^202[34]-\d\d-\d\d$/);
 	});
 	it('Unix timestamps in milliseconds are read', async () => {
-		const { report } = await read('unix ms', dated((d) => String(Date.parse(`${d}T12:00:00Z`)), 'order_id,customer_email,order_date,total'));
+		const { report } = await read(
+			'unix ms',
+			dated((d) => String(Date.parse(`${d}T12:00:00Z`)), 'order_id,customer_email,order_date,total')
+		);
 		expect(report.orders).toBe(20);
+	});
+	it('month names and Unix times: the SQL reads what the TypeScript parser reads, near misses included', async () => {
+		const values = [
+			'Mar 3, 2024',
+			'Mar. 3, 2024',
+			'march 3rd 2024',
+			'Sept 30, 2024',
+			'Feb 30, 2024',
+			'Marc 3, 2024',
+			'Mar 3 24',
+			'Mar3, 2024',
+			'3 March 2024',
+			'3rd Mar. 2024',
+			'03-Mar-2024',
+			'31-Apr-2024',
+			'Sun, 03 Mar 2024 10:00',
+			'1709424000',
+			' 1709424000 ',
+			'631151999',
+			'1709424000123',
+			'17094240001',
+			'12345'
+		];
+		const formats: DateFormat[] = ['month_day', 'day_month', 'unix', 'unix_ms'].map((order) => ({ order, pattern: '' }) as DateFormat);
+		for (const format of formats) {
+			const rows = await db.rows<{ v: string; d: string | null }>(
+				`SELECT v, CAST(${dateSql('v', format)} AS VARCHAR) AS d FROM (VALUES ${values.map((v) => `(${str(v)})`).join(', ')}) t(v)`
+			);
+			expect(
+				rows.map((r) => [r.v, r.d]),
+				format.order
+			).toEqual(values.map((v) => [v, parseDate(v, format)]));
+		}
+		expect(parseDate('Mar. 3, 2024', { order: 'month_day', pattern: '' })).toBe('2024-03-03');
+		expect(parseDate('Marx 3, 2024', { order: 'month_day', pattern: '' })).toBeNull();
+		expect(parseDate('1709424000', { order: 'unix', pattern: '' })).toBe('2024-03-03');
+		expect(parseDate('1709424000123', { order: 'unix_ms', pattern: '' })).toBe('2024-03-03');
 	});
 	it('dates in no format we read: the message names the formats we read', async () => {
 		// The merchant picked the column in the mapping panel (no date was detected in it).
-		const { message } = await refused('odd dates', dated(() => 'sometime'), { orderDate: 'order_date' });
-		expect(message).toMatch(/None of the 20 rows could be used \(missing or unreadable order date: 20 rows\)\. The order date column holds no date we read \(we read 2024-03-01.*Mar 3, 2024.*Unix timestamps\)/);
+		const { message } = await refused(
+			'odd dates',
+			dated(() => 'sometime'),
+			{ orderDate: 'order_date' }
+		);
+		expect(message).toMatch(
+			/None of the 20 rows could be used \(missing or unreadable order date: 20 rows\)\. The order date column holds no date we read \(we read 2024-03-01.*Mar 3, 2024.*Unix timestamps\)/
+		);
 	});
 });
 
 describe('6. messages say what to do', () => {
 	it('a header without rows', async () => {
 		const { message } = await refused('header only', text('empty.csv', `${HEADER}\n`));
-		expect(message).toMatch(/but no rows of orders\. Export the orders again \(check the date range or filters of the export\) and drop the new file here\.$/);
+		expect(message).toMatch(
+			/but no rows of orders\. Export the orders again \(check the date range or filters of the export\) and drop the new file here\.$/
+		);
 	});
 	it('a JSON file with an empty list', async () => {
 		const { message } = await refused('empty json', text('o.json', '{"orders": []}'));
@@ -560,15 +656,26 @@ describe('6. messages say what to do', () => {
 	});
 	it('an NDJSON file of broken lines is refused, naming the first', async () => {
 		const { message } = await refused('ndjson broken', text('o.ndjson', '{"a": 1}\nnot json\nnor this\n'));
-		expect(message).toMatch(/^2 of the 3 lines of this NDJSON file are not JSON records, starting at row 2 \("not json"\)\. .*export the orders again/);
+		expect(message).toMatch(
+			/^2 of the 3 lines of this NDJSON file are not JSON records, starting at row 2 \("not json"\)\. .*export the orders again/
+		);
 	});
-	it('a damaged JSON file says what to do, the parser\'s words in details', async () => {
+	it("a damaged JSON file says what to do, the parser's words in details", async () => {
 		const outcome = await refused('damaged json', text('o.json', '[{"order_id": 1, "total": '));
-		expect(outcome.message).toBe('This JSON file could not be read: it may be cut short or damaged. Download or export it again and drop the new file here.');
+		expect(outcome.message).toBe(
+			'This JSON file could not be read: it may be cut short or damaged. Download or export it again and drop the new file here.'
+		);
 		expect(outcome.details).toBeTruthy();
 	});
 	it('a file with no amount column says which column is missing', async () => {
-		const { message } = await refused('no amount', csv('noamount.csv', orderLines(5).map((l) => l.replace(/,[\d.]+$/, '')), 'order_id,customer_email,order_date'));
+		const { message } = await refused(
+			'no amount',
+			csv(
+				'noamount.csv',
+				orderLines(5).map((l) => l.replace(/,[\d.]+$/, '')),
+				'order_id,customer_email,order_date'
+			)
+		);
 		expect(message).toMatch(/amount/);
 	});
 	function records(n: number) {
@@ -579,7 +686,7 @@ describe('6. messages say what to do', () => {
 	}
 });
 
-describe('no message shows DuckDB\'s own words', () => {
+describe("no message shows DuckDB's own words", () => {
 	/** Words of DuckDB's errors that must never reach the page outside the technical details. */
 	const ENGINE_WORDS =
 		/Error:|CSV Error|sniffing|Out of Memory|Conversion Error|Binder Error|Parser Error|Invalid Input|Catalog Error|IO Error|state machine|temp_directory|failed to allocate|strict_mode|store_rejects|read_csv|GiB|KiB|Unexpected token|JSON\.parse|at position \d/;

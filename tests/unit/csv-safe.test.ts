@@ -73,7 +73,10 @@ describe('the rule', () => {
 	it('writes the builder audience cells by the same rule', () => {
 		for (const v of DANGEROUS) expect(csvCell(v)).toMatch(/^"?'/);
 		expect(csvCell(-12.5)).toBe('-12.5');
-		const csv = emailListCsv([{ customer_id: 'c', email: 'a@example.com', first_name: '=cmd|x', last_name: '@x', phone: null, country: null, segment: '+S' }], null);
+		const csv = emailListCsv(
+			[{ customer_id: 'c', email: 'a@example.com', first_name: '=cmd|x', last_name: '@x', phone: null, country: null, segment: '+S' }],
+			null
+		);
 		expect(csv.split('\n')[1]).toBe(`a@example.com,'=cmd|x,'@x,'+S`);
 	});
 });
@@ -121,7 +124,9 @@ describe('every export of a file with hostile customer ids', () => {
 	});
 
 	it('builder columns export', async () => {
-		await db.run(`CREATE OR REPLACE TABLE builder_customers AS SELECT customer_id, NULL::VARCHAR AS city, -1.5 AS total_spent FROM customer_scores`);
+		await db.run(
+			`CREATE OR REPLACE TABLE builder_customers AS SELECT customer_id, NULL::VARCHAR AS city, -1.5 AS total_spent FROM customer_scores`
+		);
 		await db.run(`CREATE OR REPLACE TABLE builder_selection AS SELECT customer_id FROM customer_scores`);
 		const { rows, text } = await exported((file) => columnsExportSql(['customer_id', 'city'], file));
 		expectSafe(rows, 'customer_id');

@@ -105,13 +105,16 @@ export function splitCsvLine(line: string, delimiter: string): string[] {
 	let quoted = false;
 	for (let i = 0; i < line.length; i++) {
 		const c = line[i]!;
-		if (quoted) {
-			if (c === '"' && line[i + 1] === '"') (field += '"'), i++;
-			else if (c === '"') quoted = false;
-			else field += c;
-		} else if (c === '"' && field.trim() === '') quoted = true;
-		else if (c === delimiter) fields.push(field), (field = '');
-		else field += c;
+		if (quoted && c === '"' && line[i + 1] === '"') {
+			field += '"';
+			i++;
+		} else if (quoted && c === '"') quoted = false;
+		else if (quoted) field += c;
+		else if (c === '"' && field.trim() === '') quoted = true;
+		else if (c === delimiter) {
+			fields.push(field);
+			field = '';
+		} else field += c;
 	}
 	fields.push(field);
 	return fields;
@@ -142,7 +145,8 @@ export function dialectFromHead(head: string): CsvDialect | null {
 		// Most rows split into at least the header's fields (rows with more are the reader's to reject).
 		if (rows.filter((n) => n >= header.length).length < rows.length / 2) continue;
 		const share = rows.filter((n) => n === header.length).length / rows.length;
-		if (!best || share > best.share || (share === best.share && header.length > best.fields.length)) best = { delimiter, fields: header, share };
+		if (!best || share > best.share || (share === best.share && header.length > best.fields.length))
+			best = { delimiter, fields: header, share };
 	}
 	if (!best) return null;
 	// A header names its columns: no field of it reads as a number.

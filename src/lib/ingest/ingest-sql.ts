@@ -201,7 +201,36 @@ export function amountCurrencySql(column: string): string {
 }
 
 /** ISO codes read from amount text (a three-letter word that is not a currency, such as `TBD`, is not one). */
-const KNOWN_CODES = ['EUR', 'USD', 'GBP', 'JPY', 'CAD', 'AUD', 'NZD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'BRL', 'MXN', 'INR', 'CNY', 'HKD', 'SGD', 'ZAR', 'TRY', 'RUB', 'KRW', 'ILS', 'AED', 'RON', 'BGN']
+const KNOWN_CODES = [
+	'EUR',
+	'USD',
+	'GBP',
+	'JPY',
+	'CAD',
+	'AUD',
+	'NZD',
+	'CHF',
+	'SEK',
+	'NOK',
+	'DKK',
+	'PLN',
+	'CZK',
+	'HUF',
+	'BRL',
+	'MXN',
+	'INR',
+	'CNY',
+	'HKD',
+	'SGD',
+	'ZAR',
+	'TRY',
+	'RUB',
+	'KRW',
+	'ILS',
+	'AED',
+	'RON',
+	'BGN'
+]
 	.map((code) => `'${code}'`)
 	.join(', ');
 

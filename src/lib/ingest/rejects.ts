@@ -13,7 +13,16 @@ import { num, str } from '../sql';
 import type { SqlRunner } from '../rfm/analysis';
 
 /** Why a line never became a row. */
-export type RejectReason = 'too_many_fields' | 'too_few_fields' | 'unclosed_quote' | 'not_utf8' | 'line_too_long' | 'unreadable_line' | 'broken_json';
+export const REJECT_REASONS = [
+	'too_many_fields',
+	'too_few_fields',
+	'unclosed_quote',
+	'not_utf8',
+	'line_too_long',
+	'unreadable_line',
+	'broken_json'
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Reasons in the merchant's words (the import report and the excluded-rows download show them). */
 export const REJECT_LABELS: Record<RejectReason, string> = {
@@ -63,7 +72,9 @@ export async function createRejectedRows(db: SqlRunner, sources: readonly Reject
 			if (exists && exists.n > 0) parts.push(duckdbRejectsSql(table, s.fileIndex, s.linesBeforeData));
 		}
 		for (const k of s.skipped ?? [])
-			parts.push(`SELECT ${num(s.fileIndex)} AS file_index, ${num(k.row)} AS row_number, ${str(k.reason)} AS reason, 1 AS rows, ${str(k.text.slice(0, 500))} AS line`);
+			parts.push(
+				`SELECT ${num(s.fileIndex)} AS file_index, ${num(k.row)} AS row_number, ${str(k.reason)} AS reason, 1 AS rows, ${str(k.text.slice(0, 500))} AS line`
+			);
 	}
 	const all = parts.length
 		? parts.join('\nUNION ALL\n')
@@ -101,9 +112,11 @@ export const REJECTED_COUNTS_SQL = `SELECT reason, CAST(sum(rows) AS DOUBLE) AS 
 export const REJECTED_DOWNLOAD_SQL = `SELECT file_index, row_number, reason, line FROM rejected_rows`;
 
 /** The file's first rejected line, and how many rows were rejected and read, to refuse a file that is mostly unreadable. */
-export async function rejectSummary(
-	db: SqlRunner
-): Promise<{ rejected: number; read: number; first: { file_index: number; row_number: number; reason: RejectReason; line: string } | null }> {
+export async function rejectSummary(db: SqlRunner): Promise<{
+	rejected: number;
+	read: number;
+	first: { file_index: number; row_number: number; reason: RejectReason; line: string } | null;
+}> {
 	const [totals] = await db.rows<{ rejected: number; kept: number }>(
 		`SELECT CAST(coalesce((SELECT sum(rows) FROM rejected_rows), 0) AS DOUBLE) AS rejected, CAST((SELECT count(*) FROM input_rows) AS DOUBLE) AS kept`
 	);
@@ -129,7 +142,8 @@ export function mostlyRejectedMessage(summary: Awaited<ReturnType<typeof rejectS
 const REJECT_ADVICE: Record<RejectReason, string> = {
 	too_many_fields:
 		'Open the file in your spreadsheet app and save it as "CSV UTF-8" (it quotes values that hold the separator), then drop that file here.',
-	too_few_fields: 'Open the file in your spreadsheet app and save it as "CSV UTF-8" (every line then has all its fields), then drop that file here.',
+	too_few_fields:
+		'Open the file in your spreadsheet app and save it as "CSV UTF-8" (every line then has all its fields), then drop that file here.',
 	unclosed_quote: 'Open the file in a spreadsheet or text app, close or remove that quote, save it as CSV and drop it here.',
 	not_utf8: 'In your spreadsheet app choose "Save as" → "CSV UTF-8", and drop that file here.',
 	line_too_long: 'The line breaks may have been lost: export the orders again and drop the new file here.',

@@ -119,8 +119,7 @@ export async function sniffSource(db: SqlRunner, name: string, fileName: string,
 	if ((!sniffed || sniffed.column_names.length <= 1) && fromHead) return csv(fromHead);
 	// Most rows with an extra field (unquoted `1,234.50` amounts) look to the sniffer like a file
 	// without a header, starting after the last row it could not split: the named first line says otherwise.
-	if (sniffed && !sniffed.has_header && fromHead?.hasHeader && fromHead.delimiter === sniffed.delimiter)
-		return csv(fromHead);
+	if (sniffed && !sniffed.has_header && fromHead?.hasHeader && fromHead.delimiter === sniffed.delimiter) return csv(fromHead);
 	if (!sniffed || sniffed.column_names.length === 0)
 		throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
 	return csv(dialectFromSniff(sniffed));

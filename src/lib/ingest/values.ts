@@ -38,13 +38,14 @@ export interface AmountFormat {
  * English month names and their usual abbreviations, as one alternation. `ingest-sql.ts` uses the
  * same text in RE2 (case-insensitive), so both read the same values.
  */
-export const MONTH_NAME = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+export const MONTH_NAME =
+	'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 /** An optional weekday before the date ("Sunday, ", "Sun "). */
 const WEEKDAY = '(?:[A-Za-z]+,?[ \t]+)?';
 /** "Mar 3, 2024", "March 3rd 2024", "Sun, Mar 3, 2024" (then the end, or a time). Groups: month, day, year. */
-export const MONTH_DAY_REGEX = `^[ \t]*${WEEKDAY}(${MONTH_NAME})\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?,?[ \t]+([0-9]{4})(?:$|[ T,])`;
+export const MONTH_DAY_REGEX = `^[ \t]*${WEEKDAY}(${MONTH_NAME})\\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?,?[ \t]+([0-9]{4})(?:$|[ T,])`;
 /** "3 March 2024", "03-Mar-2024", "3rd Mar. 2024". Groups: day, month, year. */
-export const DAY_MONTH_REGEX = `^[ \t]*${WEEKDAY}([0-9]{1,2})(?:st|nd|rd|th)?[ \t-](${MONTH_NAME})\.?[ \t,-]+([0-9]{4})(?:$|[ T,])`;
+export const DAY_MONTH_REGEX = `^[ \t]*${WEEKDAY}([0-9]{1,2})(?:st|nd|rd|th)?[ \t-](${MONTH_NAME})\\.?[ \t,-]+([0-9]{4})(?:$|[ T,])`;
 const MONTH_DAY = new RegExp(MONTH_DAY_REGEX, 'i');
 const DAY_MONTH = new RegExp(DAY_MONTH_REGEX, 'i');
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

@@ -144,7 +144,12 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 				const bytes = await transcodeToUtf8(file, 'utf-8', progress(`Reading ${file.name}`), options.checkCancelled, true);
 				const text = textHead(bytes);
 				await host.registerBuffer(csvName, bytes);
-				return { ...base, name: csvName, head: text, notes: ['Its lines end in both Windows and Unix line breaks: read them as one kind.'] };
+				return {
+					...base,
+					name: csvName,
+					head: text,
+					notes: ['Its lines end in both Windows and Unix line breaks: read them as one kind.']
+				};
 			}
 			checkSize('transcode', file.size);
 			const bytes = await transcodeToUtf8(
@@ -357,7 +362,9 @@ async function prepareJson(
 	const text = textHead(bytes);
 	await host.registerBuffer(name, bytes);
 	if (skipped.length > 0)
-		notes.push(`${skipped.length} line${skipped.length > 1 ? 's are' : ' is'} not a JSON record: excluded and listed in the excluded rows.`);
+		notes.push(
+			`${skipped.length} line${skipped.length > 1 ? 's are' : ' is'} not a JSON record: excluded and listed in the excluded rows.`
+		);
 	return {
 		format,
 		encoding,
@@ -394,7 +401,10 @@ async function prepareZip(file: Blob & { name: string }, host: PrepareHost, opti
 		const wanted = listed.filter((n) => !n.endsWith('/') && !/(^|\/)(__MACOSX|\.)/.test(n));
 		const orders = wanted.filter((n) => ORDER_FILE.test(n));
 		if (orders.length !== 1) {
-			const names = (orders.length ? orders : wanted).slice(0, 5).map((n) => `"${n}"`).join(', ');
+			const names = (orders.length ? orders : wanted)
+				.slice(0, 5)
+				.map((n) => `"${n}"`)
+				.join(', ');
 			throw new FileProblem(
 				orders.length === 0
 					? `This ZIP archive holds no CSV, Excel or JSON file${wanted.length ? ` (it holds ${names})` : ''}. Export your orders as CSV and drop that file here.`

@@ -25,10 +25,8 @@ export function recogniseFile(name: string, size: number, head: Uint8Array): Rec
 	if (size > 0 && startsWith(head, [0x50, 0x4b, 0x03, 0x04])) return recogniseZip(lower, head);
 	if (size > 0 && startsWith(head, [0x1f, 0x8b])) return { ok: true, format: 'csv-gzip', encoding: null };
 	if (size > 0 && startsWith(head, [0x50, 0x41, 0x52, 0x31])) return { ok: true, format: 'parquet', encoding: null };
-	if (size > 0 && startsWith(head, [0xff, 0xfe]))
-		return textRecognised(lower, decodeHead(head, 'utf-16le'), 'utf-16le');
-	if (size > 0 && startsWith(head, [0xfe, 0xff]))
-		return textRecognised(lower, decodeHead(head, 'utf-16be'), 'utf-16be');
+	if (size > 0 && startsWith(head, [0xff, 0xfe])) return textRecognised(lower, decodeHead(head, 'utf-16le'), 'utf-16le');
+	if (size > 0 && startsWith(head, [0xfe, 0xff])) return textRecognised(lower, decodeHead(head, 'utf-16be'), 'utf-16be');
 	// UTF-16 without a byte-order mark: every other byte of ASCII text is zero.
 	const utf16 = size > 0 ? utf16WithoutBom(head) : null;
 	if (utf16) return textRecognised(lower, decodeHead(head, utf16), utf16);
@@ -84,7 +82,8 @@ const ODS_MIME = 'application/vnd.oasis.opendocument.spreadsheet';
 function recogniseZip(lowerName: string, head: Uint8Array): Recognised {
 	const nameLength = head.length >= 30 ? head[26]! | (head[27]! << 8) : -1;
 	// No readable first entry: a workbook's own checks (its size, then opening it) give the message.
-	if ((nameLength <= 0 || head.length < 30 + nameLength) && !lowerName.endsWith('.zip')) return { ok: true, format: 'xlsx', encoding: null };
+	if ((nameLength <= 0 || head.length < 30 + nameLength) && !lowerName.endsWith('.zip'))
+		return { ok: true, format: 'xlsx', encoding: null };
 	if (nameLength <= 0 || head.length < 30 + nameLength)
 		return {
 			ok: false,
