@@ -4,16 +4,34 @@
  *   native     @duckdb/node-api with threads=1 (DuckDB-WASM's eh build is single-threaded too)
  *   native-mt  @duckdb/node-api with DuckDB's default threads (one per core)
  *   wasm-node  DuckDB-WASM's Node build, the same wasm the browser runs (tests/unit/duckdb-wasm-node.ts)
+ *   limit      the least possible work on native DuckDB, threads=1: one read of the file, one row per
+ *              customer, quintile scores, the 5×5 matrix, in one statement (`LIMIT_SQL`), not the app's SQL
+ * Every engine but `limit` starts with the worker's ENGINE_SETUP_SQL.
  */
-import type { SqlRunner } from '../../src/lib/rfm/analysis';
+import { writeFileSync } from 'node:fs';
+import { ENGINE_SETUP_SQL } from '../../src/lib/engine/setup-sql';
+import { str } from '../../src/lib/sql';
+import type { PipelineDb } from './pipeline';
 import { openWasmDb } from '../unit/duckdb-wasm-node';
 import { loadNativeDuckDB } from './native-duckdb';
 
-export const NODE_ENGINES = ['native', 'native-mt', 'wasm-node'] as const;
+export const NODE_ENGINES = ['native', 'native-mt', 'wasm-node', 'limit'] as const;
 export type NodeEngine = (typeof NODE_ENGINES)[number];
 
+/**
+ * The least possible work for a matrix on the bench generator's files: read the CSV once, group by
+ * customer (recency, frequency, monetary), quintiles by `ntile`, count the 5×5 R×F cells.
+ */
+export function limitSql(path: string): string {
+	return `SELECT r, f, CAST(count(*) AS DOUBLE) AS customers, sum(monetary) AS revenue FROM (
+	SELECT ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f, ntile(5) OVER (ORDER BY monetary) AS m, monetary
+	FROM (SELECT customer_id, DATE '2100-01-01' - max(order_date) AS recency, count(*) AS frequency, sum(amount) AS monetary
+		FROM read_csv(${str(path)}) GROUP BY customer_id)
+) GROUP BY r, f ORDER BY r, f`;
+}
+
 export interface OpenedEngine {
-	db: SqlRunner;
+	db: PipelineDb;
 	/** The name SQL reads the file at `path` by. */
 	register(path: string): Promise<string>;
 	version: string;
@@ -30,23 +48,28 @@ function plain(value: unknown): unknown {
 
 export async function openEngine(engine: NodeEngine): Promise<OpenedEngine> {
 	if (engine === 'wasm-node') {
-		const db = await openWasmDb();
+		const wasm = await openWasmDb();
+		const db: PipelineDb = { run: wasm.run, rows: wasm.rows, registerBytes: async (name, bytes) => wasm.registerBytes(name, bytes) };
 		const [v] = await db.rows<{ v: string; t: number }>(`SELECT version() AS v, current_setting('threads') AS t`);
 		return {
 			db,
 			async register(path) {
-				db.registerFile('bench-orders.csv', path);
+				wasm.registerFile('bench-orders.csv', path);
 				return 'bench-orders.csv';
 			},
 			version: `${v?.v} (duckdb-wasm node, blocking)`,
 			threads: Number(v?.t ?? 1),
-			close: () => db.close()
+			close: () => wasm.close()
 		};
 	}
 	const { DuckDBInstance } = await loadNativeDuckDB();
-	const instance = await DuckDBInstance.create(':memory:', engine === 'native' ? { threads: '1' } : {});
+	const instance = await DuckDBInstance.create(':memory:', engine === 'native-mt' ? {} : { threads: '1' });
 	const conn = await instance.connect();
-	const db: SqlRunner = {
+	const db: PipelineDb = {
+		// Native DuckDB reads files from disk: the bytes go to a file beside the bench's others.
+		async registerBytes(name, bytes) {
+			writeFileSync(name, bytes);
+		},
 		async run(sql) {
 			await conn.run(sql);
 		},
@@ -59,6 +82,7 @@ export async function openEngine(engine: NodeEngine): Promise<OpenedEngine> {
 			});
 		}
 	};
+	if (engine !== 'limit') for (const sql of ENGINE_SETUP_SQL) await db.run(sql);
 	const [v] = await db.rows<{ v: string; t: number }>(`SELECT version() AS v, current_setting('threads') AS t`);
 	return {
 		db,

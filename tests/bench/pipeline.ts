@@ -6,19 +6,23 @@
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { classifyFile } from '../../src/lib/ingest/file-kind';
 import { planForMapping } from '../../src/lib/ingest/columns';
-import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
-import { scoreCustomers, type IngestReport, type RfmResult, type SqlRunner } from '../../src/lib/rfm/analysis';
+import { loadOrders } from '../../src/lib/ingest/pipeline';
+import { estimateRows } from '../../src/lib/ingest/capacity';
+import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource } from '../../src/lib/ingest/sources';
+import { newScoringCache, scoreCustomers, type IngestReport, type RfmResult, type SqlRunner } from '../../src/lib/rfm/analysis';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 
 export interface PipelineTimings {
-	/** classify + sniff + preview + column detection (the worker's `openFile`). */
+	/** classify + sniff + preview + column detection (the worker's `openFiles`). */
 	openMs: number;
-	/** `loadCsv`: input_rows, orders, ingest report (the worker's `readMs`). */
+	/** `loadOrders`: order_candidates, orders, ingest report (the worker's `readMs`). */
 	readMs: number;
 	/** `scoreCustomers` (the worker's `scoreMs`). */
 	scoreMs: number;
 	totalMs: number;
+	/** A second `scoreCustomers` with 4 levels after the first: a settings change (the worker's `rescore`). */
+	rescoreMs: number;
 }
 
 export interface PipelineRun {
@@ -27,31 +31,61 @@ export interface PipelineRun {
 	timings: PipelineTimings;
 }
 
+/** What an engine offers the pipeline: SQL, and a way to make bytes readable under a name (the sniff sample). */
+export interface PipelineDb extends SqlRunner {
+	registerBytes(name: string, bytes: Uint8Array): Promise<void>;
+}
+
 /**
  * Opens and analyses `path`, registered with the engine as `sqlName`, with the detected mapping,
- * DEFAULT_SCORING and the grid segments — what the page does when every column is detected.
+ * DEFAULT_SCORING and the grid segments — what the page does when every column is detected — then
+ * re-scores with 4 levels (timed apart, not in the total).
  */
-export async function analyzeFile(db: SqlRunner, path: string, sqlName: string): Promise<PipelineRun> {
+export async function analyzeFile(db: PipelineDb, path: string, sqlName: string, memoryLimit?: number): Promise<PipelineRun> {
 	const t0 = performance.now();
-	const kind = classifyFile(statSync(path).size, readHead(path, 65536));
+	const size = statSync(path).size;
+	const head = readHead(path, Math.max(65536, SNIFF_BYTES));
+	const kind = classifyFile(size, head.subarray(0, 65536));
 	if (!kind.readable) throw new Error(kind.message);
-	const inspection = await inspectCsv(db, sqlName);
+	// engine.worker.ts openPrepared(): a large CSV is sniffed on its first megabyte.
+	const sample = sniffSample(head, size);
+	if (sample) await db.registerBytes(`${sqlName}.sniff`, sample);
+	const source = await sniffSource(
+		db,
+		path,
+		sqlName,
+		new TextDecoder().decode(head.subarray(0, 65536)),
+		sample ? `${sqlName}.sniff` : sqlName
+	);
+	const inspection = await inspectSources(db, [source]);
 	if (inspection.detection.missing.length > 0) throw new Error(`Columns not detected: ${inspection.detection.missing.join(', ')}`);
 	const t1 = performance.now();
 
 	// engine.worker.ts analyze(): the page sends the detected mapping back.
-	const plan = planForMapping({ ...inspection.detection.plan.mapping }, inspection.sample);
 	const detected = inspection.detection.plan;
+	const plan = planForMapping({ ...detected.mapping }, inspection.sample, detected.options);
 	if (plan.mapping.orderDate === detected.mapping.orderDate && detected.dateFormat) plan.dateFormat = detected.dateFormat;
-	if (plan.mapping.amount === detected.mapping.amount && detected.amountFormat) plan.amountFormat = detected.amountFormat;
+	if (plan.mapping.amount === detected.mapping.amount && plan.mapping.unitPrice === detected.mapping.unitPrice && detected.amountFormat)
+		plan.amountFormat = detected.amountFormat;
 	if (plan.mapping.lastEngaged && plan.mapping.lastEngaged === detected.mapping.lastEngaged && detected.engagedFormat)
 		plan.engagedFormat = detected.engagedFormat;
-	const ingest = await loadCsv(db, sqlName, inspection.dialect, plan);
+	const rows = estimateRows(size, new TextDecoder().decode(head.subarray(0, 65536)));
+	const ingest = await loadOrders(db, inspection.relations, plan, {
+		layout: inspection.layout,
+		files: inspection.files,
+		bytes: size,
+		rows,
+		memoryLimit
+	});
 	const t2 = performance.now();
 	if (ingest.rowsUsed === 0) throw new Error('No row could be used');
-	const rfm = await scoreCustomers(db, { ...DEFAULT_SCORING }, GRID_MAP);
+	// As the worker: one cache per load, so a settings change reuses the metrics.
+	const cache = newScoringCache();
+	const rfm = await scoreCustomers(db, { ...DEFAULT_SCORING }, GRID_MAP, cache);
 	const t3 = performance.now();
-	return { ingest, rfm, timings: { openMs: t1 - t0, readMs: t2 - t1, scoreMs: t3 - t2, totalMs: t3 - t0 } };
+	await scoreCustomers(db, { ...DEFAULT_SCORING, levels: 4 }, GRID_MAP, cache);
+	const rescoreMs = performance.now() - t3;
+	return { ingest, rfm, timings: { openMs: t1 - t0, readMs: t2 - t1, scoreMs: t3 - t2, totalMs: t3 - t0, rescoreMs } };
 }
 
 function readHead(path: string, bytes: number): Uint8Array {

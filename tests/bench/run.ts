@@ -172,7 +172,10 @@ function describeRun(r: AnyRun): string {
 // ---------------------------------------------------------------- agreement
 
 const summaries: { engine: Engine; run: number; summary: ResultSummary }[] = [];
-for (const [engine, list] of results) list.forEach((r, i) => summaries.push({ engine, run: i + 1, summary: r.result.summary }));
+for (const [engine, list] of results)
+	list.forEach((r, i) => {
+		if (r.result.summary) summaries.push({ engine, run: i + 1, summary: r.result.summary });
+	});
 const reference = summaries.find((s) => s.engine === 'native') ?? summaries[0];
 const disagreements: string[] = [];
 for (const s of summaries) {
@@ -207,6 +210,7 @@ const maxOf = (xs: (number | null)[]) => {
 const browserRuns = (results.get('browser') ?? []).map((r) => r.result as BrowserRunResult);
 const nodeRuns = (e: NodeEngine) => (results.get(e) ?? []).map((r) => r.result as EngineRunResult);
 const nativeStat = stat(nodeRuns('native').map((r) => r.seconds));
+const limitStat = stat(nodeRuns('limit').map((r) => r.seconds));
 
 interface Row {
 	label: string;
@@ -237,7 +241,8 @@ if (engines.includes('browser')) {
 const NODE_LABEL: Record<NodeEngine, string> = {
 	native: 'native, 1 thread',
 	'native-mt': 'native, default thr.',
-	'wasm-node': 'duckdb-wasm in Node'
+	'wasm-node': 'duckdb-wasm in Node',
+	limit: 'limit: least work, native 1t'
 };
 for (const engine of NODE_ENGINES) {
 	if (!engines.includes(engine)) continue;
@@ -248,7 +253,11 @@ for (const engine of NODE_ENGINES) {
 		label: engine === 'native-mt' && threads ? `native, ${threads} threads` : NODE_LABEL[engine],
 		stat: stat(list.map((r) => r.seconds)),
 		memory: `process RSS ${fmtMb(maxOf(list.map((r) => r.peakRssMb)))} (${fmtMb(maxOf(list.map((r) => r.baselineRssMb)))} before the file)`,
-		split: list.length ? `open ${med((t) => t.openMs)} · read ${med((t) => t.readMs)} · score ${med((t) => t.scoreMs)}` : ''
+		split: !list.length
+			? ''
+			: engine === 'limit'
+				? 'one statement'
+				: `open ${med((t) => t.openMs)} · read ${med((t) => t.readMs)} · score ${med((t) => t.scoreMs)} · rescore ${med((t) => t.rescoreMs)}`
 	});
 }
 
@@ -258,19 +267,20 @@ lines.push('');
 lines.push(
 	`RFM Studio bench · ${fmtInt(rows)} rows (${(data.bytes / 2 ** 20).toFixed(1)} MB, seed ${seed}) · ${customers === undefined ? '?' : fmtInt(customers)} customers · ${runs} runs each, seconds: median [min – max]`
 );
-const header = ['engine', 'median s', 'min – max', '× native 1t', 'steps, ms (median)', 'peak memory'];
+const header = ['engine', 'median s', 'min – max', '× native 1t', '× limit', 'steps, ms (median)', 'peak memory'];
 const body = tableRows.map((r) => [
 	r.label,
 	r.stat ? r.stat.median.toFixed(3) : 'failed',
 	r.stat ? `${r.stat.min.toFixed(3)} – ${r.stat.max.toFixed(3)}${r.stat.n < runs ? ` (${r.stat.n} ok)` : ''}` : '',
 	r.stat && nativeStat ? `${(r.stat.median / nativeStat.median).toFixed(2)}×` : '–',
+	r.stat && limitStat ? `${(r.stat.median / limitStat.median).toFixed(2)}×` : '–',
 	r.split,
 	r.memory
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
 const fmtRow = (cells: string[]) =>
 	cells
-		.map((c, i) => (i === 1 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+		.map((c, i) => (i === 1 || i === 3 || i === 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
 		.join('  ')
 		.trimEnd();
 lines.push(fmtRow(header));
@@ -292,6 +302,10 @@ if (engines.some((e) => e !== 'browser'))
 	lines.push('Node engines: the same SQL in a fresh process, engine already open; RSS includes Node itself.');
 if (disagreements.length === 0 && summaries.length > 1)
 	lines.push(`results agree: ${summaries.length} runs match ${reference!.engine} (customers, orders, revenue, every matrix cell).`);
+if (reference && reference.engine !== 'native')
+	lines.push(`NOTE: no native run: results are compared with ${reference.engine} run ${reference.run}, not with native DuckDB.`);
+if (engines.includes('limit'))
+	lines.push('limit: one read_csv + GROUP BY customer + ntile statement, native, 1 thread; its quintiles are not compared.');
 for (const d of disagreements) lines.push(`WARNING: ${d}`);
 for (const f of failures) lines.push(`FAILED: ${f.engine} run ${f.run}: ${f.error.split('\n')[0]}`);
 console.log(lines.join('\n'));
@@ -326,6 +340,10 @@ const json = {
 	ratioBrowserToNative1t: (() => {
 		const b = stat(browserRuns.map((r) => r.seconds));
 		return b && nativeStat ? b.median / nativeStat.median : null;
+	})(),
+	ratioBrowserToLimit: (() => {
+		const b = stat(browserRuns.map((r) => r.seconds));
+		return b && limitStat ? b.median / limitStat.median : null;
 	})(),
 	disagreements,
 	failures,

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareFile, type PrepareHost } from '../../src/lib/ingest/formats/prepare';
 import { oneColumnProblem } from '../../src/lib/ingest/formats/messages';
 import { planForMapping, type ColumnMapping } from '../../src/lib/ingest/columns';
-import { dateSql, excludedRowsSql } from '../../src/lib/ingest/ingest-sql';
+import { dateSql } from '../../src/lib/ingest/ingest-sql';
 import { parseDate, type DateFormat } from '../../src/lib/ingest/values';
-import { engineProblem, FileProblem, loadOrders } from '../../src/lib/ingest/pipeline';
+import { engineProblem, excludedRowsQuery, FileProblem, loadOrders } from '../../src/lib/ingest/pipeline';
 import { inspectSources, sniffSource, type FileSource } from '../../src/lib/ingest/sources';
 import { nothingToScoreMessage } from '../../src/lib/ingest/messages';
 import type { IngestReport } from '../../src/lib/ingest/report';
@@ -102,7 +102,7 @@ async function drop(name: string, files: File[], chosen?: Partial<ColumnMapping>
 			files: inspection.files,
 			rejects: inspection.rejects
 		});
-		const excluded = await db.rows<Excluded>(excludedRowsSql(plan, inspection.files));
+		const excluded = await db.rows<Excluded>(excludedRowsQuery(inspection.relations, plan, inspection.files, report.passes ?? 1));
 		if (report.orders === 0) throw new FileProblem(nothingToScoreMessage(report));
 		const rfm = await scoreCustomers(db, DEFAULT_SCORING, GRID_MAP);
 		const customers = await db.rows<{ customer_id: string; frequency: number; revenue: number }>(

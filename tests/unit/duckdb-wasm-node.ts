@@ -8,6 +8,7 @@ import { rowsOf } from '../../src/lib/engine/arrow';
 import type { Table } from 'apache-arrow';
 import type { TableWriter } from '../../src/lib/predict/pipeline';
 import { str } from '../../src/lib/sql';
+import { ENGINE_SETUP_SQL } from '../../src/lib/engine/setup-sql';
 
 const require = createRequire(import.meta.url);
 // The blocking Node build runs DuckDB on the test's own thread: no worker to manage in a test.
@@ -31,6 +32,8 @@ export interface WasmTestDb extends SqlRunner {
 	registerBytes(name: string, bytes: Uint8Array): void;
 	/** Creates table `table` from an Arrow IPC stream. */
 	insertArrowIpc(table: string, ipc: Uint8Array): void;
+	/** The size of DuckDB's WebAssembly memory, in bytes: it only grows, so this is its peak so far. */
+	wasmMemoryBytes(): number;
 }
 
 /** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
@@ -43,7 +46,7 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 	await db.instantiate();
 	db.open({});
 	const conn = db.connect();
-	conn.query('SET autoload_known_extensions = false');
+	for (const sql of ENGINE_SETUP_SQL) conn.query(sql);
 	return {
 		async run(sql) {
 			conn.query(sql);
@@ -80,6 +83,10 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 		},
 		insertArrowIpc(table, ipc) {
 			conn.insertArrowFromIPCStream(ipc, { name: table, create: true });
+		},
+		wasmMemoryBytes() {
+			// The Emscripten module of the bindings: its heap view spans the whole linear memory.
+			return (db as unknown as { mod: { HEAPU8: Uint8Array } }).mod.HEAPU8.length;
 		}
 	};
 }

@@ -36,6 +36,17 @@ export interface EngineInfo {
 	/** Which DuckDB-WASM build runs: `eh` (wasm exceptions) or the `mvp` fallback. */
 	bundle: 'eh' | 'mvp';
 	startMs: number;
+	/** DuckDB's memory limit in bytes: what the largest file this browser can analyse is measured against. */
+	memoryLimit: number;
+}
+
+/** How the page asks the engine to start. */
+export interface EngineOptions {
+	/**
+	 * A lower memory limit for DuckDB than its own (3.1 GiB), e.g. `64MB`: the page's `?engineMemory=`
+	 * parameter, for a device with little memory to spare, and for tests of files beyond the limit.
+	 */
+	memoryLimit?: string;
 }
 
 export type Step = 'open' | 'read' | 'score' | 'export';
@@ -98,8 +109,8 @@ export { CANCELLED } from '../cancel';
 export const FILE_PROBLEM = 'FileProblem';
 
 export interface EngineApi {
-	/** Starts DuckDB once; later calls return the same start. */
-	start(): Promise<EngineInfo>;
+	/** Starts DuckDB once; later calls return the same start (their options are ignored). */
+	start(options?: EngineOptions): Promise<EngineInfo>;
 	/** Registers the file (no copy), checks it is readable text, sniffs it and proposes a mapping. */
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile>;
 	/**

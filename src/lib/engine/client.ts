@@ -11,7 +11,9 @@ let engine: { api: Comlink.Remote<EngineApi>; ready: Promise<EngineInfo> } | nul
 export function getEngine(): { api: Comlink.Remote<EngineApi>; ready: Promise<EngineInfo> } {
 	if (!engine) {
 		const api = Comlink.wrap<EngineApi>(new EngineWorker({ name: 'rfm-engine' }));
-		engine = { api, ready: api.start() };
+		// `?engineMemory=64MB` caps DuckDB's memory (see EngineOptions).
+		const memoryLimit = new URLSearchParams(location.search).get('engineMemory') ?? undefined;
+		engine = { api, ready: api.start(memoryLimit ? { memoryLimit } : {}) };
 	}
 	return engine;
 }

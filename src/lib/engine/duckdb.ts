@@ -10,6 +10,7 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
+import { ENGINE_SETUP_SQL } from './setup-sql';
 
 /** Resolves a Vite asset URL against the current script (a worker has no document base). */
 const here = (url: string) => new URL(url, self.location.href).href;
@@ -34,10 +35,7 @@ export async function startDuckDB(): Promise<StartedDuckDB> {
 	await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
 	await db.open({ query: { castBigIntToDouble: true } });
 	const conn = await db.connect();
-	// Core-only build: an autoloaded extension would be downloaded from the internet, which both
-	// breaks the privacy promise and, offline, leaves the database unusable.
-	await conn.query('SET autoload_known_extensions = false');
-	await conn.query('SET autoinstall_known_extensions = false');
+	for (const sql of ENGINE_SETUP_SQL) await conn.query(sql);
 	const version = String((await conn.query('SELECT version() AS v')).getChild('v')?.get(0) ?? '');
 	return { db, conn, bundle: bundle.mainModule === BUNDLES.eh!.mainModule ? 'eh' : 'mvp', version };
 }

@@ -7,18 +7,19 @@ import { Table, RecordBatch } from 'apache-arrow';
 import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
-import { type AnalyzeRequest, type EngineApi, type EngineInfo, type OpenedFile, type ProgressCallback } from './api';
+import { type AnalyzeRequest, type EngineApi, type EngineInfo, type EngineOptions, type OpenedFile, type ProgressCallback } from './api';
+import { capacityRows, DEFAULT_MEMORY_LIMIT, estimateRows, parseMemoryLimit, tooLargeMessage } from '../ingest/capacity';
 import { dayMonthAmbiguous, detectDateFormat, swapDayMonth } from '../ingest/values';
 import { planForMapping, type ReadPlan } from '../ingest/columns';
-import { excludedRowsSql } from '../ingest/ingest-sql';
-import { FileProblem, loadOrders } from '../ingest/pipeline';
-import { inspectSources, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
+import { dropIngestTables, excludedRowsQuery, FileProblem, isOutOfMemory, loadOrders } from '../ingest/pipeline';
+import type { IngestReport } from '../ingest/report';
+import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
 import { formatOf, prepareFile, type PreparedFormat, type PrepareHost } from '../ingest/formats/prepare';
 import { oneColumnProblem } from '../ingest/formats/messages';
 import { nothingToScoreMessage } from '../ingest/messages';
 import { parquetToIpc } from './parquet';
 import { watchQueryProgress } from './query-progress';
-import { copyToCsvSql, customersExportSql, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
+import { copyToCsvSql, customersExportSql, newScoringCache, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
 import { validateRuleSet } from '../rfm/rule-json';
 import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
@@ -64,9 +65,27 @@ function ensureStarted() {
 	started ??= (async () => {
 		const t0 = performance.now();
 		const duck = await startDuckDB();
-		return { duck, info: { duckdbVersion: duck.version, bundle: duck.bundle, startMs: Math.round(performance.now() - t0) } };
+		const info = { duckdbVersion: duck.version, bundle: duck.bundle, startMs: Math.round(performance.now() - t0), memoryLimit: 0 };
+		info.memoryLimit = await readMemoryLimit(duck);
+		return { duck, info };
 	})();
 	return started;
+}
+
+async function readMemoryLimit(duck: StartedDuckDB): Promise<number> {
+	const limit = String((await duck.conn.query(`SELECT current_setting('memory_limit') AS m`)).getChild('m')?.get(0) ?? '');
+	return parseMemoryLimit(limit) ?? DEFAULT_MEMORY_LIMIT;
+}
+
+/** The page's start options (DuckDB starts before the page asks, when this module loads). */
+async function applyOptions(options: EngineOptions): Promise<EngineInfo> {
+	const { duck, info } = await ensureStarted();
+	// Only a size such as `64MB` or `1.5GB`: the value goes into SQL.
+	if (options.memoryLimit && /^\d+(\.\d+)?\s*[KMG]i?B$/i.test(options.memoryLimit)) {
+		await duck.conn.query(`SET memory_limit = '${options.memoryLimit}'`);
+		info.memoryLimit = await readMemoryLimit(duck);
+	}
+	return info;
 }
 
 /** The running step: cancel() flips `cancelled` and asks DuckDB to stop the query in flight. */
@@ -148,9 +167,9 @@ function enqueue<T>(
 }
 
 /** The file(s) currently loaded: the engine reads them again when the mapping changes. */
-let current: { registered: string[]; files: File[]; inspection: SourcesInspection } | null = null;
+let current: { registered: string[]; files: File[]; heads: string[]; inspection: SourcesInspection } | null = null;
 /** The plan of the last load, for the excluded-rows download. */
-let loadedPlan: ReadPlan | null = null;
+let loadedPlan: { plan: ReadPlan; passes: number } | null = null;
 let fileCounter = 0;
 
 const fmt = new Intl.NumberFormat('en');
@@ -172,10 +191,13 @@ function checkRequest(scoring: ScoringSettings, ruleSet: RuleSet): void {
 	if (problems.length > 0) throw new FileProblem(`The segment rules cannot be used: ${problems.join('; ')}.`);
 }
 
+/** What a rescore of the same orders reuses (metrics, distribution); new orders start a new one. */
+let scoringCache = newScoringCache();
+
 /** Scores with the settings and rules, and remembers the rules for the export. */
 async function score(db: SqlRunner, scoring: ScoringSettings, ruleSet: RuleSet) {
 	try {
-		const rfm = await scoreCustomers(db, scoring, ruleSet);
+		const rfm = await scoreCustomers(db, scoring, ruleSet, scoringCache);
 		scoredRuleSet = ruleSet;
 		scoredSettings = rfm.settings;
 		scored = { analysisDate: rfm.headline.analysisDate, version: (scored?.version ?? 0) + 1 };
@@ -289,6 +311,7 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 		const registered: string[] = [];
 		const sources: FileSource[] = [];
 		const formats: PreparedFormat[] = [];
+		const heads: string[] = [];
 		let inspection: SourcesInspection;
 		// The file being read: with several files, a message about one must say which.
 		let reading: string | null = null;
@@ -305,7 +328,22 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 				});
 				registered.push(prepared.name);
 				formats.push(formatOf(prepared));
-				sources.push({ ...(await sniffSource(db, file.name, prepared.name, prepared.head)), skipped: prepared.skipped ?? [] });
+				heads.push(prepared.head);
+				// A large CSV read from disk is sniffed on its first megabyte (see SNIFF_BYTES).
+				let sniffName = prepared.name;
+				const sample =
+					prepared.format === 'csv' && prepared.encoding === 'utf-8'
+						? sniffSample(new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer()), file.size)
+						: null;
+				if (sample) {
+					sniffName = `${prepared.name}.sniff`;
+					await duck.db.registerFileBuffer(sniffName, sample);
+					registered.push(sniffName);
+				}
+				sources.push({
+					...(await sniffSource(db, file.name, prepared.name, prepared.head, sniffName)),
+					skipped: prepared.skipped ?? []
+				});
 				reading = null;
 			}
 			inspection = await inspectSources(db, sources);
@@ -318,7 +356,7 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 				throw new FileProblem(`${reading}: ${e.message}`);
 			throw e;
 		}
-		current = { registered, files, inspection };
+		current = { registered, files, heads, inspection };
 		const distinct: Record<string, string[]> = {};
 		for (const c of inspection.sample) distinct[c.name] = [...new Set(c.values.map((v) => v.trim()).filter((v) => v !== ''))].slice(0, 50);
 		return {
@@ -338,8 +376,8 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 }
 
 const api = {
-	async start() {
-		return (await ensureStarted()).info;
+	async start(options?: EngineOptions) {
+		return applyOptions(options ?? {});
 	},
 
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {
@@ -383,19 +421,46 @@ const api = {
 			)
 				plan.dateFormat = swapDayMonth(plan.dateFormat);
 			const size = current.files.reduce((s, f) => s + f.size, 0);
-			const label = `Reading ${inspection.files.length === 1 ? inspection.files[0] : `${inspection.files.length} files`} (${fmt.format(Math.round(size / 1024))} KB)…`;
+			const { memoryLimit } = (await ensureStarted()).info;
+			// Refused before reading when it cannot fit: a tab whose memory ran out may not recover.
+			const rows = current.heads.reduce((sum, head, i) => sum + estimateRows(current!.files[i]!.size, head), 0);
+			if (rows > capacityRows(memoryLimit)) throw new FileProblem(tooLargeMessage({ rows, bytes: size }, memoryLimit));
+			let label = `Reading ${inspection.files.length === 1 ? inspection.files[0] : `${inspection.files.length} files`} (${fmt.format(Math.round(size / 1024))} KB)…`;
 			onProgress?.({ step: 'read', label });
-			// DuckDB's own progress (a share of the file read) drives the bar on a long read.
-			const stopWatching = await watchQueryProgress(duck.db, duck.conn, (percent) =>
-				onProgress?.({ step: 'read', label, done: Math.round((percent / 100) * size), total: size })
-			);
+			// DuckDB's own progress (a share of the file read) drives the bar on a long read; with
+			// several passes over the file, each is its share of the bar.
+			let pass = { index: 0, count: 1 };
+			let readShare = 0;
+			const stopWatching = await watchQueryProgress(duck.db, duck.conn, (percent) => {
+				readShare = Math.max(readShare, (pass.index + percent / 100) / pass.count);
+				onProgress?.({ step: 'read', label, done: Math.round(readShare * size), total: size });
+			});
 			const t0 = performance.now();
-			const ingest = await loadOrders(db, inspection.relations, plan, {
-				layout: useLayout ? inspection.layout : 'generic',
-				files: inspection.files,
-				rejects: inspection.rejects
-			}).finally(stopWatching);
-			loadedPlan = plan;
+			let ingest: IngestReport;
+			try {
+				ingest = await loadOrders(db, inspection.relations, plan, {
+					layout: useLayout ? inspection.layout : 'generic',
+					files: inspection.files,
+					rejects: inspection.rejects,
+					bytes: size,
+					rows,
+					memoryLimit,
+					onPass: (index, count) => {
+						pass = { index, count };
+						if (count > 1)
+							label = `Reading ${inspection.files.length === 1 ? inspection.files[0] : `${inspection.files.length} files`}, part ${index + 1} of ${count}…`;
+					}
+				});
+			} catch (e) {
+				if (!isOutOfMemory(e)) throw e;
+				// What was read is of no use without the rest: free it so the next file has the memory.
+				await dropIngestTables(db).catch(() => undefined);
+				throw new FileProblem(tooLargeMessage({ rows, bytes: size }, memoryLimit, readShare));
+			} finally {
+				stopWatching();
+			}
+			loadedPlan = { plan, passes: ingest.passes ?? 1 };
+			scoringCache = newScoringCache();
 			// New orders: the old predictions no longer apply (and no view may join them).
 			predicted = null;
 			await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_TABLE}`);
@@ -404,7 +469,11 @@ const api = {
 				throw new FileProblem(nothingToScoreMessage(ingest));
 			}
 			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.orders)} orders…` });
-			const rfm = await score(db, request.scoring, request.ruleSet);
+			const rfm = await score(db, request.scoring, request.ruleSet).catch(async (e: unknown) => {
+				if (!isOutOfMemory(e)) throw e;
+				await dropIngestTables(db).catch(() => undefined);
+				throw new FileProblem(tooLargeMessage({ rows, bytes: size }, memoryLimit, 1));
+			});
 			return { ingest, rfm, timings: { readMs: Math.round(t1 - t0), scoreMs: Math.round(performance.now() - t1) } };
 		});
 	},
@@ -425,7 +494,7 @@ const api = {
 
 	exportExcludedRows() {
 		if (!current || !loadedPlan) throw new FileProblem('Analyse an order file first.');
-		return exportCsv(excludedRowsSql(loadedPlan, current.inspection.files));
+		return exportCsv(excludedRowsQuery(current.inspection.relations, loadedPlan.plan, current.inspection.files, loadedPlan.passes));
 	},
 
 	async behaviour(settings: BehaviourSettings) {

@@ -74,14 +74,14 @@ export function saneNumberSql(expression: string): string {
 }
 
 /**
- * Marks as implausible the rows of a lone year: under 1% of the dated rows, with no other dated
- * row within five years of it (a `2014` typo in a 2022–2024 file). A shop whose early years were
+ * Marks as implausible the orders of a lone year: under 1% of the rows of counted orders, with no
+ * other counted order within five years of it (a `2014` typo in a 2022–2024 file). A shop whose early years were
  * small keeps them: consecutive years are not alone; nor is one early order three years before
  * the rest (the R rfm package's published data has one, and its results count it).
  */
-export const ISOLATED_YEARS_SQL = `UPDATE input_rows SET row_reason = 'implausible_date'
-WHERE row_reason IS NULL AND year(order_date) IN (
-	WITH years AS (SELECT year(order_date) AS y, count(*) AS n FROM input_rows WHERE row_reason IS NULL AND order_date IS NOT NULL GROUP BY 1)
+export const ISOLATED_YEARS_SQL = `UPDATE order_candidates SET reason = 'implausible_date'
+WHERE reason IS NULL AND year(ordered_at) IN (
+	WITH years AS (SELECT year(ordered_at) AS y, sum(lines) AS n FROM order_candidates WHERE reason IS NULL AND ordered_at IS NOT NULL GROUP BY 1)
 	SELECT a.y FROM years a
 	WHERE a.n < 0.01 * (SELECT sum(n) FROM years)
 		AND NOT EXISTS (SELECT 1 FROM years b WHERE b.y <> a.y AND abs(b.y - a.y) <= 5)
@@ -249,10 +249,12 @@ const ANY_SPACE = '[\\s\\x{00A0}\\x{1680}\\x{2000}-\\x{200B}\\x{202F}\\x{205F}\\
  * space). Other keys keep their case and inner spaces.
  */
 export function customerKeySql(column: string): string {
-	const key = `regexp_replace(${text(column)}, '^([0-9]+)\\.0+$', '\\1')`;
+	const key = text(column);
+	// The regular expression only where a dot is: it doubled the cost of reading ids that have none.
+	const id = `CASE WHEN contains(${ident(column)}, '.') THEN regexp_replace(${key}, '^([0-9]+)\\.0+$', '\\1') ELSE ${key} END`;
 	const email = `lower(regexp_replace(${ident(column)}, '${ANY_SPACE}+', '', 'g'))`;
 	// `contains` first: the regular expressions run only on values with an @ (DuckDB evaluates `email` once).
-	return `CASE WHEN contains(${ident(column)}, '@') AND regexp_full_match(${email}, '[^@]+@[^@]+\\.[a-z]{2,}') THEN ${email} ELSE ${key} END`;
+	return `CASE WHEN contains(${ident(column)}, '@') AND regexp_full_match(${email}, '[^@]+@[^@]+\\.[a-z]{2,}') THEN ${email} ELSE ${id} END`;
 }
 
 /** Reads yes/no, true/false, 1/0, subscribed… into a BOOLEAN (NULL when unknown). */
@@ -266,76 +268,161 @@ function booleanSql(column: string | null | undefined): string {
 /** The input of `inputRowsSql`: one relation per file (a `read_csv(...)` call, a table or a subquery). */
 export type Sources = string | readonly string[];
 
-/**
- * The order a row of `input_rows` belongs to: its order reference, or the row alone (`rowid` is
- * the row's position, so the key is stable across queries).
- */
-export const ORDER_KEY = `coalesce(order_ref, '#row ' || CAST(rowid AS VARCHAR))`;
+/** Numbers the rows without an order id when the file is read in one pass (`readsInOnePass`). */
+export const ROW_SEQUENCE_SQL = 'CREATE OR REPLACE TEMP SEQUENCE file_row START 1';
 
 /**
- * Creates `input_rows`: one row per file row (its `rowid` is the row's position across the files,
- * in file order), with `file_index`, the parsed customer, order reference, date, amount and every
- * optional field, and `row_reason` (why the row itself
- * cannot be used, or NULL; reasons of whole orders come later, in `order_candidates`). The raw
- * date and amount text is kept only where parsing failed (for the excluded-rows download). An
- * engagement date is optional, so an empty or unreadable one never excludes a row.
+ * The order a file row belongs to: its order reference, or the row alone. In `input_rows` a row
+ * is known by its `rowid` (its position, so the key is stable across queries); read in one pass,
+ * by a number from the `file_row` sequence (`ROW_SEQUENCE_SQL`), drawn in file order for exactly
+ * the rows without an order id, so a second read after resetting the sequence draws the same.
  */
-export function inputRowsSql(sources: Sources, plan: ReadPlan): string {
+export function orderKeySql(columns: Set<string>, rows: 'table' | 'pass' = 'table'): string {
+	const row = rows === 'table' ? `'#row ' || CAST(rowid AS VARCHAR)` : `'#row ' || CAST(nextval('file_row') AS VARCHAR)`;
+	return columns.has('order_ref') ? `CASE WHEN order_ref IS NULL THEN ${row} ELSE order_ref END` : row;
+}
+
+/**
+ * The columns of `input_rows` a plan fills, each with the SQL reading it from the file's text. Only
+ * mapped columns are read and stored: a column the file lacks costs nothing per row (a 4-column
+ * export used to carry 25 columns of NULLs through every step, which at 5M rows alone exhausted
+ * the browser's memory). Downstream tables give absent columns as typed NULL constants.
+ */
+function rowColumns(plan: ReadPlan): [name: string, sql: string][] {
 	const { mapping, dateFormat, amountFormat } = plan;
 	const options = plan.options ?? DEFAULT_READ_OPTIONS;
 	const built = !mapping.amount && mapping.quantity && mapping.unitPrice;
 	if (!mapping.customerId || !mapping.orderDate || !(mapping.amount || built) || !dateFormat || !amountFormat) {
 		throw new Error('A customer, an order date and an amount (or a quantity and a unit price) are needed');
 	}
+	const number = (column: string) => amountSql(column, amountFormat);
+	const amount = built ? `${number(mapping.quantity!)} * ${number(mapping.unitPrice!)}` : number(mapping.amount!);
+	const customer = [customerKeySql(mapping.customerId), ...options.customerFallbacks.map(customerKeySql)];
+	// An implausible price, quantity or refund is no number at all (an infinite refund would poison a total).
+	const sane = (column: string) => saneNumberSql(number(column));
+	// Without a currency column, amounts written with symbols or codes say their currency (not for
+	// plain numbers: a file the sample shows without symbols pays nothing for it).
+	const currency: [string | null, (c: string) => string] = mapping.currency
+		? [mapping.currency, (c) => `upper(${text(c)})`]
+		: [mapping.amount && !amountFormat.plain ? mapping.amount : null, amountCurrencySql];
+	const columns: [string, string | null | undefined, (c: string) => string][] = [
+		['order_ref', mapping.orderId, text],
+		['unit_price', mapping.unitPrice, sane],
+		['quantity', mapping.quantity, sane],
+		['refund', mapping.refunded, sane],
+		['status', mapping.status, (c) => `regexp_replace(lower(${text(c)}), '^wc-', '')`],
+		['cancelled', mapping.cancelledAt, (c) => `${text(c)} IS NOT NULL`],
+		['currency', ...currency],
+		['engaged_at', mapping.lastEngaged, (c) => dateSql(c, plan.engagedFormat ?? { order: 'iso', pattern: '' })],
+		['email', mapping.email, (c) => `lower(${text(c)})`],
+		['first_name', mapping.firstName, text],
+		['last_name', mapping.lastName, text],
+		['full_name', mapping.fullName, text],
+		['phone', mapping.phone, text],
+		['country', mapping.country, text],
+		['city', mapping.city, text],
+		['channel', mapping.channel, text],
+		['coupon', mapping.coupon, text],
+		['payment_method', mapping.paymentMethod, text],
+		['accepts_marketing', mapping.acceptsMarketing, booleanSql],
+		['tags', mapping.tags, text],
+		['sku', mapping.sku, text],
+		['product', mapping.product, text],
+		['category', mapping.category, text]
+	];
+	return [
+		['customer_id', `coalesce(${customer.join(', ')})`],
+		...(options.customerFallbacks.length > 0 ? [['customer_fallback', `${customer[0]} IS NULL`] as [string, string]] : []),
+		['order_date', dateSql(mapping.orderDate, dateFormat)],
+		['amount', amount],
+		...columns.filter(([, column]) => column).map(([name, column, read]) => [name, read(column!)] as [string, string]),
+		['date_text', ident(mapping.orderDate)],
+		['amount_text', built ? `concat_ws(' × ', ${ident(mapping.quantity!)}, ${ident(mapping.unitPrice!)})` : ident(mapping.amount!)]
+	];
+}
+
+/** Types of the optional columns, for the typed NULL that stands in when the file lacks one. */
+const OPTIONAL_TYPES: Record<string, string> = {
+	order_ref: 'VARCHAR',
+	customer_fallback: 'BOOLEAN',
+	unit_price: 'DOUBLE',
+	quantity: 'DOUBLE',
+	refund: 'DOUBLE',
+	status: 'VARCHAR',
+	cancelled: 'BOOLEAN',
+	currency: 'VARCHAR',
+	engaged_at: 'DATE',
+	accepts_marketing: 'BOOLEAN'
+};
+
+/**
+ * The columns `input_rows` holds for a plan (see `rowColumns`): code reading it asks for an absent
+ * one through `rowColumn`, which gives a typed NULL instead.
+ */
+export function inputColumns(plan: ReadPlan): Set<string> {
+	return new Set(rowColumns(plan).map(([name]) => name));
+}
+
+/**
+ * The file rows as the pipeline reads them: one row per file row with `file_index`, the parsed
+ * customer, date, amount, the optional fields the plan maps (and only those), and `row_reason`
+ * (why the row itself cannot be used, or NULL; reasons of whole orders come later, in
+ * `order_candidates`). The raw date and amount text is kept only where parsing failed (for the
+ * excluded-rows download). An engagement date is optional, so an empty or unreadable one never
+ * excludes a row.
+ */
+export function fileRowsSql(sources: Sources, plan: ReadPlan): string {
+	const options = plan.options ?? DEFAULT_READ_OPTIONS;
 	const list = typeof sources === 'string' ? [sources] : sources;
 	const from =
 		list.length === 1
 			? `(SELECT *, 0 AS file_index FROM ${list[0]})`
 			: `(${list.map((s, i) => `SELECT *, ${i} AS file_index FROM ${s}`).join('\nUNION ALL BY NAME\n')})`;
-	const number = (column: string | null | undefined) => (column ? amountSql(column, amountFormat) : 'NULL::DOUBLE');
-	const amount = built ? `${number(mapping.quantity)} * ${number(mapping.unitPrice)}` : number(mapping.amount);
-	const amountText = built ? `concat_ws(' × ', ${ident(mapping.quantity!)}, ${ident(mapping.unitPrice!)})` : ident(mapping.amount!);
-	const customer = [customerKeySql(mapping.customerId), ...options.customerFallbacks.map(customerKeySql)];
-	const fallbackUsed = options.customerFallbacks.length > 0 ? `${customerKeySql(mapping.customerId)} IS NULL` : 'false';
-	const engaged = mapping.lastEngaged ? dateSql(mapping.lastEngaged, plan.engagedFormat ?? { order: 'iso', pattern: '' }) : 'NULL::DATE';
-	const status = mapping.status ? `regexp_replace(lower(${text(mapping.status)}), '^wc-', '')` : NULL_TEXT;
+	const columns = rowColumns(plan);
+	const names = columns
+		.map(([name]) => name)
+		.filter((n) => n !== 'date_text' && n !== 'amount_text')
+		// An implausible amount is kept out of every sum (the excluded rows show it as written).
+		.map((n) => (n === 'amount' ? `CASE WHEN ${implausibleAmountSql('amount')} THEN NULL ELSE amount END AS amount` : n));
 	// Row-level amounts: a row whose amount cannot be read is excluded on its own. Order-level
 	// totals appear on one row of the order only, so an empty amount is that order's business.
 	// Implausible dates and amounts are flagged, not guessed at: the row is excluded and shown.
 	const rowReason = `CASE WHEN ${implausibleDateSql('order_date')} THEN 'implausible_date' WHEN ${implausibleAmountSql('amount')} THEN 'implausible_amount'
 		${options.amountLevel === 'row' ? `WHEN amount IS NULL THEN 'unreadable_amount'` : ''} END`;
-	return `CREATE OR REPLACE TABLE input_rows AS
-SELECT file_index, customer_id, customer_fallback, order_ref, order_date,
-	CASE WHEN ${implausibleAmountSql('amount')} THEN NULL ELSE amount END AS amount, unit_price, quantity, refund, status, cancelled, currency, engaged_at,
-	email, first_name, last_name, full_name, phone, country, city, channel, coupon, payment_method, accepts_marketing, tags,
-	sku, product, category,
+	return `SELECT file_index, ${names.join(', ')},
 	CASE WHEN order_date IS NULL THEN date_text END AS date_text,
 	CASE WHEN amount IS NULL OR ${implausibleAmountSql('amount')} THEN amount_text END AS amount_text,
 	${rowReason} AS row_reason
 FROM (
-	SELECT file_index,
-		coalesce(${customer.join(', ')}) AS customer_id,
-		${fallbackUsed} AS customer_fallback,
-		${text(mapping.orderId)} AS order_ref,
-		${dateSql(mapping.orderDate, dateFormat)} AS order_date,
-		${amount} AS amount,
-		${saneNumberSql(number(mapping.unitPrice))} AS unit_price,
-		${saneNumberSql(number(mapping.quantity))} AS quantity,
-		${saneNumberSql(number(mapping.refunded))} AS refund,
-		${status} AS status,
-		${mapping.cancelledAt ? `${text(mapping.cancelledAt)} IS NOT NULL` : 'false'} AS cancelled,
-		${mapping.currency ? `upper(${text(mapping.currency)})` : mapping.amount ? amountCurrencySql(mapping.amount) : NULL_TEXT} AS currency,
-		${engaged} AS engaged_at,
-		${mapping.email ? `lower(${text(mapping.email)})` : NULL_TEXT} AS email,
-		${text(mapping.firstName)} AS first_name, ${text(mapping.lastName)} AS last_name, ${text(mapping.fullName)} AS full_name,
-		${text(mapping.phone)} AS phone, ${text(mapping.country)} AS country, ${text(mapping.city)} AS city,
-		${text(mapping.channel)} AS channel, ${text(mapping.coupon)} AS coupon, ${text(mapping.paymentMethod)} AS payment_method,
-		${booleanSql(mapping.acceptsMarketing)} AS accepts_marketing, ${text(mapping.tags)} AS tags,
-		${text(mapping.sku)} AS sku, ${text(mapping.product)} AS product, ${text(mapping.category)} AS category,
-		${ident(mapping.orderDate)} AS date_text,
-		${amountText} AS amount_text
+	SELECT file_index, ${columns.map(([name, sql]) => `${sql} AS ${name}`).join(',\n\t\t')}
 	FROM ${from}
 )`;
+}
+
+/**
+ * Creates `input_rows`: the file rows (`fileRowsSql`) as a table, whose `rowid` is the row's
+ * position across the files. `database`: where to create it (see `ingestDatabase`); null: the default.
+ */
+export function inputRowsSql(sources: Sources, plan: ReadPlan, database: string | null = null): string {
+	return `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}input_rows AS\n${fileRowsSql(sources, plan)}`;
+}
+
+/** The tables the ingest creates per row or per order of the file (the rest is per customer, or views). */
+export const INGEST_TABLES = ['input_rows', 'order_candidates'] as const;
+
+/** Drops the ingest tables from every database that has them (a file goes to one database or the other). */
+export const INGEST_TABLES_SQL = `SELECT database_name AS database, table_name AS name FROM duckdb_tables()
+WHERE schema_name = 'main' AND table_name IN (${INGEST_TABLES.map((t) => str(t)).join(', ')})`;
+
+/**
+ * Whether the file rows can go straight into `order_candidates` in one pass, with no `input_rows`
+ * table: one file (several need the earlier-file check), with order ids (a row without one is an
+ * order of its own, keyed by its position) and no line items (`order_lines` keeps every row).
+ * That skips writing the whole file into memory, the costliest step of a large order export.
+ */
+export function readsInOnePass(plan: ReadPlan, fileCount: number): boolean {
+	const { mapping } = plan;
+	return fileCount === 1 && Boolean(mapping.orderId) && !(mapping.sku || mapping.product || mapping.category);
 }
 
 /**
@@ -363,45 +450,132 @@ function statusReasonSql(options: ReadOptions): string {
 }
 
 /**
+ * One of `count` parts of the file's orders, grouped in a pass of its own. Grouping a file's
+ * orders holds every order in a hash table at once (about 140 bytes each): past some 5 million
+ * orders that alone would exhaust a browser tab's memory, which cannot spill to disk. In parts,
+ * each pass reads the file again but holds only its part's orders.
+ */
+export interface OrderPart {
+	index: number;
+	count: number;
+}
+
+/**
+ * The part a file row's order falls in: by customer when orders are (customer, order) groups, by
+ * order id when the order alone is the group (its customer may be on one row only). Rows excluded
+ * on their own are all in part 0, as are rows without the key.
+ */
+function partSql(plan: ReadPlan, count: number): string {
+	const orderLevel = (plan.options ?? DEFAULT_READ_OPTIONS).amountLevel === 'order';
+	const key = orderLevel ? (inputColumns(plan).has('order_ref') ? 'order_ref' : 'NULL') : 'customer_id';
+	return `CASE WHEN row_reason IS NOT NULL OR ${key} IS NULL THEN 0 ELSE hash(${key}) % ${count} END`;
+}
+
+/**
  * Creates `order_candidates`: the usable rows grouped into orders, each with `reason` (NULL for a
  * counted order, `return` for a cancellation or credit that nets out of its customer's revenue,
  * or why the whole order is excluded). With order-level amounts the group is the order alone and
  * its customer, status and currency are read from whichever row has them; otherwise the group is
- * (customer, order), as before.
+ * (customer, order), as before. Only the columns the plan reads are aggregated; the others are
+ * typed NULL constants, so every later query sees one shape. `rows`: `input_rows` (null) or, read
+ * in one pass, the file rows' SQL (`fileRowsSql`, after `ROW_SEQUENCE_SQL`). `database`: as for `inputRowsSql`.
  */
-export function orderCandidatesSql(plan: ReadPlan): string {
+export function orderCandidatesSql(
+	plan: ReadPlan,
+	rows: string | null = null,
+	database: string | null = null,
+	part: OrderPart = { index: 0, count: 1 }
+): string {
 	const options = plan.options ?? DEFAULT_READ_OPTIONS;
+	const columns = inputColumns(plan);
 	const orderLevel = options.amountLevel === 'order';
-	const customer = orderLevel ? 'max(customer_id)' : 'customer_id';
+	const key = orderKeySql(columns, rows === null ? 'table' : 'pass');
 	const amount = orderLevel ? 'max(amount)' : 'sum(amount)';
 	const cancelReturn = options.cancelPrefix ? `starts_with(order_id, ${str(options.cancelPrefix)})` : 'false';
-	return `CREATE OR REPLACE TABLE order_candidates AS
-SELECT *,
-	CASE WHEN customer_id IS NULL THEN 'no_customer'
+	// Only the optional columns the plan reads are aggregated and stored: `orders` and `customers`
+	// give the others as typed NULLs, so a column the file lacks costs nothing per order.
+	const optional = OPTIONAL_ORDER_FIELDS.filter(([name]) => columns.has(name)).map(
+		([name, fn, alias]) => `, ${fn}(${name}) AS ${alias ?? name}`
+	);
+	const refund = columns.has('refund') ? 'max(refund)' : 'NULL::DOUBLE';
+	// Rows excluded on their own are grouped by reason alone (one group each), so that the report
+	// counts every row from this one table, whether or not the rows were kept.
+	const usable = (sql: string) => `CASE WHEN row_reason IS NULL THEN ${sql} END`;
+	const table = `${database ? `${ident(database)}.main.` : ''}order_candidates`;
+	const from = rows === null ? 'input_rows' : `(${rows})`;
+	const filtered = part.count === 1 ? from : `(SELECT * FROM ${from} WHERE ${partSql(plan, part.count)} = ${part.index})`;
+	return `${part.index === 0 ? `CREATE OR REPLACE TABLE ${table} AS` : `INSERT INTO ${table}`}
+SELECT * EXCLUDE (row_reason),
+	CASE WHEN row_reason IS NOT NULL THEN row_reason
+		WHEN customer_id IS NULL THEN 'no_customer'
 		WHEN ordered_at IS NULL THEN 'unreadable_date'
 		WHEN gross IS NULL THEN 'unreadable_amount'
-		WHEN cancelled AND NOT ${cancelReturn} THEN 'cancelled'
-		ELSE coalesce(${statusReasonSql(options)},
+		${columns.has('cancelled') ? `WHEN cancelled AND NOT ${cancelReturn} THEN 'cancelled'` : ''}
+		ELSE coalesce(${columns.has('status') ? statusReasonSql(options) : 'NULL'},
 			CASE WHEN ${cancelReturn} OR amount < 0 THEN 'return'
-				WHEN amount = 0 AND refunded > 0 THEN 'refunded'
+				${columns.has('refund') ? `WHEN amount = 0 AND refunded > 0 THEN 'refunded'` : ''}
 				${options.zeroOrders === 'counted' ? '' : `WHEN amount = 0 THEN 'zero_amount'`} END)
 	END AS reason
 FROM (
-	SELECT ${customer} AS customer_id, ${ORDER_KEY} AS order_id, min(order_date) AS ordered_at,
-		${amount} AS gross, ${amount} - coalesce(max(refund), 0) AS amount, max(refund) AS refunded,
-		CAST(count(*) AS INTEGER) AS lines, sum(quantity) AS items, max(status) AS status, bool_or(cancelled) AS cancelled,
-		max(currency) AS currency, max(engaged_at) AS engaged_at, bool_or(customer_fallback) AS customer_fallback,
-		max(email) AS email, max(first_name) AS first_name, max(last_name) AS last_name, max(full_name) AS full_name,
-		max(phone) AS phone, max(country) AS country, max(city) AS city, max(channel) AS channel, max(coupon) AS coupon,
-		max(payment_method) AS payment_method, bool_or(accepts_marketing) AS accepts_marketing, max(tags) AS tags
-	FROM input_rows WHERE row_reason IS NULL
-	GROUP BY ${orderLevel ? ORDER_KEY : `customer_id, ${ORDER_KEY}`}
+	SELECT ${orderLevel ? 'max(customer_id)' : 'group_customer'} AS customer_id, group_order AS order_id, min(order_date) AS ordered_at,
+		${amount} AS gross, ${columns.has('refund') ? `${amount} - coalesce(${refund}, 0) AS amount, ${refund} AS refunded` : `${amount} AS amount`},
+		CAST(count(*) AS INTEGER) AS lines${optional.join('')}, row_reason
+	FROM (SELECT *, ${orderLevel ? '' : `${usable('customer_id')} AS group_customer, `}${usable(key)} AS group_order FROM ${filtered})
+	GROUP BY row_reason, ${orderLevel ? '' : 'group_customer, '}group_order
 )`;
 }
 
-/** Currencies of the orders that would be counted, most orders first. */
-export const CURRENCIES_SQL = `SELECT currency, CAST(count(*) AS DOUBLE) AS orders FROM order_candidates
+/**
+ * Optional per-order fields `order_candidates` carries when the plan reads them: the input column,
+ * its aggregate over the order's rows, and its name in `order_candidates` when another.
+ */
+const OPTIONAL_ORDER_FIELDS: [name: string, aggregate: 'max' | 'bool_or' | 'sum', alias?: string][] = [
+	['quantity', 'sum', 'items'],
+	['status', 'max'],
+	['cancelled', 'bool_or'],
+	['currency', 'max'],
+	['engaged_at', 'max'],
+	['customer_fallback', 'bool_or'],
+	['email', 'max'],
+	['first_name', 'max'],
+	['last_name', 'max'],
+	['full_name', 'max'],
+	['phone', 'max'],
+	['country', 'max'],
+	['city', 'max'],
+	['channel', 'max'],
+	['coupon', 'max'],
+	['payment_method', 'max'],
+	['accepts_marketing', 'bool_or'],
+	['tags', 'max']
+];
+
+/** A column of `order_candidates`, or a typed NULL when the plan does not read it (see OPTIONAL_ORDER_FIELDS). */
+function orderColumn(columns: Set<string>, name: string): string {
+	const field = OPTIONAL_ORDER_FIELDS.find(([input, , alias]) => (alias ?? input) === name);
+	if (!field || columns.has(field[0])) return name;
+	return `NULL::${OPTIONAL_TYPES[field[0]] ?? 'VARCHAR'} AS ${name}`;
+}
+
+/** Contact fields of `customers`: the `order_candidates` column and its name in `customers`. */
+const CONTACT_FIELDS: [name: string, alias: string][] = [
+	['email', 'email'],
+	['first_name', 'first_name'],
+	['last_name', 'last_name'],
+	['full_name', 'name'],
+	['phone', 'phone'],
+	['country', 'country'],
+	['city', 'city'],
+	['accepts_marketing', 'accepts_marketing'],
+	['tags', 'tags']
+];
+
+/** Currencies of the orders that would be counted, most orders first (none when the plan reads no currency). */
+export function currenciesSql(plan: ReadPlan): string | null {
+	if (!inputColumns(plan).has('currency')) return null;
+	return `SELECT currency, CAST(count(*) AS DOUBLE) AS orders FROM order_candidates
 WHERE reason IS NULL AND currency IS NOT NULL GROUP BY currency ORDER BY orders DESC, currency`;
+}
 
 /** Excludes orders in other currencies than `currency`. */
 export function otherCurrencySql(currency: string): string {
@@ -409,68 +583,106 @@ export function otherCurrencySql(currency: string): string {
 }
 
 /**
- * The canonical tables from `order_candidates`: `orders` (counted orders), `returns` (credits
- * netting out of revenue), `order_lines` (the counted orders' lines) and `customers` (one row per
- * customer with orders, the latest known contact details).
+ * The canonical relations from `order_candidates`: the views `orders` (counted orders) and `returns`
+ * (credits netting out of revenue), which cost no copy of the orders, and the tables `order_lines`
+ * (the counted orders' lines) and `customers` (one row per customer with orders, the latest known
+ * contact details; contact fields the file lacks are NULL constants, not aggregates).
  */
 export function canonicalTablesSql(plan: ReadPlan): string[] {
 	const options = plan.options ?? DEFAULT_READ_OPTIONS;
+	const columns = inputColumns(plan);
 	const orderLevel = options.amountLevel === 'order';
 	const hasLines = Boolean(plan.mapping.sku || plan.mapping.product || plan.mapping.category);
 	// Order-level files read a line's worth from its quantity and price; row-level lines are the amounts.
-	const lineAmount = orderLevel ? 'i.quantity * i.unit_price' : 'i.amount';
+	const lineAmount = !orderLevel
+		? 'i.amount'
+		: columns.has('quantity') && columns.has('unit_price')
+			? 'i.quantity * i.unit_price'
+			: 'NULL::DOUBLE';
+	const line = (name: string) => (columns.has(name) ? `i.${name}` : `NULL::${OPTIONAL_TYPES[name] ?? 'VARCHAR'} AS ${name}`);
+	const order = (name: string) => orderColumn(columns, name);
+	const contacts = CONTACT_FIELDS.filter(([name]) => columns.has(name));
 	return [
-		`CREATE OR REPLACE TABLE orders AS
-SELECT customer_id, order_id, ordered_at, amount, lines, engaged_at, items, status, currency, channel, coupon, country, city, payment_method
+		`CREATE OR REPLACE VIEW orders AS
+SELECT customer_id, order_id, ordered_at, amount, lines, ${['engaged_at', 'items', 'status', 'currency', 'channel', 'coupon', 'country', 'city', 'payment_method'].map(order).join(', ')}
 FROM order_candidates WHERE reason IS NULL`,
-		`CREATE OR REPLACE TABLE returns AS
+		`CREATE OR REPLACE VIEW returns AS
 SELECT customer_id, order_id, ordered_at AS returned_at, amount FROM order_candidates WHERE reason = 'return'`,
 		hasLines
 			? `CREATE OR REPLACE TABLE order_lines AS
-SELECT o.customer_id, o.order_id, i.sku, i.product, i.category, i.quantity, ${lineAmount} AS line_amount
-FROM (SELECT *, ${ORDER_KEY} AS order_key FROM input_rows WHERE row_reason IS NULL) AS i
+SELECT o.customer_id, o.order_id, ${line('sku')}, ${line('product')}, ${line('category')}, ${line('quantity')}, ${lineAmount} AS line_amount
+FROM (SELECT *, ${orderKeySql(columns)} AS order_key FROM input_rows WHERE row_reason IS NULL) AS i
 JOIN orders o ON o.order_id = i.order_key ${orderLevel ? '' : 'AND o.customer_id = i.customer_id'}`
 			: `CREATE OR REPLACE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR,
 	quantity DOUBLE, line_amount DOUBLE)`,
-		`CREATE OR REPLACE TABLE customers AS
-SELECT customer_id, arg_max(email, ordered_at) FILTER (WHERE email IS NOT NULL) AS email,
-	arg_max(first_name, ordered_at) FILTER (WHERE first_name IS NOT NULL) AS first_name,
-	arg_max(last_name, ordered_at) FILTER (WHERE last_name IS NOT NULL) AS last_name,
-	arg_max(full_name, ordered_at) FILTER (WHERE full_name IS NOT NULL) AS name,
-	arg_max(phone, ordered_at) FILTER (WHERE phone IS NOT NULL) AS phone,
-	arg_max(country, ordered_at) FILTER (WHERE country IS NOT NULL) AS country,
-	arg_max(city, ordered_at) FILTER (WHERE city IS NOT NULL) AS city,
-	arg_max(accepts_marketing, ordered_at) FILTER (WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,
-	arg_max(tags, ordered_at) FILTER (WHERE tags IS NOT NULL) AS tags
+		// Without contact details there is nothing to keep per customer: the views that show them
+		// look for the table (a million customer ids alone cost a second to group).
+		contacts.length === 0
+			? 'DROP TABLE IF EXISTS customers'
+			: `CREATE OR REPLACE TABLE customers AS
+SELECT customer_id, ${CONTACT_FIELDS.map(([name, alias]) =>
+					columns.has(name)
+						? `arg_max(${name}, ordered_at) FILTER (WHERE ${name} IS NOT NULL) AS ${alias}`
+						: `NULL::${OPTIONAL_TYPES[name] ?? 'VARCHAR'} AS ${alias}`
+				).join(', ')}
 FROM order_candidates WHERE reason IS NULL GROUP BY customer_id`
 	];
 }
 
-/** Rows and revenue per exclusion reason, and the rows and amount netted out as returns. */
-export const EXCLUSION_COUNTS_SQL = `SELECT row_reason AS reason, CAST(count(*) AS DOUBLE) AS rows, CAST(sum(amount) AS DOUBLE) AS revenue
-FROM input_rows WHERE row_reason IS NOT NULL GROUP BY row_reason
-UNION ALL
-SELECT reason, CAST(sum(lines) AS DOUBLE) AS rows, CAST(sum(gross) AS DOUBLE) AS revenue
-FROM order_candidates WHERE reason IS NOT NULL GROUP BY reason`;
+/**
+ * The import report's counts in one pass over `order_candidates` (rows excluded on their own are
+ * grouped there by reason): per reason (NULL: counted), the rows, orders and amounts as read.
+ */
+export function ingestCountsSql(plan: ReadPlan): string {
+	return `SELECT reason, CAST(sum(lines) AS DOUBLE) AS rows, CAST(count(*) AS DOUBLE) AS orders,
+	CAST(CASE WHEN reason IS NULL THEN sum(amount) ELSE sum(gross) END AS DOUBLE) AS revenue,
+	CAST(CASE WHEN reason IS NULL THEN count(DISTINCT customer_id) ELSE 0 END AS DOUBLE) AS customers,
+	CAST(${inputColumns(plan).has('customer_fallback') ? 'count(*) FILTER (WHERE customer_fallback)' : '0'} AS DOUBLE) AS fallback
+FROM order_candidates GROUP BY reason`;
+}
+
+/**
+ * The file rows of a one-pass read, numbered (`position`, `row_number`) and keyed (`order_key`) as
+ * `orderCandidatesSql` keyed them in `parts` passes: there a row without an order id drew its
+ * number from the `file_row` sequence in the pass of its part, in file order; here the same number
+ * is counted with window functions (rows that drew in earlier parts, then this part's up to the row).
+ */
+function onePassNumberingSql(plan: ReadPlan, rows: string, parts: number): string {
+	const columns = inputColumns(plan);
+	const draws = columns.has('order_ref') ? 'row_reason IS NULL AND order_ref IS NULL' : 'row_reason IS NULL';
+	const part = parts === 1 ? '0' : partSql(plan, parts);
+	const number = `(SELECT count(*) FROM parted p WHERE p.draws AND p.part < n.part) + count(*) FILTER (WHERE draws) OVER (PARTITION BY part ORDER BY position ROWS UNBOUNDED PRECEDING)`;
+	const key = `CASE WHEN draws THEN '#row ' || CAST(${number} AS VARCHAR) ${columns.has('order_ref') ? 'ELSE order_ref ' : ''}END`;
+	return `WITH parted AS (SELECT *, row_number() OVER () AS position, ${draws} AS draws, ${part} AS part FROM (${rows}))
+	SELECT n.*, ${key} AS order_key, position AS row_number FROM parted n`;
+}
 
 /**
  * Every excluded row with its file, row number (1 = the file's first data row), reason and the
  * values as written. Rows of an excluded order carry the order's reason. Lines that never became
  * rows (`rejected_rows`) come with the line as written in `line`.
  */
-export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[]): string {
+export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[], sources: Sources | null = null, parts = 1): string {
 	const orderLevel = (plan.options ?? DEFAULT_READ_OPTIONS).amountLevel === 'order';
+	const columns = inputColumns(plan);
 	const files = fileNames.map((n, i) => `(${i}, ${str(n)})`).join(', ');
+	// Without `input_rows` (read in one pass) the file is read again: a download is rare, and
+	// numbering the rows there costs less than keeping them.
+	const numbered =
+		sources === null
+			? `SELECT *, rowid AS position, ${orderKeySql(columns)} AS order_key, rowid - min(rowid) OVER (PARTITION BY file_index) + 1 AS row_number FROM input_rows`
+			: onePassNumberingSql(plan, fileRowsSql(sources, plan), parts);
 	return `WITH numbered AS (
-	SELECT *, rowid AS position, ${ORDER_KEY} AS order_key, rowid - min(rowid) OVER (PARTITION BY file_index) + 1 AS row_number FROM input_rows
+	${numbered}
 ), reasons AS (
 	SELECT n.*, coalesce(n.row_reason, c.reason) AS reason
 	FROM numbered n LEFT JOIN order_candidates c
 		ON n.row_reason IS NULL AND c.order_id = n.order_key ${orderLevel ? '' : 'AND c.customer_id IS NOT DISTINCT FROM n.customer_id'}
 ), excluded AS (
-	SELECT file_index, ${rowNumberSql('reasons.file_index', 'reasons.row_number')} AS row_number, reason, customer_id, order_ref AS order_id,
-		coalesce(date_text, CAST(order_date AS VARCHAR)) AS order_date, coalesce(amount_text, CAST(amount AS VARCHAR)) AS amount, status,
-		NULL::VARCHAR AS line
+	SELECT file_index, ${rowNumberSql('reasons.file_index', 'reasons.row_number')} AS row_number, reason, customer_id,
+		${columns.has('order_ref') ? 'order_ref' : 'NULL::VARCHAR'} AS order_id,
+		coalesce(date_text, CAST(order_date AS VARCHAR)) AS order_date, coalesce(amount_text, CAST(amount AS VARCHAR)) AS amount,
+		${columns.has('status') ? 'status' : 'NULL::VARCHAR'} AS status, NULL::VARCHAR AS line
 	FROM reasons WHERE reason IS NOT NULL AND reason <> 'return'
 	UNION ALL
 	-- Lines that never became rows (rejects.ts), with the line as written.

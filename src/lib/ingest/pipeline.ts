@@ -6,14 +6,22 @@ import { detectColumns, type Detection, type ReadPlan, type SampleColumn } from 
 import { dialectFromSniff, previewSql, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
 import {
 	canonicalTablesSql,
-	CURRENCIES_SQL,
+	currenciesSql,
 	duplicateRowsSql,
+	excludedRowsSql,
+	fileRowsSql,
 	inputRowsSql,
 	ISOLATED_YEARS_SQL,
 	orderCandidatesSql,
 	otherCurrencySql,
+	readsInOnePass,
+	INGEST_TABLES_SQL,
+	ROW_SEQUENCE_SQL,
 	type Sources
 } from './ingest-sql';
+import { PACKED_DATABASE } from '../engine/setup-sql';
+import { DEFAULT_MEMORY_LIMIT, orderPasses } from './capacity';
+import { ident } from '../sql';
 import { readIngestReport, type IngestReport } from './report';
 import { createRejectedRows, mostlyRejectedMessage, rejectSummary, type RejectSource } from './rejects';
 import type { LayoutId } from './layouts';
@@ -99,34 +107,64 @@ export async function loadCsv(db: SqlRunner, fileName: string, dialect: CsvDiale
 }
 
 /**
- * Reads the sources (one relation per file, appended in order) with the plan into `input_rows`,
- * groups rows into orders, scores only the main currency when there are several, and creates the
- * canonical tables `orders`, `returns`, `order_lines` and `customers`. Every row is accounted for
- * in the report.
+ * Reads the sources (one relation per file, appended in order) with the plan, groups rows into
+ * orders (`order_candidates`, in one pass over the file when `readsInOnePass`, otherwise through
+ * `input_rows`), scores only the main currency when there are several, and creates the canonical
+ * relations `orders`, `returns`, `order_lines` and `customers`. Every row is accounted for in the
+ * report.
  */
 export async function loadOrders(
 	db: SqlRunner,
 	sources: Sources,
 	plan: ReadPlan,
-	context: { layout: LayoutId; files: string[]; rejects?: readonly RejectSource[] }
+	context: {
+		layout: LayoutId;
+		files: string[];
+		bytes?: number;
+		rows?: number;
+		memoryLimit?: number;
+		onPass?: (index: number, count: number) => void;
+		/** Where each file's rejected lines are counted (rejects.ts). */
+		rejects?: readonly RejectSource[];
+	}
 ): Promise<IngestReport> {
+	const list = typeof sources === 'string' ? [sources] : sources;
+	const onePass = readsInOnePass(plan, list.length);
+	const database = ingestDatabase(context.bytes ?? 0);
+	const passes = orderPasses(context.rows ?? 0, context.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+	// A previous file's rows would hold memory, or (in the other database) hide this file's.
+	await dropIngestTables(db);
+	const group = async (rows: string | null) => {
+		for (let index = 0; index < passes; index++) {
+			context.onPass?.(index, passes);
+			await db.run(orderCandidatesSql(plan, rows, database, { index, count: passes }));
+		}
+	};
 	try {
-		await db.run(inputRowsSql(sources, plan));
-		// Right after the read: DuckDB replaces its rejects tables with each read.
-		await createRejectedRows(db, context.rejects ?? []);
+		if (onePass) {
+			await db.run(ROW_SEQUENCE_SQL);
+			await group(fileRowsSql(sources, plan));
+		} else {
+			await db.run(inputRowsSql(sources, plan, database));
+		}
 	} catch (e) {
-		if (isCancelled(e)) throw e;
+		if (isCancelled(e) || isOutOfMemory(e)) throw e;
 		throw engineProblem(
 			e,
 			'Reading the file stopped before its end. If the file was changed or moved, drop it again; otherwise export it again as CSV and drop the new file here.'
 		);
 	}
+	// Before the next read of the file: DuckDB replaces its rejects tables with each read.
+	await createRejectedRows(db, context.rejects ?? []);
+	if (!onePass) {
+		if (list.length > 1) await db.run(duplicateRowsSql(plan.mapping.orderId !== null));
+		await group(null);
+	}
 	const mostlyRejected = mostlyRejectedMessage(await rejectSummary(db), context.files);
 	if (mostlyRejected) throw new FileProblem(mostlyRejected);
 	await db.run(ISOLATED_YEARS_SQL);
-	if (typeof sources !== 'string' && sources.length > 1) await db.run(duplicateRowsSql(plan.mapping.orderId !== null));
-	await db.run(orderCandidatesSql(plan));
-	const currencies = await db.rows<{ currency: string; orders: number }>(CURRENCIES_SQL);
+	const currencyQuery = currenciesSql(plan);
+	const currencies = currencyQuery ? await db.rows<{ currency: string; orders: number }>(currencyQuery) : [];
 	let scoredCurrency: string | null = null;
 	if (currencies.length > 1) {
 		const chosen = plan.options?.currency;
@@ -134,7 +172,40 @@ export async function loadOrders(
 		await db.run(otherCurrencySql(scoredCurrency));
 	}
 	for (const sql of canonicalTablesSql(plan)) await db.run(sql);
-	return readIngestReport(db, { ...context, currencies, scoredCurrency });
+	const report = await readIngestReport(db, plan, { layout: context.layout, files: context.files, currencies, scoredCurrency });
+	return { ...report, passes };
+}
+
+/**
+ * The excluded rows of the last `loadOrders` with these sources and plan (and the `passes` its
+ * report gives), as SQL to export: the file is read again when it was read in one pass.
+ */
+export function excludedRowsQuery(sources: Sources, plan: ReadPlan, files: readonly string[], passes: number): string {
+	const list = typeof sources === 'string' ? [sources] : sources;
+	return readsInOnePass(plan, list.length) ? excludedRowsSql(plan, files, sources, passes) : excludedRowsSql(plan, files);
+}
+
+/**
+ * Files above this size keep their orders in the compressed database (`PACKED_DATABASE`): at about
+ * 3 million order lines and more, memory decides whether the file opens at all, below it speed matters more.
+ */
+export const PACK_ABOVE_BYTES = 96 * 2 ** 20;
+
+/** The database a file of `bytes` keeps its rows and orders in: the compressed one for large files, else the default. */
+export function ingestDatabase(bytes: number): string | null {
+	return bytes > PACK_ABOVE_BYTES ? PACKED_DATABASE : null;
+}
+
+/** Drops `input_rows` and `order_candidates` wherever they are. */
+export async function dropIngestTables(db: SqlRunner): Promise<void> {
+	for (const t of await db.rows<{ database: string; name: string }>(INGEST_TABLES_SQL))
+		await db.run(`DROP TABLE IF EXISTS ${ident(t.database)}.main.${ident(t.name)}`);
+}
+
+/** DuckDB ran out of memory: the file is larger than this browser can analyse (see capacity.ts). */
+export function isOutOfMemory(e: unknown): boolean {
+	const text = e instanceof Error ? e.message : String(e);
+	return /Out of Memory|failed to allocate|could not allocate|memory access out of bounds|Cannot enlarge memory/i.test(text);
 }
 
 /** The first line of an error's message, without its class name (for messages to the merchant). */

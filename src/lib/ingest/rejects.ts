@@ -118,7 +118,9 @@ export async function rejectSummary(db: SqlRunner): Promise<{
 	first: { file_index: number; row_number: number; reason: RejectReason; line: string } | null;
 }> {
 	const [totals] = await db.rows<{ rejected: number; kept: number }>(
-		`SELECT CAST(coalesce((SELECT sum(rows) FROM rejected_rows), 0) AS DOUBLE) AS rejected, CAST((SELECT count(*) FROM input_rows) AS DOUBLE) AS kept`
+		// Every row read is in `order_candidates` (rows excluded on their own too), with or without `input_rows`.
+		`SELECT CAST(coalesce((SELECT sum(rows) FROM rejected_rows), 0) AS DOUBLE) AS rejected,
+	CAST(coalesce((SELECT sum(lines) FROM order_candidates), 0) AS DOUBLE) AS kept`
 	);
 	const [first] = await db.rows<{ file_index: number; row_number: number; reason: RejectReason; line: string }>(
 		`SELECT file_index, CAST(row_number AS DOUBLE) AS row_number, reason, line FROM rejected_rows ORDER BY file_index, row_number LIMIT 1`

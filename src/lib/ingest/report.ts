@@ -2,7 +2,8 @@
  * The import report: every row of the file(s) accounted for — in a counted order, netted out as a
  * return, or excluded with a reason — with the orders, customers and revenue found.
  */
-import { EXCLUSION_COUNTS_SQL, EXCLUSION_LABELS, type ExclusionReason } from './ingest-sql';
+import { ingestCountsSql, EXCLUSION_LABELS, type ExclusionReason } from './ingest-sql';
+import type { ReadPlan } from './columns';
 import { LAYOUTS, type LayoutId } from './layouts';
 import { REJECTED_COUNTS_SQL } from './rejects';
 import type { SqlRunner } from '../rfm/analysis';
@@ -36,23 +37,40 @@ export interface IngestReport {
 	scoredCurrency: string | null;
 	/** Counted orders whose customer column was empty, identified by a fallback column (phone, name). */
 	ordersByFallback: number;
+	/** How many passes over the file grouped its orders (more than one for files of millions of orders). */
+	passes?: number;
 }
 
 const REASONS = Object.keys(EXCLUSION_LABELS) as ExclusionReason[];
 
-/** Reads the report from `input_rows` and `order_candidates` (after the canonical tables exist). */
+/** Reads the report from `order_candidates` (after the canonical tables exist), in one query. */
 export async function readIngestReport(
 	db: SqlRunner,
+	plan: ReadPlan,
 	context: { layout: LayoutId; files: string[]; currencies: { currency: string; orders: number }[]; scoredCurrency: string | null }
 ): Promise<IngestReport> {
-	const counts = await db.rows<{ reason: ExclusionReason | 'return'; rows: number; revenue: number | null }>(
-		`${EXCLUSION_COUNTS_SQL}\nUNION ALL\n${REJECTED_COUNTS_SQL}`
-	);
+	const counts = await db.rows<{
+		reason: ExclusionReason | 'return' | null;
+		rows: number;
+		orders: number;
+		revenue: number | null;
+		customers: number;
+		fallback: number;
+	}>(ingestCountsSql(plan));
+	// Lines that never became rows (rejects.ts): read, and excluded by their reason.
+	const rejected = await db.rows<{ reason: ExclusionReason; rows: number; revenue: number | null }>(REJECTED_COUNTS_SQL);
+	for (const r of rejected) counts.push({ ...r, orders: 0, customers: 0, fallback: 0 });
 	const merged = new Map<ExclusionReason, ExclusionCount>();
+	const report = { rowsRead: 0, rowsUsed: 0, orders: 0, customers: 0, revenue: 0, fallback: 0 };
 	let returns = { rows: 0, orders: 0, amount: 0 };
 	for (const c of counts) {
+		report.rowsRead += c.rows;
+		if (c.reason === null) {
+			Object.assign(report, { rowsUsed: c.rows, orders: c.orders, customers: c.customers, revenue: c.revenue ?? 0, fallback: c.fallback });
+			continue;
+		}
 		if (c.reason === 'return') {
-			returns = { ...returns, rows: c.rows, amount: c.revenue ?? 0 };
+			returns = { rows: c.rows, orders: c.orders, amount: c.revenue ?? 0 };
 			continue;
 		}
 		const prior = merged.get(c.reason);
@@ -63,38 +81,19 @@ export async function readIngestReport(
 			revenue: (prior?.revenue ?? 0) + (c.revenue ?? 0)
 		});
 	}
-	const [totals] = await db.rows<{
-		rows_read: number;
-		rows_used: number;
-		orders: number;
-		customers: number;
-		revenue: number;
-		returns: number;
-		fallback: number;
-	}>(
-		`SELECT (SELECT CAST(count(*) AS DOUBLE) FROM input_rows) + (SELECT CAST(coalesce(sum(rows), 0) AS DOUBLE) FROM rejected_rows) AS rows_read,
-	CAST(coalesce(sum(lines) FILTER (WHERE reason IS NULL), 0) AS DOUBLE) AS rows_used,
-	CAST(count(*) FILTER (WHERE reason IS NULL) AS DOUBLE) AS orders,
-	CAST(count(DISTINCT customer_id) FILTER (WHERE reason IS NULL) AS DOUBLE) AS customers,
-	CAST(coalesce(sum(amount) FILTER (WHERE reason IS NULL), 0) AS DOUBLE) AS revenue,
-	CAST(count(*) FILTER (WHERE reason = 'return') AS DOUBLE) AS returns,
-	CAST(count(*) FILTER (WHERE reason IS NULL AND customer_fallback) AS DOUBLE) AS fallback
-FROM order_candidates`
-	);
-	const t = totals!;
 	return {
 		layout: context.layout,
 		layoutLabel: LAYOUTS[context.layout].label,
 		files: context.files,
-		rowsRead: t.rows_read,
-		rowsUsed: t.rows_used,
-		orders: t.orders,
-		customers: t.customers,
-		revenue: t.revenue,
-		returns: { ...returns, orders: t.returns },
+		rowsRead: report.rowsRead,
+		rowsUsed: report.rowsUsed,
+		orders: report.orders,
+		customers: report.customers,
+		revenue: report.revenue,
+		returns,
 		excluded: [...merged.values()].sort((a, b) => b.rows - a.rows || REASONS.indexOf(a.reason) - REASONS.indexOf(b.reason)),
 		currencies: context.currencies.length > 1 ? context.currencies : [],
 		scoredCurrency: context.scoredCurrency,
-		ordersByFallback: t.fallback
+		ordersByFallback: report.fallback
 	};
 }

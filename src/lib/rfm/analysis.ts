@@ -215,8 +215,38 @@ FROM ${tables.window} o LEFT JOIN ${tables.returns} r ON r.customer_id = o.custo
 GROUP BY o.customer_id`;
 }
 
+/**
+ * What a scoring of the same orders can reuse from the previous one: `customer_metrics` and the
+ * headline depend only on the window and the monetary basis, the value distribution only on the
+ * metrics. A change of levels, method or rules then costs the scores alone (at a million customers,
+ * the metrics and the distribution are most of a second each). The caller owns it and starts a new
+ * one whenever the orders change.
+ */
+export interface ScoringCache {
+	/** The window and basis `customer_metrics` holds, as `metricsKey` gives them; null: nothing yet. */
+	metricsKey: string | null;
+	headline: HeadlineRow | null;
+	distribution: { metric: Metric; lo: number; hi: number; count: number }[] | null;
+	/** The day after the latest order (the analysis date when none is chosen). */
+	defaultAnalysisDate: string | null;
+}
+
+/** An empty cache, for new orders. */
+export function newScoringCache(): ScoringCache {
+	return { metricsKey: null, headline: null, distribution: null, defaultAnalysisDate: null };
+}
+
+function metricsKey(window: ScoringWindow, monetary: MonetaryBasis): string {
+	return JSON.stringify([window.analysisDate, window.from, window.to, monetary]);
+}
+
 /** Score bands for every metric, from the data in `customer_metrics` (or the settings, for `fixed`). */
-export async function computeThresholds(db: SqlRunner, settings: ScoringSettings, table = SCORING_TABLES.metrics): Promise<Thresholds> {
+export async function computeThresholds(
+	db: SqlRunner,
+	settings: ScoringSettings,
+	table = SCORING_TABLES.metrics,
+	cache: ScoringCache | null = null
+): Promise<Thresholds> {
 	const thresholds = { recency: [], frequency: [], monetary: [] } as Thresholds;
 	if (settings.method === 'fixed') {
 		for (const metric of METRICS) thresholds[metric] = fixedBands(metric, settings.fixed[metric]);
@@ -227,7 +257,8 @@ export async function computeThresholds(db: SqlRunner, settings: ScoringSettings
 		for (const row of rows) thresholds[row.metric] = rBands(row.metric, [...row.breaks], row.min, row.max);
 		return thresholds;
 	}
-	const rows = await db.rows<{ metric: Metric; lo: number; hi: number; count: number }>(distributionSql(table));
+	const rows = cache?.distribution ?? (await db.rows<{ metric: Metric; lo: number; hi: number; count: number }>(distributionSql(table)));
+	if (cache) cache.distribution = rows;
 	const groups: Record<Metric, ValueGroup[]> = { recency: [], frequency: [], monetary: [] };
 	for (const row of rows) groups[row.metric].push({ lo: row.lo, hi: row.hi, count: row.count });
 	for (const metric of METRICS) thresholds[metric] = balancedBands(metric, balancedBins(groups[metric], settings.levels));
@@ -245,6 +276,29 @@ FROM (
 		${scoreCaseSql(METRIC_COLUMN.monetary, thresholds.monetary)} AS m
 	FROM ${tables.metrics}
 )`;
+}
+
+/** The headline's row, as `headlineSql` reads it. */
+interface HeadlineRow {
+	orders: number;
+	orders_before: number;
+	orders_after: number;
+	after_analysis: number;
+	revenue: number;
+	first_order: string | null;
+	last_order: string | null;
+	customers: number;
+	engaged: number;
+}
+
+/**
+ * `resolveWindow`, asking the data for the default analysis date once per cache: the day after the
+ * latest order does not move while the orders stay the same.
+ */
+async function resolveWindowCached(db: SqlRunner, settings: ScoringSettings, cache: ScoringCache): Promise<ScoringWindow> {
+	if (settings.analysisDate !== null || settings.lookBack.kind === 'range') return resolveWindow(db, settings);
+	cache.defaultAnalysisDate ??= (await resolveWindow(db, settings)).analysisDate;
+	return windowFor(settings.lookBack, cache.defaultAnalysisDate);
 }
 
 function headlineSql(window: ScoringWindow): string {
@@ -265,23 +319,24 @@ FROM orders`;
  * Scores customers from `orders` and summarises them. Re-running it with other settings or rules
  * re-scores without reading the file again. Throws `NothingToScore` when the window holds no order.
  */
-export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, ruleSet: RuleSet): Promise<RfmResult> {
-	const window = await resolveWindow(db, settings);
-	await db.run(windowOrdersSql(window));
-	await db.run(RETURNS_TABLE_SQL);
-	await db.run(windowReturnsSql(window));
-	await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
-	const [h] = await db.rows<{
-		orders: number;
-		orders_before: number;
-		orders_after: number;
-		after_analysis: number;
-		revenue: number;
-		first_order: string | null;
-		last_order: string | null;
-		customers: number;
-		engaged: number;
-	}>(headlineSql(window));
+export async function scoreCustomers(
+	db: SqlRunner,
+	settings: ScoringSettings,
+	ruleSet: RuleSet,
+	cache: ScoringCache | null = null
+): Promise<RfmResult> {
+	const window = cache ? await resolveWindowCached(db, settings, cache) : await resolveWindow(db, settings);
+	const key = metricsKey(window, settings.monetary);
+	let h: HeadlineRow | undefined;
+	if (cache && cache.metricsKey === key && cache.headline) h = cache.headline;
+	else {
+		await db.run(windowOrdersSql(window));
+		await db.run(RETURNS_TABLE_SQL);
+		await db.run(windowReturnsSql(window));
+		await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
+		[h] = await db.rows<HeadlineRow>(headlineSql(window));
+		if (cache) Object.assign(cache, { metricsKey: key, headline: h ?? null, distribution: null });
+	}
 	if (!h || h.customers === 0) {
 		throw new NothingToScore(
 			window.from === null
@@ -289,7 +344,7 @@ export async function scoreCustomers(db: SqlRunner, settings: ScoringSettings, r
 				: `No order is dated from ${window.from} to ${window.to}, the look-back window, so there is nothing to score.`
 		);
 	}
-	const thresholds = await computeThresholds(db, settings);
+	const thresholds = await computeThresholds(db, settings, SCORING_TABLES.metrics, cache);
 	await db.run(customerScoresSql(thresholds, ruleSet));
 
 	const groups = await db.rows<ScoreGroup>(SCORE_GROUPS_SQL);
