@@ -48,7 +48,8 @@ export function ordersCsv(dir: string, rows: number, seed: number): GeneratedFil
 	return { path, rows, seed, bytes: statSync(path).size, generated, ms: performance.now() - t0 };
 }
 
-function writeOrders(path: string, rows: number, seed: number): void {
+/** Orders in date order: each one's customer, day (0 = FIRST_DAY) and amount in cents. */
+function generateOrders(rows: number, seed: number) {
 	const source = randomLcg(seed);
 	const uniform = () => source();
 	const once = randomBernoulli.source(source)(0.55);
@@ -81,6 +82,11 @@ function writeOrders(path: string, rows: number, seed: number): void {
 	for (let i = 0; i < rows; i++) order[starts[day[i]!]!++] = i;
 
 	const dates = Array.from({ length: DAYS }, (_, d) => new Date(FIRST_DAY + d * 86_400_000).toISOString().slice(0, 10));
+	return { order, day, customer, cents, dates };
+}
+
+function writeOrders(path: string, rows: number, seed: number): void {
+	const { order, day, customer, cents, dates } = generateOrders(rows, seed);
 	const fd = openSync(path, 'w');
 	try {
 		let chunk = 'order_id,customer_id,order_date,amount\n';
@@ -88,6 +94,73 @@ function writeOrders(path: string, rows: number, seed: number): void {
 			const i = order[j]!;
 			const c = cents[i]!;
 			chunk += `#${1001 + j},C${100001 + customer[i]!},${dates[day[i]!]},${Math.trunc(c / 100)}.${String(c % 100).padStart(2, '0')}\n`;
+			if (chunk.length > 1 << 20) {
+				writeSync(fd, chunk);
+				chunk = '';
+			}
+		}
+		writeSync(fd, chunk);
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/**
+ * A Shopify-style line-item export of `lines` rows (24 columns): the orders of `ordersCsv`'s
+ * generator (about a third as many as lines), each written as 1 to 5 line items whose prices add up
+ * to the order's amount; `Name`, `Email` and `Created at` on every line, the order's other fields
+ * (status, totals, billing, tags) on its first line only, as Shopify writes them.
+ */
+export function lineItemsCsv(dir: string, lines: number, seed: number): GeneratedFile {
+	mkdirSync(dir, { recursive: true });
+	const path = join(dir, `lines-n${lines}-seed${seed}-v${GENERATOR_VERSION}.csv`);
+	const t0 = performance.now();
+	let generated = false;
+	if (!existsSync(path)) {
+		const tmp = `${path}.${process.pid}.tmp`;
+		writeLineItems(tmp, lines, seed);
+		renameSync(tmp, path);
+		generated = true;
+	}
+	return { path, rows: lines, seed, bytes: statSync(path).size, generated, ms: performance.now() - t0 };
+}
+
+const LINE_HEADER =
+	'Name,Email,Financial Status,Paid at,Fulfillment Status,Accepts Marketing,Currency,Subtotal,Shipping,Taxes,Total,Discount Code,Discount Amount,Created at,Lineitem quantity,Lineitem name,Lineitem price,Lineitem sku,Billing Name,Billing City,Billing Country,Billing Phone,Tags,Refunded Amount';
+const COUNTRIES = ['DE', 'FR', 'NL', 'US', 'GB', 'ES', 'IT'];
+
+function writeLineItems(path: string, lines: number, seed: number): void {
+	const { order, day, customer, cents, dates } = generateOrders(Math.ceil(lines / 3), seed);
+	const money = (c: number) => `${Math.trunc(c / 100)}.${String(c % 100).padStart(2, '0')}`;
+	const fd = openSync(path, 'w');
+	try {
+		let chunk = `${LINE_HEADER}\n`;
+		let written = 0;
+		for (let j = 0; j < order.length && written < lines; j++) {
+			const i = order[j]!;
+			const c = customer[i]!;
+			const total = cents[i]!;
+			// 1–5 lines, from the order's position (no extra randomness: the orders stay ordersCsv's).
+			const count = Math.min(lines - written, 1 + ((j * 7 + c) % 5));
+			const name = `#${1001 + j}`;
+			const email = `customer${100001 + c}@example.com`;
+			const created = `${dates[day[i]!]} ${String(8 + (j % 12)).padStart(2, '0')}:${String(j % 60).padStart(2, '0')}:00 +0100`;
+			let left = total;
+			for (let k = 0; k < count; k++) {
+				const price = k === count - 1 ? left : Math.max(1, Math.floor(total / count));
+				left -= price;
+				const sku = `SKU-${(c * 13 + k * 7) % 500}`;
+				const first =
+					k === 0
+						? `paid,${created},fulfilled,${c % 3 === 0 ? 'yes' : 'no'},EUR,${money(total)},0.00,0.00,${money(total)},${j % 11 === 0 ? 'WELCOME10' : ''},0.00`
+						: ',,,,,,,,,,';
+				const billing =
+					k === 0
+						? `Customer ${100001 + c},City ${c % 97},${COUNTRIES[c % COUNTRIES.length]},+49 30 ${String(1000000 + c).slice(-7)},${c % 5 === 0 ? 'vip' : ''},0.00`
+						: ',,,,,';
+				chunk += `${name},${email},${first},${created},1,Product ${sku},${money(price)},${sku},${billing}\n`;
+				written++;
+			}
 			if (chunk.length > 1 << 20) {
 				writeSync(fd, chunk);
 				chunk = '';

@@ -4,7 +4,7 @@
  * Prints one line `BENCH_RESULT {json}`. Opening the engine is not timed (the browser's clock
  * also starts after "Engine ready"). With BENCH_TRACE=1 it also times every SQL statement.
  */
-import { limitSql, NODE_ENGINES, openEngine, type NodeEngine } from './engines';
+import { limitSql, NODE_ENGINES, openEngine, type BenchLayout, type NodeEngine } from './engines';
 import { analyzeFile, summarize, type PipelineDb } from './pipeline';
 
 export interface EngineRunResult {
@@ -23,7 +23,7 @@ export interface EngineRunResult {
 	trace?: { ms: number; sql: string }[];
 }
 
-const [engine, path] = process.argv.slice(2) as [NodeEngine, string];
+const [engine, path, layout = 'orders'] = process.argv.slice(2) as [NodeEngine, string, BenchLayout?];
 if (!NODE_ENGINES.includes(engine) || !path) {
 	console.error(`usage: engine-run.ts <${NODE_ENGINES.join('|')}> <file.csv>`);
 	process.exit(2);
@@ -38,7 +38,7 @@ const t0 = performance.now();
 let timings: EngineRunResult['timings'];
 let summary: EngineRunResult['summary'] = null;
 if (engine === 'limit') {
-	const cells = await db.rows<{ customers: number }>(limitSql(path));
+	const cells = await db.rows<{ customers: number }>(limitSql(path, layout));
 	if (cells.length !== 25) throw new Error(`limit: ${cells.length} R×F cells, expected 25`);
 	const ms = performance.now() - t0;
 	timings = { openMs: 0, readMs: ms, scoreMs: 0, totalMs: ms, rescoreMs: 0 };

@@ -18,15 +18,25 @@ import { loadNativeDuckDB } from './native-duckdb';
 export const NODE_ENGINES = ['native', 'native-mt', 'wasm-node', 'limit'] as const;
 export type NodeEngine = (typeof NODE_ENGINES)[number];
 
+/** The bench's files: one row an order (`ordersCsv`), or Shopify-style line items (`lineItemsCsv`). */
+export type BenchLayout = 'orders' | 'lines';
+
 /**
  * The least possible work for a matrix on the bench generator's files: read the CSV once, group by
- * customer (recency, frequency, monetary), quintiles by `ntile`, count the 5×5 R×F cells.
+ * customer (recency, frequency, monetary), quintiles by `ntile`, count the 5×5 R×F cells. For line
+ * items, frequency is the customer's distinct orders and monetary the sum of price × quantity.
  */
-export function limitSql(path: string): string {
+export function limitSql(path: string, layout: BenchLayout = 'orders'): string {
+	const perCustomer =
+		layout === 'lines'
+			? `SELECT "Email" AS customer_id, DATE '2100-01-01' - CAST(max("Created at") AS DATE) AS recency, count(DISTINCT "Name") AS frequency,
+			sum("Lineitem price" * "Lineitem quantity") AS monetary
+		FROM read_csv(${str(path)}) GROUP BY "Email"`
+			: `SELECT customer_id, DATE '2100-01-01' - max(order_date) AS recency, count(*) AS frequency, sum(amount) AS monetary
+		FROM read_csv(${str(path)}) GROUP BY customer_id`;
 	return `SELECT r, f, CAST(count(*) AS DOUBLE) AS customers, sum(monetary) AS revenue FROM (
 	SELECT ntile(5) OVER (ORDER BY recency DESC) AS r, ntile(5) OVER (ORDER BY frequency) AS f, ntile(5) OVER (ORDER BY monetary) AS m, monetary
-	FROM (SELECT customer_id, DATE '2100-01-01' - max(order_date) AS recency, count(*) AS frequency, sum(amount) AS monetary
-		FROM read_csv(${str(path)}) GROUP BY customer_id)
+	FROM (${perCustomer})
 ) GROUP BY r, f ORDER BY r, f`;
 }
 

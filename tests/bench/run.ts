@@ -12,8 +12,8 @@ import { cpus, availableParallelism, loadavg, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ordersCsv } from './data';
-import { NODE_ENGINES, type NodeEngine } from './engines';
+import { lineItemsCsv, ordersCsv } from './data';
+import { NODE_ENGINES, type BenchLayout, type NodeEngine } from './engines';
 import { ensureNativeDuckDB } from './native-duckdb';
 import type { EngineRunResult } from './engine-run';
 import { compareSummaries, type ResultSummary } from './pipeline';
@@ -31,13 +31,16 @@ const { values: args } = parseArgs({
 		runs: { type: 'string', default: '3' },
 		only: { type: 'string' },
 		seed: { type: 'string', default: '42' },
+		layout: { type: 'string', default: 'orders' },
 		'no-build': { type: 'boolean', default: false },
 		trace: { type: 'boolean', default: false },
 		help: { type: 'boolean', short: 'h', default: false }
 	}
 });
 if (args.help) {
-	console.log(`npm run bench -- [--rows N=100000] [--runs K=3] [--only ${ENGINES.join(',')}] [--seed 42] [--no-build] [--trace]`);
+	console.log(
+		`npm run bench -- [--rows N=100000] [--runs K=3] [--only ${ENGINES.join(',')}] [--seed 42] [--layout orders|lines] [--no-build] [--trace]`
+	);
 	process.exit(0);
 }
 const rows = parseCount(args.rows!, 'rows');
@@ -80,7 +83,10 @@ const machine = {
 
 // ---------------------------------------------------------------- data
 
-const data = ordersCsv(OUT, rows, seed);
+if (args.layout !== 'orders' && args.layout !== 'lines') throw new Error(`--layout must be orders or lines (got "${args.layout}")`);
+// `lines`: a Shopify-style line-item export (24 columns, 1–5 lines an order) instead of one row an order.
+const layout = args.layout as BenchLayout;
+const data = layout === 'lines' ? lineItemsCsv(OUT, rows, seed) : ordersCsv(OUT, rows, seed);
 console.log(
 	`${data.generated ? 'Generated' : 'Cached'} ${data.path.replace(`${ROOT}/`, '')} (${fmtInt(rows)} rows, ${(data.bytes / 2 ** 20).toFixed(1)} MB${data.generated ? `, ${(data.ms / 1000).toFixed(1)} s` : ''})`
 );
@@ -139,7 +145,7 @@ machine.loadAverageAfter = loadavg().map((l) => Number(l.toFixed(2)));
 
 function nodeRun(engine: NodeEngine, path: string, env: NodeJS.ProcessEnv = {}): Promise<EngineRunResult> {
 	return new Promise((resolvePromise, reject) => {
-		const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/engine-run.ts'), engine, path], {
+		const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tests/bench/engine-run.ts'), engine, path, layout], {
 			cwd: ROOT,
 			env: { ...process.env, ...env },
 			stdio: ['ignore', 'pipe', 'pipe']
@@ -163,7 +169,7 @@ function describeRun(r: AnyRun): string {
 		const m = r.result.memory;
 		const wt = r.result.workerTimings;
 		const ph = r.result.phases;
-		return `${r.result.seconds.toFixed(3)} s (wall ${r.result.wallSeconds.toFixed(3)} s${ph ? `; open ${ph.openMs.toFixed(0)} ms, analyze ${ph.analyzeMs.toFixed(0)} ms${wt ? ` [read ${wt.readMs}, score ${wt.scoreMs}]` : ''}, render ${ph.renderMs.toFixed(0)} ms` : ''}; renderer peak ${fmtMb(m.rendererPeakRssMb)}, wasm ${fmtMb(m.wasmMemoryMb)})`;
+		return `${r.result.seconds.toFixed(3)} s (wall ${r.result.wallSeconds.toFixed(3)} s${ph ? `; open ${ph.openMs.toFixed(0)} ms, analyze ${ph.analyzeMs.toFixed(0)} ms${wt ? ` [read ${wt.readMs}, score ${wt.scoreMs}]` : ''}, render ${ph.renderMs.toFixed(0)} ms` : ''}; rescore ${r.result.rescoreMs.toFixed(0)} ms; renderer peak ${fmtMb(m.rendererPeakRssMb)}, wasm ${fmtMb(m.wasmMemoryMb)})`;
 	}
 	const t = r.result.timings;
 	return `${r.result.seconds.toFixed(3)} s (open ${t.openMs.toFixed(0)} ms, read ${t.readMs.toFixed(0)} ms, score ${t.scoreMs.toFixed(0)} ms; peak RSS ${fmtMb(r.result.peakRssMb)})`;
@@ -177,6 +183,10 @@ for (const [engine, list] of results)
 		if (r.result.summary) summaries.push({ engine, run: i + 1, summary: r.result.summary });
 	});
 const reference = summaries.find((s) => s.engine === 'native') ?? summaries[0];
+// A browser run whose worker answers were not captured compares its matrix cells only: say so.
+const uncaptured = (results.get('browser') ?? []).filter(
+	(r) => r.result.summary?.orders === null || (r.engine === 'browser' && r.result.phases === null)
+);
 const disagreements: string[] = [];
 for (const s of summaries) {
 	if (s === reference || !reference) continue;
@@ -228,8 +238,8 @@ if (engines.includes('browser')) {
 		stat: stat(browserRuns.map((r) => r.seconds)),
 		memory: `renderer RSS ${fmtMb(maxOf(browserRuns.map((r) => r.memory.rendererPeakRssMb)))}; wasm ${fmtMb(maxOf(browserRuns.map((r) => r.memory.wasmMemoryMb)))}`,
 		split: ph.length
-			? `open ${med(ph.map((p) => p.openMs))} · read ${med(wt.map((t) => t.readMs))} · score ${med(wt.map((t) => t.scoreMs))} · render ${med(ph.map((p) => p.renderMs))}`
-			: ''
+			? `open ${med(ph.map((p) => p.openMs))} · read ${med(wt.map((t) => t.readMs))} · score ${med(wt.map((t) => t.scoreMs))} · render ${med(ph.map((p) => p.renderMs))} · rescore ${med(browserRuns.map((r) => r.rescoreMs))}`
+			: `rescore ${med(browserRuns.map((r) => r.rescoreMs))}`
 	});
 	tableRows.push({
 		label: 'browser: wall',
@@ -265,7 +275,7 @@ const customers = reference?.summary.customers;
 const lines: string[] = [];
 lines.push('');
 lines.push(
-	`RFM Studio bench · ${fmtInt(rows)} rows (${(data.bytes / 2 ** 20).toFixed(1)} MB, seed ${seed}) · ${customers === undefined ? '?' : fmtInt(customers)} customers · ${runs} runs each, seconds: median [min – max]`
+	`RFM Studio bench · ${fmtInt(rows)} ${layout === 'lines' ? 'line-item rows (Shopify-style)' : 'rows'} (${(data.bytes / 2 ** 20).toFixed(1)} MB, seed ${seed}) · ${customers === undefined ? '?' : fmtInt(customers)} customers · ${runs} runs each, seconds: median [min – max]`
 );
 const header = ['engine', 'median s', 'min – max', '× native 1t', '× limit', 'steps, ms (median)', 'peak memory'];
 const body = tableRows.map((r) => [
@@ -307,6 +317,10 @@ if (reference && reference.engine !== 'native')
 if (engines.includes('limit'))
 	lines.push('limit: one read_csv + GROUP BY customer + ntile statement, native, 1 thread; its quintiles are not compared.');
 for (const d of disagreements) lines.push(`WARNING: ${d}`);
+if (uncaptured.length > 0)
+	lines.push(
+		`WARNING: ${uncaptured.length} browser run(s): the worker's answers were not captured (tests/bench/browser.ts CAPTURE_TIMINGS), so only their matrix cells were compared and the steps are missing.`
+	);
 for (const f of failures) lines.push(`FAILED: ${f.engine} run ${f.run}: ${f.error.split('\n')[0]}`);
 console.log(lines.join('\n'));
 
@@ -354,7 +368,7 @@ const json = {
 writeFileSync(jsonPath, JSON.stringify(json, null, '\t'));
 writeFileSync(join(OUT, `results-n${rows}-latest.json`), JSON.stringify(json, null, '\t'));
 console.log(`\nJSON: ${jsonPath.replace(`${ROOT}/`, '')}`);
-if (failures.length > 0 || disagreements.length > 0) process.exitCode = 1;
+if (failures.length > 0 || disagreements.length > 0 || uncaptured.length > 0) process.exitCode = 1;
 
 function fmtInt(n: number): string {
 	return new Intl.NumberFormat('en').format(n);

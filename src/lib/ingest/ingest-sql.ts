@@ -407,8 +407,8 @@ export function inputRowsSql(sources: Sources, plan: ReadPlan, database: string 
 	return `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}input_rows AS\n${fileRowsSql(sources, plan)}`;
 }
 
-/** The tables the ingest creates per row or per order of the file (the rest is per customer, or views). */
-export const INGEST_TABLES = ['input_rows', 'order_candidates'] as const;
+/** The tables the ingest creates per row, line or order of the file (the rest is per customer, or views). */
+export const INGEST_TABLES = ['input_rows', 'order_candidates', 'order_lines'] as const;
 
 /** Drops the ingest tables from every database that has them (a file goes to one database or the other). */
 export const INGEST_TABLES_SQL = `SELECT database_name AS database, table_name AS name FROM duckdb_tables()
@@ -587,8 +587,9 @@ export function otherCurrencySql(currency: string): string {
  * (credits netting out of revenue), which cost no copy of the orders, and the tables `order_lines`
  * (the counted orders' lines) and `customers` (one row per customer with orders, the latest known
  * contact details; contact fields the file lacks are NULL constants, not aggregates).
+ * `database`: where `order_lines` goes (one row per line, like the file: compressed for large files).
  */
-export function canonicalTablesSql(plan: ReadPlan): string[] {
+export function canonicalTablesSql(plan: ReadPlan, database: string | null = null): string[] {
 	const options = plan.options ?? DEFAULT_READ_OPTIONS;
 	const columns = inputColumns(plan);
 	const orderLevel = options.amountLevel === 'order';
@@ -609,7 +610,7 @@ FROM order_candidates WHERE reason IS NULL`,
 		`CREATE OR REPLACE VIEW returns AS
 SELECT customer_id, order_id, ordered_at AS returned_at, amount FROM order_candidates WHERE reason = 'return'`,
 		hasLines
-			? `CREATE OR REPLACE TABLE order_lines AS
+			? `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}order_lines AS
 SELECT o.customer_id, o.order_id, ${line('sku')}, ${line('product')}, ${line('category')}, ${line('quantity')}, ${lineAmount} AS line_amount
 FROM (SELECT *, ${orderKeySql(columns)} AS order_key FROM input_rows WHERE row_reason IS NULL) AS i
 JOIN orders o ON o.order_id = i.order_key ${orderLevel ? '' : 'AND o.customer_id = i.customer_id'}`

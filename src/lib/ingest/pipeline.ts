@@ -171,7 +171,7 @@ export async function loadOrders(
 		scoredCurrency = chosen && currencies.some((c) => c.currency === chosen) ? chosen : currencies[0]!.currency;
 		await db.run(otherCurrencySql(scoredCurrency));
 	}
-	for (const sql of canonicalTablesSql(plan)) await db.run(sql);
+	for (const sql of canonicalTablesSql(plan, database)) await db.run(sql);
 	const report = await readIngestReport(db, plan, { layout: context.layout, files: context.files, currencies, scoredCurrency });
 	return { ...report, passes };
 }
@@ -196,7 +196,7 @@ export function ingestDatabase(bytes: number): string | null {
 	return bytes > PACK_ABOVE_BYTES ? PACKED_DATABASE : null;
 }
 
-/** Drops `input_rows` and `order_candidates` wherever they are. */
+/** Drops `input_rows`, `order_candidates` and `order_lines` wherever they are. */
 export async function dropIngestTables(db: SqlRunner): Promise<void> {
 	for (const t of await db.rows<{ database: string; name: string }>(INGEST_TABLES_SQL))
 		await db.run(`DROP TABLE IF EXISTS ${ident(t.database)}.main.${ident(t.name)}`);
