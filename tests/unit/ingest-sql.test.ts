@@ -7,6 +7,8 @@ import {
 	excludedRowsSql,
 	fileRowsSql,
 	ingestCountsSql,
+	orderLinesSql,
+	unkeyedLinesSql,
 	ROW_SEQUENCE_SQL,
 	inputRowsSql,
 	orderCandidatesSql
@@ -392,7 +394,7 @@ describe('inputRowsSql', () => {
 describe('one pass over the file (no input_rows) and the input_rows path agree', () => {
 	it('gives the same orders, report counts and excluded rows on a messy file', async () => {
 		const random = seededRandom(7);
-		const lines = ['order,customer,date,total,status'];
+		const lines = ['order,customer,date,total,status,product'];
 		for (let i = 0; i < 400; i++) {
 			const customer = random() < 0.05 ? '' : `c${Math.floor(random() * 60)}`;
 			// Some rows lack an order id (each is an order of its own), some orders span two rows.
@@ -400,12 +402,20 @@ describe('one pass over the file (no input_rows) and the input_rows path agree',
 			const date = random() < 0.04 ? 'not a date' : `2024-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 9)}`;
 			const total = random() < 0.04 ? 'n/a' : random() < 0.05 ? '0' : random() < 0.05 ? '-12.5' : (random() * 200).toFixed(2);
 			const status = random() < 0.05 ? 'cancelled' : 'paid';
-			lines.push([order, customer, date, total, status].join(','));
+			lines.push([order, customer, date, total, status, `p${i % 7}`].join(','));
 		}
 		db.registerText('messy.csv', lines.join('\n'));
 		const source = `read_csv('messy.csv', header = true, all_varchar = true)`;
 		const plan: ReadPlan = {
-			mapping: { orderId: 'order', customerId: 'customer', orderDate: 'date', amount: 'total', lastEngaged: null, status: 'status' },
+			mapping: {
+				orderId: 'order',
+				customerId: 'customer',
+				orderDate: 'date',
+				amount: 'total',
+				lastEngaged: null,
+				status: 'status',
+				product: 'product'
+			},
 			dateFormat: { order: 'iso', pattern: '' },
 			amountFormat: { decimal: '.', plain: true },
 			options: { ...DEFAULT_READ_OPTIONS, excludedStatuses: ['cancelled'] }
@@ -413,18 +423,26 @@ describe('one pass over the file (no input_rows) and the input_rows path agree',
 		const snapshot = async (excluded: string) => ({
 			orders: await db.rows(`SELECT customer_id, order_id, CAST(ordered_at AS VARCHAR) AS d, amount, lines FROM orders ORDER BY ALL`),
 			returns: await db.rows(`SELECT customer_id, order_id, amount FROM returns ORDER BY ALL`),
+			lines: await db.rows(`SELECT customer_id, order_id, product, line_amount AS amount FROM order_lines ORDER BY ALL`),
+			// Each order without an id is one row: its one line has the order's amount, if it was keyed alike.
+			unkeyedLines: await db.rows(`SELECT count(*) AS lines, count(*) FILTER (WHERE l.line_amount = o.amount) AS matched
+				FROM order_lines l JOIN orders o USING (customer_id, order_id) WHERE l.order_id LIKE '#row%'`),
 			counts: await db.rows(`SELECT * FROM (${ingestCountsSql(plan)}) ORDER BY reason NULLS FIRST`),
 			excluded: await db.rows(excluded)
 		});
 		await db.run(inputRowsSql(source, plan));
 		await db.run(orderCandidatesSql(plan));
 		for (const sql of canonicalTablesSql(plan)) await db.run(sql);
+		await db.run(orderLinesSql(plan));
 		const throughTable = await snapshot(excludedRowsSql(plan, ['messy.csv']));
 		await db.run('DROP TABLE input_rows');
 		const inPasses = async (count: number) => {
 			await db.run(ROW_SEQUENCE_SQL);
 			for (let index = 0; index < count; index++) await db.run(orderCandidatesSql(plan, fileRowsSql(source, plan), null, { index, count }));
 			for (const sql of canonicalTablesSql(plan)) await db.run(sql);
+			// The lines come from a second read; those of orders without an id are keyed as the grouping keyed them.
+			await db.run(orderLinesSql(plan, fileRowsSql(source, plan)));
+			await db.run(unkeyedLinesSql(plan, fileRowsSql(source, plan), count));
 			return snapshot(excludedRowsSql(plan, ['messy.csv'], source, count));
 		};
 		const onePass = await inPasses(1);
@@ -443,8 +461,16 @@ describe('one pass over the file (no input_rows) and the input_rows path agree',
 		// Sums of doubles may differ in the last digit when the rows are added in another order.
 		const rounded = (rows: unknown[]) =>
 			rows.map((r) => ({ ...(r as object), revenue: Number((r as { revenue: number }).revenue?.toFixed(6)) }));
-		const unkeyed = (s: typeof onePass) => ({ ...s, orders: unkey(s.orders), returns: unkey(s.returns), counts: rounded(s.counts) });
+		// A line of an order without an id must carry that order's id: the pairs (order amount, line amount) agree.
+		const unkeyed = (s: typeof onePass) => ({
+			...s,
+			orders: unkey(s.orders),
+			returns: unkey(s.returns),
+			lines: unkey(s.lines),
+			counts: rounded(s.counts)
+		});
 		expect(unkeyed(onePass)).toEqual(unkeyed(throughTable));
+		expect(throughTable.unkeyedLines).toEqual([{ lines: 33, matched: 33 }]);
 		expect(unkeyed(threePasses)).toEqual(unkeyed(throughTable));
 		// Every excluded row of an order without an id names the order's own reason (a key mismatch would drop it).
 		const zeroWithoutId = (throughTable.excluded as { order_id: string | null; reason: string }[]).filter(

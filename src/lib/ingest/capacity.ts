@@ -73,10 +73,13 @@ const size = (bytes: number) =>
  * read (`readShare`, 0–1, when reading had started before memory ran out), and what to do.
  */
 export function tooLargeMessage(file: { rows: number; bytes: number }, memoryLimit: number, readShare: number | null = null): string {
+	// The share read is known from DuckDB's progress, which a short or a final step may not report.
 	const read =
 		readShare === null
 			? 'Nothing was read: the page is ready for another file.'
-			: `Reading stopped when memory ran out, after about ${Math.round(readShare * 100)} % of the file (about ${count.format(Math.max(1, Math.round(readShare * file.rows)))} rows); nothing of it was kept, and the page is ready for another file.`;
+			: readShare < 0.01 || readShare > 0.99
+				? 'Memory ran out while it was read; nothing of it was kept, and the page is ready for another file.'
+				: `Reading stopped when memory ran out, after about ${Math.round(readShare * 100)} % of the file (about ${count.format(Math.round(readShare * file.rows))} rows); nothing of it was kept, and the page is ready for another file.`;
 	return (
 		`This file has about ${count.format(file.rows)} rows (${size(file.bytes)}): more than this browser can analyse at once ` +
 		`(about ${count.format(capacityRows(memoryLimit))} rows, with the ${size(memoryLimit)} of memory a browser tab gives the analysis). ${read} ` +

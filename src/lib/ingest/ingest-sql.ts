@@ -356,8 +356,8 @@ const OPTIONAL_TYPES: Record<string, string> = {
 };
 
 /**
- * The columns `input_rows` holds for a plan (see `rowColumns`): code reading it asks for an absent
- * one through `rowColumn`, which gives a typed NULL instead.
+ * The columns the file rows (and `input_rows`) have for a plan (see `rowColumns`): SQL reading them
+ * uses a typed NULL (`OPTIONAL_TYPES`) for a column the plan does not read.
  */
 export function inputColumns(plan: ReadPlan): Set<string> {
 	return new Set(rowColumns(plan).map(([name]) => name));
@@ -416,13 +416,17 @@ WHERE schema_name = 'main' AND table_name IN (${INGEST_TABLES.map((t) => str(t))
 
 /**
  * Whether the file rows can go straight into `order_candidates` in one pass, with no `input_rows`
- * table: one file (several need the earlier-file check), with order ids (a row without one is an
- * order of its own, keyed by its position) and no line items (`order_lines` keeps every row).
- * That skips writing the whole file into memory, the costliest step of a large order export.
+ * table: one file (several need the earlier-file check) with order ids (without them every row is
+ * an order, keyed by its position). That skips writing the whole file into memory, the costliest
+ * step of a large export; its line items, if any, come from a second read (`orderLinesSql`).
  */
 export function readsInOnePass(plan: ReadPlan, fileCount: number): boolean {
-	const { mapping } = plan;
-	return fileCount === 1 && Boolean(mapping.orderId) && !(mapping.sku || mapping.product || mapping.category);
+	return fileCount === 1 && Boolean(plan.mapping.orderId);
+}
+
+/** Whether the plan reads line items (a product, SKU or category): `order_lines` then holds them. */
+export function hasLineItems(plan: ReadPlan): boolean {
+	return Boolean(plan.mapping.sku || plan.mapping.product || plan.mapping.category);
 }
 
 /**
@@ -585,22 +589,12 @@ export function otherCurrencySql(currency: string): string {
 /**
  * The canonical relations from `order_candidates`: the views `orders` (counted orders) and `returns`
  * (credits netting out of revenue), which cost no copy of the orders, and the tables `order_lines`
- * (the counted orders' lines) and `customers` (one row per customer with orders, the latest known
- * contact details; contact fields the file lacks are NULL constants, not aggregates).
- * `database`: where `order_lines` goes (one row per line, like the file: compressed for large files).
+ * and `customers` (one row per customer with orders, the latest known
+ * contact details; contact fields the file lacks are NULL constants, not aggregates). `order_lines`
+ * starts empty: `orderLinesSql` fills it when the file has line items.
  */
-export function canonicalTablesSql(plan: ReadPlan, database: string | null = null): string[] {
-	const options = plan.options ?? DEFAULT_READ_OPTIONS;
+export function canonicalTablesSql(plan: ReadPlan): string[] {
 	const columns = inputColumns(plan);
-	const orderLevel = options.amountLevel === 'order';
-	const hasLines = Boolean(plan.mapping.sku || plan.mapping.product || plan.mapping.category);
-	// Order-level files read a line's worth from its quantity and price; row-level lines are the amounts.
-	const lineAmount = !orderLevel
-		? 'i.amount'
-		: columns.has('quantity') && columns.has('unit_price')
-			? 'i.quantity * i.unit_price'
-			: 'NULL::DOUBLE';
-	const line = (name: string) => (columns.has(name) ? `i.${name}` : `NULL::${OPTIONAL_TYPES[name] ?? 'VARCHAR'} AS ${name}`);
 	const order = (name: string) => orderColumn(columns, name);
 	const contacts = CONTACT_FIELDS.filter(([name]) => columns.has(name));
 	return [
@@ -609,13 +603,8 @@ SELECT customer_id, order_id, ordered_at, amount, lines, ${['engaged_at', 'items
 FROM order_candidates WHERE reason IS NULL`,
 		`CREATE OR REPLACE VIEW returns AS
 SELECT customer_id, order_id, ordered_at AS returned_at, amount FROM order_candidates WHERE reason = 'return'`,
-		hasLines
-			? `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}order_lines AS
-SELECT o.customer_id, o.order_id, ${line('sku')}, ${line('product')}, ${line('category')}, ${line('quantity')}, ${lineAmount} AS line_amount
-FROM (SELECT *, ${orderKeySql(columns)} AS order_key FROM input_rows WHERE row_reason IS NULL) AS i
-JOIN orders o ON o.order_id = i.order_key ${orderLevel ? '' : 'AND o.customer_id = i.customer_id'}`
-			: `CREATE OR REPLACE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR,
-	quantity DOUBLE, line_amount DOUBLE)`,
+		// Line items are written by `orderLinesSql`, after this.
+		'CREATE OR REPLACE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR, quantity DOUBLE, line_amount DOUBLE)',
 		// Without contact details there is nothing to keep per customer: the views that show them
 		// look for the table (a million customer ids alone cost a second to group).
 		contacts.length === 0
@@ -629,6 +618,49 @@ SELECT customer_id, ${CONTACT_FIELDS.map(([name, alias]) =>
 FROM order_candidates WHERE reason IS NULL GROUP BY customer_id`
 	];
 }
+
+/**
+ * Fills `order_lines` (created empty by `canonicalTablesSql`) with the counted orders' line items:
+ * from `input_rows` (`rows` null), or, read in one pass, from the file rows again, for the rows with
+ * an order id (`unkeyedLinesSql` adds the others). `database`: where the table goes (one row per
+ * line, like the file, so compressed for large files).
+ */
+export function orderLinesSql(plan: ReadPlan, rows: string | null = null, database: string | null = null): string {
+	const columns = inputColumns(plan);
+	const source =
+		rows === null
+			? `(SELECT *, ${orderKeySql(columns)} AS order_key FROM input_rows WHERE row_reason IS NULL)`
+			: `(SELECT *, order_ref AS order_key FROM (${rows}) WHERE row_reason IS NULL AND order_ref IS NOT NULL)`;
+	return `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}order_lines AS\n${linesFromSql(plan, source)}`;
+}
+
+/**
+ * The line items of orders without an order id (each one row) in a file read in one pass: its rows
+ * read again and keyed as the grouping keyed them (`onePassNumberingSql`, in `parts`). Only needed
+ * when such orders exist: the numbering holds the whole file at once.
+ */
+export function unkeyedLinesSql(plan: ReadPlan, rows: string, parts: number): string {
+	return `INSERT INTO order_lines\n${linesFromSql(plan, `(SELECT * FROM (${onePassNumberingSql(plan, rows, parts)}) WHERE draws)`)}`;
+}
+
+/** Line items of the counted orders from `source`, rows with an `order_key`. */
+function linesFromSql(plan: ReadPlan, source: string): string {
+	const columns = inputColumns(plan);
+	const orderLevel = (plan.options ?? DEFAULT_READ_OPTIONS).amountLevel === 'order';
+	// Order-level files read a line's worth from its quantity and price; row-level lines are the amounts.
+	const lineAmount = !orderLevel
+		? 'i.amount'
+		: columns.has('quantity') && columns.has('unit_price')
+			? 'i.quantity * i.unit_price'
+			: 'NULL::DOUBLE';
+	const line = (name: string) => (columns.has(name) ? `i.${name}` : `NULL::${OPTIONAL_TYPES[name] ?? 'VARCHAR'} AS ${name}`);
+	return `SELECT o.customer_id, o.order_id, ${line('sku')}, ${line('product')}, ${line('category')}, ${line('quantity')}, ${lineAmount} AS line_amount
+FROM ${source} AS i
+JOIN orders o ON o.order_id = i.order_key ${orderLevel ? '' : 'AND o.customer_id = i.customer_id'}`;
+}
+
+/** Whether `order_candidates` has orders without an order id (keyed `#row …`). */
+export const UNKEYED_ORDERS_SQL = `SELECT count(*) > 0 AS any FROM order_candidates WHERE reason IS NULL AND starts_with(order_id, '#row ')`;
 
 /**
  * The import report's counts in one pass over `order_candidates` (rows excluded on their own are

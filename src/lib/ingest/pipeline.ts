@@ -10,6 +10,10 @@ import {
 	duplicateRowsSql,
 	excludedRowsSql,
 	fileRowsSql,
+	hasLineItems,
+	orderLinesSql,
+	UNKEYED_ORDERS_SQL,
+	unkeyedLinesSql,
 	inputRowsSql,
 	ISOLATED_YEARS_SQL,
 	orderCandidatesSql,
@@ -171,7 +175,14 @@ export async function loadOrders(
 		scoredCurrency = chosen && currencies.some((c) => c.currency === chosen) ? chosen : currencies[0]!.currency;
 		await db.run(otherCurrencySql(scoredCurrency));
 	}
-	for (const sql of canonicalTablesSql(plan, database)) await db.run(sql);
+	for (const sql of canonicalTablesSql(plan)) await db.run(sql);
+	if (hasLineItems(plan)) {
+		// The empty `order_lines` in the default database would hide a compressed one.
+		if (database) await db.run('DROP TABLE IF EXISTS order_lines');
+		await db.run(orderLinesSql(plan, onePass ? fileRowsSql(sources, plan) : null, database));
+		const [unkeyed] = onePass ? await db.rows<{ any: boolean }>(UNKEYED_ORDERS_SQL) : [];
+		if (unkeyed?.any) await db.run(unkeyedLinesSql(plan, fileRowsSql(sources, plan), passes));
+	}
 	const report = await readIngestReport(db, plan, { layout: context.layout, files: context.files, currencies, scoredCurrency });
 	return { ...report, passes };
 }
