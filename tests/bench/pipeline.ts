@@ -7,7 +7,7 @@ import { openSync, readSync, closeSync, statSync } from 'node:fs';
 import { classifyFile } from '../../src/lib/ingest/file-kind';
 import { planForMapping } from '../../src/lib/ingest/columns';
 import { loadOrders } from '../../src/lib/ingest/pipeline';
-import { estimateRows } from '../../src/lib/ingest/capacity';
+import { estimateRows, ordersPerRow } from '../../src/lib/ingest/capacity';
 import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource } from '../../src/lib/ingest/sources';
 import { newScoringCache, scoreCustomers, type IngestReport, type RfmResult, type SqlRunner } from '../../src/lib/rfm/analysis';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
@@ -75,6 +75,9 @@ export async function analyzeFile(db: PipelineDb, path: string, sqlName: string,
 		files: inspection.files,
 		bytes: size,
 		rows,
+		ordersPerRow: ordersPerRow(
+			plan.mapping.orderId ? (inspection.sample.find((c) => c.name === plan.mapping.orderId)?.values ?? null) : null
+		),
 		memoryLimit
 	});
 	const t2 = performance.now();

@@ -3,7 +3,15 @@
  * limit as bytes, the number of grouping passes, and the message for a file beyond the limit.
  */
 import { describe, expect, it } from 'vitest';
-import { capacityRows, estimateRows, orderPasses, parseMemoryLimit, tooLargeMessage } from '../../src/lib/ingest/capacity';
+import {
+	capacityRows,
+	estimateRows,
+	groupingBytesPerOrder,
+	orderPasses,
+	ordersPerRow,
+	parseMemoryLimit,
+	tooLargeMessage
+} from '../../src/lib/ingest/capacity';
 
 const GiB = 2 ** 30;
 
@@ -39,6 +47,16 @@ describe('capacity', () => {
 		expect(orderPasses(5e6)).toBe(1);
 		expect(orderPasses(20e6)).toBe(3);
 		expect(orderPasses(2e6, 600e6)).toBe(2);
+		// A 20M-line Shopify-style export: a third as many orders, but 13 text fields kept per order.
+		expect(groupingBytesPerOrder(13)).toBe(738);
+		expect(orderPasses(20e6 / 3, 3.1 * GiB, groupingBytesPerOrder(13))).toBe(5);
+	});
+
+	it('counts the orders a row starts from a sample of order ids', () => {
+		expect(ordersPerRow(null)).toBe(1);
+		expect(ordersPerRow(['#1', '#1', '#1', '#2', '#2', '#3'])).toBe(0.5);
+		// A row without an order id is an order of its own.
+		expect(ordersPerRow(['#1', '#1', '', ' '])).toBe(0.75);
 	});
 
 	it('says in the merchant’s words how big the file is, what fits and what to do', () => {

@@ -8,7 +8,7 @@ import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
 import { CancelledError } from '../cancel';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type EngineOptions, type OpenedFile, type ProgressCallback } from './api';
-import { capacityRows, DEFAULT_MEMORY_LIMIT, estimateRows, parseMemoryLimit, tooLargeMessage } from '../ingest/capacity';
+import { capacityRows, DEFAULT_MEMORY_LIMIT, estimateRows, ordersPerRow, parseMemoryLimit, tooLargeMessage } from '../ingest/capacity';
 import { dayMonthAmbiguous, detectDateFormat, swapDayMonth } from '../ingest/values';
 import { planForMapping, type ReadPlan } from '../ingest/columns';
 import { dropIngestTables, excludedRowsQuery, FileProblem, isOutOfMemory, loadOrders } from '../ingest/pipeline';
@@ -444,6 +444,9 @@ const api = {
 					rejects: inspection.rejects,
 					bytes: size,
 					rows,
+					ordersPerRow: ordersPerRow(
+						plan.mapping.orderId ? (inspection.sample.find((c) => c.name === plan.mapping.orderId)?.values ?? null) : null
+					),
 					memoryLimit,
 					onPass: (index, count) => {
 						pass = { index, count };

@@ -554,6 +554,12 @@ const OPTIONAL_ORDER_FIELDS: [name: string, aggregate: 'max' | 'bool_or' | 'sum'
 	['tags', 'max']
 ];
 
+/** How many optional fields `order_candidates` keeps per order for the plan (what grouping costs: `groupingBytesPerOrder`). */
+export function optionalOrderFields(plan: ReadPlan): number {
+	const columns = inputColumns(plan);
+	return OPTIONAL_ORDER_FIELDS.filter(([name]) => columns.has(name)).length + (columns.has('refund') ? 1 : 0);
+}
+
 /** A column of `order_candidates`, or a typed NULL when the plan does not read it (see OPTIONAL_ORDER_FIELDS). */
 function orderColumn(columns: Set<string>, name: string): string {
 	const field = OPTIONAL_ORDER_FIELDS.find(([input, , alias]) => (alias ?? input) === name);

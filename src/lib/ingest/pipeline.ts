@@ -10,6 +10,7 @@ import {
 	duplicateRowsSql,
 	excludedRowsSql,
 	fileRowsSql,
+	optionalOrderFields,
 	hasLineItems,
 	orderLinesSql,
 	UNKEYED_ORDERS_SQL,
@@ -24,7 +25,7 @@ import {
 	type Sources
 } from './ingest-sql';
 import { PACKED_DATABASE } from '../engine/setup-sql';
-import { DEFAULT_MEMORY_LIMIT, orderPasses } from './capacity';
+import { DEFAULT_MEMORY_LIMIT, groupingBytesPerOrder, orderPasses } from './capacity';
 import { ident } from '../sql';
 import { readIngestReport, type IngestReport } from './report';
 import { createRejectedRows, mostlyRejectedMessage, rejectSummary, type RejectSource } from './rejects';
@@ -124,8 +125,10 @@ export async function loadOrders(
 	context: {
 		layout: LayoutId;
 		files: string[];
+		/** The files' size, estimated rows and orders a row (`ordersPerRow`): the database and the passes depend on them. */
 		bytes?: number;
 		rows?: number;
+		ordersPerRow?: number;
 		memoryLimit?: number;
 		onPass?: (index: number, count: number) => void;
 		/** Where each file's rejected lines are counted (rejects.ts). */
@@ -135,7 +138,11 @@ export async function loadOrders(
 	const list = typeof sources === 'string' ? [sources] : sources;
 	const onePass = readsInOnePass(plan, list.length);
 	const database = ingestDatabase(context.bytes ?? 0);
-	const passes = orderPasses(context.rows ?? 0, context.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
+	const passes = orderPasses(
+		(context.rows ?? 0) * (context.ordersPerRow ?? 1),
+		context.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+		groupingBytesPerOrder(optionalOrderFields(plan))
+	);
 	// A previous file's rows would hold memory, or (in the other database) hide this file's.
 	await dropIngestTables(db);
 	const group = async (rows: string | null) => {
