@@ -86,11 +86,11 @@ describe('engine worker', () => {
 			.decode(await api.exportExcludedRows())
 			.trim()
 			.split('\n');
-		expect(excluded[0]).toBe('file,row_number,reason,customer_id,order_id,order_date,amount,status');
+		expect(excluded[0]).toBe('file,row_number,reason,customer_id,order_id,order_date,amount,status,line');
 		expect(excluded.slice(1)).toEqual([
-			'orders.csv,4,no_customer,,1004,2024-04-02,5.0,',
-			'orders.csv,5,unreadable_date,carol,1005,not a date,5.0,',
-			'orders.csv,6,unreadable_amount,carol,1006,2024-04-03,n/a,'
+			'orders.csv,4,no_customer,,1004,2024-04-02,5.0,,',
+			'orders.csv,5,unreadable_date,carol,1005,not a date,5.0,,',
+			'orders.csv,6,unreadable_amount,carol,1006,2024-04-03,n/a,,'
 		]);
 	});
 

@@ -74,7 +74,8 @@ const unusable: { what: string; file: TestFile; message: RegExp }[] = [
 	{
 		what: 'a file with only a header',
 		file: { name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}\r\n`) },
-		message: /^This file has a header \(Order ID, Customer, Order Date, Total\) but no rows of orders\.$/
+		message:
+			/^This file has a header \(Order ID, Customer, Order Date, Total\) but no rows of orders\. Export the orders again .*drop the new file here\.$/
 	},
 	{
 		what: 'a file whose separator is not recognised (one column)',

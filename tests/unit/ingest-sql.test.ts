@@ -1,3 +1,4 @@
+import { createRejectedRows } from '../../src/lib/ingest/rejects';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
 	amountSql,
@@ -368,7 +369,9 @@ describe('inputRowsSql', () => {
 		expect(await db.rows(`SELECT customer_id, order_id, amount FROM orders`)).toEqual([
 			{ customer_id: 'c1', order_id: 'o1', amount: 1234.5 }
 		]);
-		const row = { file: 'orders.csv', status: null };
+		// No line of this source was rejected by the CSV reader (rejects.ts).
+		await createRejectedRows(db, []);
+		const row = { file: 'orders.csv', status: null, line: null };
 		expect(await db.rows(excludedRowsSql(plan, ['orders.csv']))).toEqual([
 			{ ...row, row_number: 2, reason: 'no_customer', customer_id: null, order_id: 'o2', order_date: '2011-01-01', amount: '5.0' },
 			{ ...row, row_number: 3, reason: 'unreadable_date', customer_id: 'c2', order_id: null, order_date: 'soon', amount: '5.0' },

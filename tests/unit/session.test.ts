@@ -1,4 +1,5 @@
 /** The page's rune class, constructed directly over a hand-made fake engine. */
+import { withDetails } from '../../src/lib/problem';
 import { describe, expect, it, vi } from 'vitest';
 import { Session, type EngineHandle } from '../../src/lib/state/session.svelte';
 import type { Analysis, AnalyzeRequest, EngineApi, OpenedFile } from '../../src/lib/engine/api';
@@ -115,6 +116,23 @@ describe('Session', () => {
 		const second = new Session(fakeEngine(opened(false), cancelled).handle);
 		await second.openFile(new File(['x'], 'orders.csv'));
 		expect(second.problem).toMatch(/^Cancelled/);
+	});
+
+	it("keeps the engine's words out of the message: a file problem's details and an unknown error go to problemDetails", async () => {
+		const problem = Object.assign(new Error(withDetails('This .gz file could not be unpacked.', 'unexpected end of file')), {
+			name: 'FileProblem'
+		});
+		const session = new Session(fakeEngine(opened(false), problem).handle);
+		await session.openFile(new File(['x'], 'orders.csv'));
+		expect(session.problem).toBe('This .gz file could not be unpacked.');
+		expect(session.problemDetails).toBe('unexpected end of file');
+
+		const crash = new Error('Binder Error: Referenced column "x" not found');
+		const second = new Session(fakeEngine(opened(false), crash).handle);
+		await second.openFile(new File(['x'], 'orders.csv'));
+		expect(second.problem).toMatch(/^Something went wrong while analysing the file\. Drop it again/);
+		expect(second.problem).not.toContain('Binder');
+		expect(second.problemDetails).toBe('Binder Error: Referenced column "x" not found');
 	});
 
 	it('ignores a progress report that arrives after the result (regression: spinner stayed up)', async () => {

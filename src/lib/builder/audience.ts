@@ -12,6 +12,7 @@
  *   phone in E.164 (`+` and country code); first and last name trimmed and lower-cased; all three
  *   hashed. Country (alpha-2) and zip stay plain. Header: Email,Phone,First Name,Last Name,Country,Zip.
  */
+import { neutraliseCell } from '../csv-safe';
 
 /** One customer's contact details as the engine reads them (any may be missing). */
 export interface ContactRow {
@@ -237,13 +238,13 @@ export async function sha256Hex(text: string): Promise<string> {
 const hashed = async (value: string | null) => (value === null ? '' : sha256Hex(value));
 
 /**
- * A CSV cell: quoted when it holds a comma, quote or line break; a leading `=`, `+`, `-` or `@`
- * is prefixed with `'` so spreadsheet apps do not run it as a formula (CSV injection).
+ * A CSV cell: quoted when it holds a comma, quote or line break; text is neutralised against
+ * formula injection by the rule every export shares (`neutraliseCell`).
  */
 export function csvCell(value: string | number | boolean | null): string {
 	if (value === null) return '';
 	let text = String(value);
-	if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+	if (typeof value === 'string') text = neutraliseCell(text);
 	return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -16,6 +16,7 @@ import type { IngestReport } from '../ingest/report';
 import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
 import { formatOf, prepareFile, type PreparedFormat, type PrepareHost } from '../ingest/formats/prepare';
 import { oneColumnProblem } from '../ingest/formats/messages';
+import { nothingToScoreMessage } from '../ingest/messages';
 import { parquetToIpc } from './parquet';
 import { watchQueryProgress } from './query-progress';
 import { copyToCsvSql, customersExportSql, newScoringCache, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
@@ -340,7 +341,10 @@ function openPrepared(files: File[], sheet: string | null, onProgress?: Progress
 					await duck.db.registerFileBuffer(sniffName, sample);
 					registered.push(sniffName);
 				}
-				sources.push(await sniffSource(db, file.name, prepared.name, prepared.head, sniffName));
+				sources.push({
+					...(await sniffSource(db, file.name, prepared.name, prepared.head, sniffName)),
+					skipped: prepared.skipped ?? []
+				});
 				reading = null;
 			}
 			inspection = await inspectSources(db, sources);
@@ -438,6 +442,7 @@ const api = {
 				ingest = await loadOrders(db, inspection.relations, plan, {
 					layout: useLayout ? inspection.layout : 'generic',
 					files: inspection.files,
+					rejects: inspection.rejects,
 					bytes: size,
 					rows,
 					ordersPerRow: ordersPerRow(
@@ -465,10 +470,7 @@ const api = {
 			await db.run(`DROP TABLE IF EXISTS ${PREDICTIONS_TABLE}`);
 			const t1 = performance.now();
 			if (ingest.orders === 0) {
-				const reasons = ingest.excluded.map((e) => `${e.label.toLowerCase()}: ${fmt.format(e.rows)} rows`).join('; ');
-				throw new FileProblem(
-					`None of the ${fmt.format(ingest.rowsRead)} rows could be used (${reasons}). Check the column choices in the mapping panel below.`
-				);
+				throw new FileProblem(nothingToScoreMessage(ingest));
 			}
 			onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.orders)} orders…` });
 			const rfm = await score(db, request.scoring, request.ruleSet).catch(async (e: unknown) => {

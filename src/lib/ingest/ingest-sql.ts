@@ -4,7 +4,8 @@
  * excluded-rows download).
  */
 import { DEFAULT_READ_OPTIONS, type ReadOptions, type ReadPlan } from './columns';
-import { dateSeparator, SERIAL_RANGE, type AmountFormat, type DateFormat } from './values';
+import { dateSeparator, DAY_MONTH_REGEX, MONTH_DAY_REGEX, SERIAL_RANGE, UNIX_RANGE, type AmountFormat, type DateFormat } from './values';
+import { REJECT_LABELS, rowNumberSql, type RejectReason } from './rejects';
 import { ident, str } from '../sql';
 
 /**
@@ -21,7 +22,10 @@ export type ExclusionReason =
 	| 'refunded'
 	| 'test_order'
 	| 'not_a_sale'
-	| 'zero_amount';
+	| 'zero_amount'
+	| 'implausible_date'
+	| 'implausible_amount'
+	| RejectReason;
 
 export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
 	duplicate: 'Already in an earlier file (same order)',
@@ -33,8 +37,55 @@ export const EXCLUSION_LABELS: Record<ExclusionReason, string> = {
 	refunded: 'Refunded order',
 	test_order: 'Test order',
 	not_a_sale: 'Status is not a sale (failed, pending…)',
-	zero_amount: 'Zero order total'
+	zero_amount: 'Zero order total',
+	implausible_date: 'Implausible date (before 1990, in the future, or a lone year far from the others)',
+	implausible_amount: 'Implausible amount (not a finite number, or above 1 trillion)',
+	...REJECT_LABELS
 };
+
+/** Dates before this are placeholders or typos (`1900-01-01`), not orders of an online shop. */
+export const EARLIEST_PLAUSIBLE_DATE = '1990-01-01';
+/** Amounts at or above this are typos or overflow (`1.7e308`), not orders. */
+export const AMOUNT_BOUND = 1e12;
+
+/** The latest plausible order date: tomorrow in UTC (a file exported in a time zone ahead of UTC has today's orders). */
+export function latestPlausibleDate(now = new Date()): string {
+	return new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * SQL: true when a DATE is not a plausible order date (before 1990, after tomorrow). Today comes
+ * from the page's clock: DuckDB-WASM's `current_date` needs the ICU extension, which we do not load.
+ */
+export function implausibleDateSql(column: string, latest = latestPlausibleDate()): string {
+	if (!/^\d{4}-\d{2}-\d{2}$/.test(latest)) throw new Error(`Not an ISO date: ${latest}`);
+	return `(${column} < DATE '${EARLIEST_PLAUSIBLE_DATE}' OR ${column} > DATE '${latest}')`;
+}
+
+/** SQL: true when an amount is not a number an order can have (infinite, NaN, or beyond AMOUNT_BOUND). */
+export function implausibleAmountSql(column: string): string {
+	return `(NOT isfinite(${column}) OR abs(${column}) >= ${AMOUNT_BOUND})`;
+}
+
+/** SQL: a number, or NULL when it is implausible (an infinite refund must not poison a total). */
+export function saneNumberSql(expression: string): string {
+	// DuckDB evaluates a repeated subexpression once (common subexpression elimination).
+	return expression === 'NULL::DOUBLE' ? expression : `CASE WHEN NOT ${implausibleAmountSql(`(${expression})`)} THEN ${expression} END`;
+}
+
+/**
+ * Marks as implausible the orders of a lone year: under 1% of the rows of counted orders, with no
+ * other counted order within five years of it (a `2014` typo in a 2022–2024 file). A shop whose early years were
+ * small keeps them: consecutive years are not alone; nor is one early order three years before
+ * the rest (the R rfm package's published data has one, and its results count it).
+ */
+export const ISOLATED_YEARS_SQL = `UPDATE order_candidates SET reason = 'implausible_date'
+WHERE reason IS NULL AND year(ordered_at) IN (
+	WITH years AS (SELECT year(ordered_at) AS y, sum(lines) AS n FROM order_candidates WHERE reason IS NULL AND ordered_at IS NOT NULL GROUP BY 1)
+	SELECT a.y FROM years a
+	WHERE a.n < 0.01 * (SELECT sum(n) FROM years)
+		AND NOT EXISTS (SELECT 1 FROM years b WHERE b.y <> a.y AND abs(b.y - a.y) <= 5)
+)`;
 
 /**
  * SQL reading the date part of a text column as written (no time-zone shift) into a DATE. It reads
@@ -58,6 +109,22 @@ export function dateSql(column: string, format: DateFormat): string {
 			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{5}(\\.[0-9]+)?[ \\t]*$')
 	AND TRY_CAST(trim(${c}) AS DOUBLE) BETWEEN ${SERIAL_RANGE[0]} AND ${SERIAL_RANGE[1]} + 0.99999
 	THEN CAST(DATE '1899-12-30' + CAST(floor(TRY_CAST(trim(${c}) AS DOUBLE)) AS INTEGER) AS DATE) END`;
+		case 'month_day':
+		case 'day_month': {
+			// strptime's %b reads the first three letters of an English month name, in any case.
+			const regex = str(`(?i)${format.order === 'month_day' ? MONTH_DAY_REGEX : DAY_MONTH_REGEX}`);
+			const [month, day] = format.order === 'month_day' ? [1, 2] : [2, 1];
+			const part = (i: number) => `regexp_extract(${c}, ${regex}, ${i})`;
+			return `CASE WHEN regexp_matches(${c}, ${regex}) THEN CAST(try_strptime(left(${part(month)}, 3) || ' ' || ${part(day)} || ' ' || ${part(3)}, '%b %d %Y') AS DATE) END`;
+		}
+		case 'unix':
+		case 'unix_ms': {
+			// The UTC day, as parseDate reads it: whole days since 1970 (no time-zone extension needed).
+			const digits = format.order === 'unix' ? '9,10' : '12,13';
+			const seconds = `(TRY_CAST(trim(${c}) AS DOUBLE)${format.order === 'unix' ? '' : ' / 1000'})`;
+			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{${digits}}[ \\t]*$') AND ${seconds} >= ${UNIX_RANGE[0]} AND ${seconds} < ${UNIX_RANGE[1]}
+	THEN CAST(DATE '1970-01-01' + CAST(floor(${seconds} / 86400) AS INTEGER) AS DATE) END`;
+		}
 		case 'compact':
 			// strptime alone would read seven digits (`2006123`) as a date.
 			return `CAST(${read('^[ \\t]*([0-9]{8})[ \\t]*$', '%Y%m%d')} AS DATE)`;
@@ -88,24 +155,106 @@ export function amountSql(column: string, format: AmountFormat): string {
 	// for every row: 3× slower on clean files). The cast also reads `nan` and `inf`, which are not
 	// amounts (a NaN would poison the customer's total), so those rows are cleaned to NULL too.
 	const plain = `TRY_CAST(${c} AS DOUBLE)`;
-	return format.decimal === '.' ? `CASE WHEN isfinite(${plain}) THEN ${plain} ELSE ${cleaned} END` : cleaned;
+	// `1e999` is beyond any double (the cast gives infinity), not the digits 1999: it stays infinite,
+	// which the import excludes as an implausible amount.
+	const overflow = `WHEN regexp_matches(${c}, '^[ \\t]*[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)[eE][+-]?[0-9]+[ \\t]*$') AND NOT isfinite(${plain}) THEN CAST('inf' AS DOUBLE)`;
+	return format.decimal === '.'
+		? `CASE WHEN isfinite(${plain}) THEN ${plain} ${overflow} ELSE ${cleaned} END`
+		: `CASE ${overflow} ELSE ${cleaned} END`;
 }
 
 const NULL_TEXT = 'NULL::VARCHAR';
+
+/** Currency symbols written with amounts, most specific first (`R$` before `$`). */
+const AMOUNT_SYMBOLS: [string, string][] = [
+	['€', 'EUR'],
+	['£', 'GBP'],
+	['¥', 'JPY'],
+	['₹', 'INR'],
+	['₩', 'KRW'],
+	['₺', 'TRY'],
+	['₽', 'RUB'],
+	['zł', 'PLN'],
+	['R$', 'BRL'],
+	['C$', 'CAD'],
+	['A$', 'AUD'],
+	['CA$', 'CAD'],
+	['AU$', 'AUD'],
+	['US$', 'USD'],
+	['$', 'USD']
+];
+
+/**
+ * SQL: the currency an amount is written in (`€12.50` → EUR, `12.50 GBP` → GBP, `$5` → USD), or
+ * NULL for a plain number. Used when the file has no currency column: amounts written in several
+ * currencies are then split by currency, as a currency column splits them, instead of being added up.
+ */
+export function amountCurrencySql(column: string): string {
+	const c = ident(column);
+	const code = `regexp_extract(${c}, '(?:^|[^A-Za-z])([A-Z]{3})(?:[^A-Za-z]|$)', 1)`;
+	const symbols = [...AMOUNT_SYMBOLS]
+		.sort((a, b) => b[0].length - a[0].length)
+		.map(([symbol, iso]) => `WHEN contains(${c}, ${str(symbol)}) THEN ${str(iso)}`)
+		.join(' ');
+	// Plain numbers (most files) skip the rest at the cost of one regular expression.
+	return `CASE WHEN NOT regexp_matches(${c}, '[^0-9.,()+\\s-]') THEN NULL WHEN ${code} IN (${KNOWN_CODES}) THEN ${code} ${symbols} END`;
+}
+
+/** ISO codes read from amount text (a three-letter word that is not a currency, such as `TBD`, is not one). */
+const KNOWN_CODES = [
+	'EUR',
+	'USD',
+	'GBP',
+	'JPY',
+	'CAD',
+	'AUD',
+	'NZD',
+	'CHF',
+	'SEK',
+	'NOK',
+	'DKK',
+	'PLN',
+	'CZK',
+	'HUF',
+	'BRL',
+	'MXN',
+	'INR',
+	'CNY',
+	'HKD',
+	'SGD',
+	'ZAR',
+	'TRY',
+	'RUB',
+	'KRW',
+	'ILS',
+	'AED',
+	'RON',
+	'BGN'
+]
+	.map((code) => `'${code}'`)
+	.join(', ');
 
 /** A text column as a trimmed value, NULL when empty or when the mapping has no such column. */
 function text(column: string | null | undefined): string {
 	return column ? `NULLIF(trim(${ident(column)}), '')` : NULL_TEXT;
 }
 
+/** Spaces of every kind, the no-break ones too (RE2's \\s is ASCII only). */
+const ANY_SPACE = '[\\s\\x{00A0}\\x{1680}\\x{2000}-\\x{200B}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+
 /**
  * A customer key as written, with a spreadsheet's `17850.0` read as `17850` (UCI's ids went
- * through a float column); other keys keep their case and inner spaces.
+ * through a float column). An e-mail address is one customer however it is written: lower case,
+ * without spaces of any kind (`Anna@Shop.com`, `anna@shop.com `, `anna@shop.com` with a no-break
+ * space). Other keys keep their case and inner spaces.
  */
-function customerKey(column: string): string {
+export function customerKeySql(column: string): string {
 	const key = text(column);
 	// The regular expression only where a dot is: it doubled the cost of reading ids that have none.
-	return `CASE WHEN contains(${ident(column)}, '.') THEN regexp_replace(${key}, '^([0-9]+)\\.0+$', '\\1') ELSE ${key} END`;
+	const id = `CASE WHEN contains(${ident(column)}, '.') THEN regexp_replace(${key}, '^([0-9]+)\\.0+$', '\\1') ELSE ${key} END`;
+	const email = `lower(regexp_replace(${ident(column)}, '${ANY_SPACE}+', '', 'g'))`;
+	// `contains` first: the regular expressions run only on values with an @ (DuckDB evaluates `email` once).
+	return `CASE WHEN contains(${ident(column)}, '@') AND regexp_full_match(${email}, '[^@]+@[^@]+\\.[a-z]{2,}') THEN ${email} ELSE ${id} END`;
 }
 
 /** Reads yes/no, true/false, 1/0, subscribed… into a BOOLEAN (NULL when unknown). */
@@ -148,15 +297,22 @@ function rowColumns(plan: ReadPlan): [name: string, sql: string][] {
 	}
 	const number = (column: string) => amountSql(column, amountFormat);
 	const amount = built ? `${number(mapping.quantity!)} * ${number(mapping.unitPrice!)}` : number(mapping.amount!);
-	const customer = [customerKey(mapping.customerId), ...options.customerFallbacks.map(customerKey)];
+	const customer = [customerKeySql(mapping.customerId), ...options.customerFallbacks.map(customerKeySql)];
+	// An implausible price, quantity or refund is no number at all (an infinite refund would poison a total).
+	const sane = (column: string) => saneNumberSql(number(column));
+	// Without a currency column, amounts written with symbols or codes say their currency (not for
+	// plain numbers: a file the sample shows without symbols pays nothing for it).
+	const currency: [string | null, (c: string) => string] = mapping.currency
+		? [mapping.currency, (c) => `upper(${text(c)})`]
+		: [mapping.amount && !amountFormat.plain ? mapping.amount : null, amountCurrencySql];
 	const columns: [string, string | null | undefined, (c: string) => string][] = [
 		['order_ref', mapping.orderId, text],
-		['unit_price', mapping.unitPrice, number],
-		['quantity', mapping.quantity, number],
-		['refund', mapping.refunded, number],
+		['unit_price', mapping.unitPrice, sane],
+		['quantity', mapping.quantity, sane],
+		['refund', mapping.refunded, sane],
 		['status', mapping.status, (c) => `regexp_replace(lower(${text(c)}), '^wc-', '')`],
 		['cancelled', mapping.cancelledAt, (c) => `${text(c)} IS NOT NULL`],
-		['currency', mapping.currency, (c) => `upper(${text(c)})`],
+		['currency', ...currency],
 		['engaged_at', mapping.lastEngaged, (c) => dateSql(c, plan.engagedFormat ?? { order: 'iso', pattern: '' })],
 		['email', mapping.email, (c) => `lower(${text(c)})`],
 		['first_name', mapping.firstName, text],
@@ -223,13 +379,19 @@ export function fileRowsSql(sources: Sources, plan: ReadPlan): string {
 			? `(SELECT *, 0 AS file_index FROM ${list[0]})`
 			: `(${list.map((s, i) => `SELECT *, ${i} AS file_index FROM ${s}`).join('\nUNION ALL BY NAME\n')})`;
 	const columns = rowColumns(plan);
-	const names = columns.map(([name]) => name).filter((n) => n !== 'date_text' && n !== 'amount_text');
+	const names = columns
+		.map(([name]) => name)
+		.filter((n) => n !== 'date_text' && n !== 'amount_text')
+		// An implausible amount is kept out of every sum (the excluded rows show it as written).
+		.map((n) => (n === 'amount' ? `CASE WHEN ${implausibleAmountSql('amount')} THEN NULL ELSE amount END AS amount` : n));
 	// Row-level amounts: a row whose amount cannot be read is excluded on its own. Order-level
 	// totals appear on one row of the order only, so an empty amount is that order's business.
-	const rowReason = options.amountLevel === 'row' ? `CASE WHEN amount IS NULL THEN 'unreadable_amount' END` : 'NULL::VARCHAR';
+	// Implausible dates and amounts are flagged, not guessed at: the row is excluded and shown.
+	const rowReason = `CASE WHEN ${implausibleDateSql('order_date')} THEN 'implausible_date' WHEN ${implausibleAmountSql('amount')} THEN 'implausible_amount'
+		${options.amountLevel === 'row' ? `WHEN amount IS NULL THEN 'unreadable_amount'` : ''} END`;
 	return `SELECT file_index, ${names.join(', ')},
 	CASE WHEN order_date IS NULL THEN date_text END AS date_text,
-	CASE WHEN amount IS NULL THEN amount_text END AS amount_text,
+	CASE WHEN amount IS NULL OR ${implausibleAmountSql('amount')} THEN amount_text END AS amount_text,
 	${rowReason} AS row_reason
 FROM (
 	SELECT file_index, ${columns.map(([name, sql]) => `${sql} AS ${name}`).join(',\n\t\t')}
@@ -536,7 +698,8 @@ function onePassNumberingSql(plan: ReadPlan, rows: string, parts: number): strin
 
 /**
  * Every excluded row with its file, row number (1 = the file's first data row), reason and the
- * values as written. Rows of an excluded order carry the order's reason.
+ * values as written. Rows of an excluded order carry the order's reason. Lines that never became
+ * rows (`rejected_rows`) come with the line as written in `line`.
  */
 export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[], sources: Sources | null = null, parts = 1): string {
 	const orderLevel = (plan.options ?? DEFAULT_READ_OPTIONS).amountLevel === 'order';
@@ -554,11 +717,17 @@ export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[], so
 	SELECT n.*, coalesce(n.row_reason, c.reason) AS reason
 	FROM numbered n LEFT JOIN order_candidates c
 		ON n.row_reason IS NULL AND c.order_id = n.order_key ${orderLevel ? '' : 'AND c.customer_id IS NOT DISTINCT FROM n.customer_id'}
+), excluded AS (
+	SELECT file_index, ${rowNumberSql('reasons.file_index', 'reasons.row_number')} AS row_number, reason, customer_id,
+		${columns.has('order_ref') ? 'order_ref' : 'NULL::VARCHAR'} AS order_id,
+		coalesce(date_text, CAST(order_date AS VARCHAR)) AS order_date, coalesce(amount_text, CAST(amount AS VARCHAR)) AS amount,
+		${columns.has('status') ? 'status' : 'NULL::VARCHAR'} AS status, NULL::VARCHAR AS line
+	FROM reasons WHERE reason IS NOT NULL AND reason <> 'return'
+	UNION ALL
+	-- Lines that never became rows (rejects.ts), with the line as written.
+	SELECT file_index, row_number, reason, NULL, NULL, NULL, NULL, NULL, line FROM rejected_rows
 )
-SELECT f.name AS file, CAST(row_number AS BIGINT) AS row_number, reason, customer_id, ${columns.has('order_ref') ? 'order_ref' : 'NULL::VARCHAR'} AS order_id,
-	coalesce(date_text, CAST(order_date AS VARCHAR)) AS order_date, coalesce(amount_text, CAST(amount AS VARCHAR)) AS amount,
-	${columns.has('status') ? 'status' : 'NULL::VARCHAR'} AS status
-FROM reasons JOIN (VALUES ${files}) AS f(i, name) ON f.i = reasons.file_index
-WHERE reason IS NOT NULL AND reason <> 'return'
-ORDER BY position`;
+SELECT f.name AS file, CAST(row_number AS BIGINT) AS row_number, reason, customer_id, order_id, order_date, amount, status, line
+FROM excluded JOIN (VALUES ${files}) AS f(i, name) ON f.i = excluded.file_index
+ORDER BY file_index, row_number`;
 }

@@ -16,6 +16,7 @@ import {
 	UNKEYED_ORDERS_SQL,
 	unkeyedLinesSql,
 	inputRowsSql,
+	ISOLATED_YEARS_SQL,
 	orderCandidatesSql,
 	otherCurrencySql,
 	readsInOnePass,
@@ -27,8 +28,10 @@ import { PACKED_DATABASE } from '../engine/setup-sql';
 import { DEFAULT_MEMORY_LIMIT, groupingBytesPerOrder, orderPasses } from './capacity';
 import { ident } from '../sql';
 import { readIngestReport, type IngestReport } from './report';
+import { createRejectedRows, mostlyRejectedMessage, rejectSummary, type RejectSource } from './rejects';
 import type { LayoutId } from './layouts';
 import { isCancelled } from '../cancel';
+import { engineErrorMessage, technicalDetails, withDetails } from '../problem';
 import type { SqlRunner } from '../rfm/analysis';
 
 /** Rows shown in the mapping panel's preview. */
@@ -45,12 +48,23 @@ export interface FileInspection {
 	detection: Detection;
 }
 
-/** A user-facing problem with a file: what is wrong and what to do. */
+/**
+ * A user-facing problem with a file: what is wrong and what to do. `details` (the engine's own
+ * words, if any) travel with the message and are shown only inside a "technical details" disclosure.
+ */
 export class FileProblem extends Error {
-	constructor(message: string) {
-		super(message);
+	constructor(message: string, details?: string | null) {
+		super(withDetails(message, details));
 		this.name = 'FileProblem';
 	}
+}
+
+/**
+ * A FileProblem for an engine error: our words for the errors we know (memory, unreadable CSV
+ * lines, encodings), otherwise `fallback`; the engine's text as details either way.
+ */
+export function engineProblem(e: unknown, fallback: string, which?: string): FileProblem {
+	return new FileProblem(engineErrorMessage(e, which) ?? fallback, technicalDetails(e));
 }
 
 /** Sniffs a delimited text file already registered as `fileName` and proposes a column mapping. */
@@ -60,9 +74,7 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 		[sniffed] = await db.rows<SniffRow>(sniffSql(fileName));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		throw new FileProblem(
-			`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`
-		);
+		throw engineProblem(e, 'This file could not be read as a table of rows and columns. Export it again as CSV and drop it here.');
 	}
 	if (!sniffed || sniffed.column_names.length === 0)
 		throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
@@ -72,15 +84,13 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 		rows = await db.rows<Record<string, string | null>>(previewSql(fileName, dialect, SAMPLE_ROWS));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		throw new FileProblem(
-			`The first rows of this file could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`
-		);
+		throw engineProblem(e, 'The first rows of this file could not be read. Check that it is a CSV export, then drop it again.');
 	}
 	if (rows.length === 0) {
 		throw new FileProblem(
 			dialect.hasHeader
-				? `This file has a header (${dialect.columns.slice(0, 6).join(', ')}${dialect.columns.length > 6 ? ', …' : ''}) but no rows of orders.`
-				: 'This file has no rows of orders.'
+				? `This file has a header (${dialect.columns.slice(0, 6).join(', ')}${dialect.columns.length > 6 ? ', …' : ''}) but no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.`
+				: 'This file has no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.'
 		);
 	}
 	const sample = dialect.columns.map((name) => ({ name, values: rows.map((r) => r[name] ?? '') }));
@@ -94,7 +104,11 @@ export async function inspectCsv(db: SqlRunner, fileName: string): Promise<FileI
 
 /** Loads one CSV file with the generic layout (as `loadOrders` does for one source). */
 export async function loadCsv(db: SqlRunner, fileName: string, dialect: CsvDialect, plan: ReadPlan): Promise<IngestReport> {
-	return loadOrders(db, readCsvSql(fileName, dialect), plan, { layout: 'generic', files: [fileName] });
+	return loadOrders(db, readCsvSql(fileName, dialect), plan, {
+		layout: 'generic',
+		files: [fileName],
+		rejects: [{ fileIndex: 0, fileName, linesBeforeData: dialect.skipRows + (dialect.hasHeader ? 1 : 0) }]
+	});
 }
 
 /**
@@ -117,6 +131,8 @@ export async function loadOrders(
 		ordersPerRow?: number;
 		memoryLimit?: number;
 		onPass?: (index: number, count: number) => void;
+		/** Where each file's rejected lines are counted (rejects.ts). */
+		rejects?: readonly RejectSource[];
 	}
 ): Promise<IngestReport> {
 	const list = typeof sources === 'string' ? [sources] : sources;
@@ -144,12 +160,20 @@ export async function loadOrders(
 		}
 	} catch (e) {
 		if (isCancelled(e) || isOutOfMemory(e)) throw e;
-		throw new FileProblem(`Reading the file stopped: ${firstLine(e)}. If the file was changed or moved, drop it again.`);
+		throw engineProblem(
+			e,
+			'Reading the file stopped before its end. If the file was changed or moved, drop it again; otherwise export it again as CSV and drop the new file here.'
+		);
 	}
+	// Before the next read of the file: DuckDB replaces its rejects tables with each read.
+	await createRejectedRows(db, context.rejects ?? []);
 	if (!onePass) {
 		if (list.length > 1) await db.run(duplicateRowsSql(plan.mapping.orderId !== null));
 		await group(null);
 	}
+	const mostlyRejected = mostlyRejectedMessage(await rejectSummary(db), context.files);
+	if (mostlyRejected) throw new FileProblem(mostlyRejected);
+	await db.run(ISOLATED_YEARS_SQL);
 	const currencyQuery = currenciesSql(plan);
 	const currencies = currencyQuery ? await db.rows<{ currency: string; orders: number }>(currencyQuery) : [];
 	let scoredCurrency: string | null = null;

@@ -5,6 +5,7 @@
 import { ingestCountsSql, EXCLUSION_LABELS, type ExclusionReason } from './ingest-sql';
 import type { ReadPlan } from './columns';
 import { LAYOUTS, type LayoutId } from './layouts';
+import { REJECTED_COUNTS_SQL } from './rejects';
 import type { SqlRunner } from '../rfm/analysis';
 
 export interface ExclusionCount {
@@ -56,6 +57,9 @@ export async function readIngestReport(
 		customers: number;
 		fallback: number;
 	}>(ingestCountsSql(plan));
+	// Lines that never became rows (rejects.ts): read, and excluded by their reason.
+	const rejected = await db.rows<{ reason: ExclusionReason; rows: number; revenue: number | null }>(REJECTED_COUNTS_SQL);
+	for (const r of rejected) counts.push({ ...r, orders: 0, customers: 0, fallback: 0 });
 	const merged = new Map<ExclusionReason, ExclusionCount>();
 	const report = { rowsRead: 0, rowsUsed: 0, orders: 0, customers: 0, revenue: 0, fallback: 0 };
 	let returns = { rows: 0, orders: 0, amount: 0 };

@@ -9,23 +9,39 @@
  *   are joined instead.
  */
 import { detectColumns, type Detection, type SampleColumn } from './columns';
-import { dialectFromSniff, readCsvSql, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
+import { dialectFromHead, dialectFromSniff, readCsvSql, shortRowsAreUsual, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
 import { detectLayout, type LayoutId } from './layouts';
-import { FileProblem, SAMPLE_ROWS, PREVIEW_ROWS, firstLine, isOutOfMemory } from './pipeline';
+import { engineProblem, FileProblem, SAMPLE_ROWS, PREVIEW_ROWS, isOutOfMemory } from './pipeline';
 
 /** Opening a file needs a few buffers of 32 MB: what to do when even those do not fit. */
 const OUT_OF_MEMORY_OPENING =
 	'This browser has no memory left to open the file: the previous analysis still holds it. Reload the page (your settings stay in the address) and drop the file again.';
 import { detectOlist, olistPlan, olistSql, type OlistFiles } from './olist';
 import { detectAmountFormat, detectDateFormat } from './values';
+import type { RejectSource, SkippedLine } from './rejects';
+import { technicalDetails } from '../problem';
 import { isCancelled } from '../cancel';
 import { ident, str } from '../sql';
 import type { SqlRunner } from '../rfm/analysis';
 
 /** One registered file as the pipeline reads it. */
-export type FileSource =
+export type FileSource = (
 	| { kind: 'csv'; name: string; fileName: string; dialect: CsvDialect }
-	| { kind: 'whitespace'; name: string; fileName: string; columns: string[]; hasHeader: boolean };
+	| { kind: 'whitespace'; name: string; fileName: string; columns: string[]; hasHeader: boolean }
+) & {
+	/** Lines the converter skipped before DuckDB read the file (a broken NDJSON line). */
+	skipped?: readonly SkippedLine[];
+};
+
+/** Where the lines each appended source rejected are counted (rejects.ts); Olist's joined tables have none. */
+export function rejectSources(sources: readonly FileSource[]): RejectSource[] {
+	return sources.map((s, fileIndex) => ({
+		fileIndex,
+		fileName: s.kind === 'csv' ? s.fileName : null,
+		linesBeforeData: s.kind === 'csv' ? s.dialect.skipRows + (s.dialect.hasHeader ? 1 : 0) : 0,
+		skipped: s.skipped ?? []
+	}));
+}
 
 /** Columns of a source, in file order. */
 export function sourceColumns(source: FileSource): string[] {
@@ -76,6 +92,9 @@ export function detectWhitespaceTable(head: string): { columns: string[]; hasHea
 	return { columns: hasHeader ? first : whitespaceNames(count), hasHeader };
 }
 
+/** Characters of a file's start that hold several lines in any real order export. */
+const HEAD_TEXT_WITHOUT_LINES = 60_000;
+
 /**
  * How much of a large CSV the dialect sniffer reads. On a whole file DuckDB's sniffer samples its
  * 20,480 rows from places across it, which cost 0.5–0.8 s at 1M rows in the browser; the first
@@ -102,19 +121,35 @@ export async function sniffSource(db: SqlRunner, name: string, fileName: string,
 	// Messages say "This file": with several files, the engine adds the file's name.
 	const whitespace = detectWhitespaceTable(head);
 	if (whitespace) return { kind: 'whitespace', name, fileName, ...whitespace };
+	// A whole head without a line break: the rows were joined into one line (DuckDB would try to hold it all).
+	if (head.length >= HEAD_TEXT_WITHOUT_LINES && !/[\r\n]/.test(head))
+		throw new FileProblem(
+			'This file has no line breaks in its first 64 KB, so its rows cannot be told apart (the line breaks were probably lost when it was copied or converted). Export the orders again and drop the new file here.'
+		);
+	// The sniffer stops at a few odd lines (a footer, short rows, unquoted `1,234.50`): the first lines decide then.
+	const fromHead = dialectFromHead(head);
+	const csv = (dialect: CsvDialect): FileSource => ({
+		kind: 'csv',
+		name,
+		fileName,
+		dialect: { ...dialect, padShortRows: shortRowsAreUsual(head, dialect) }
+	});
 	let sniffed: SniffRow | undefined;
 	try {
 		[sniffed] = await db.rows<SniffRow>(sniffSql(sniffName));
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		if (isOutOfMemory(e)) throw new FileProblem(OUT_OF_MEMORY_OPENING);
-		throw new FileProblem(
-			`This file could not be read as a table of rows and columns (${firstLine(e)}). Export it again as CSV and drop it here.`
-		);
+		if (isOutOfMemory(e)) throw new FileProblem(OUT_OF_MEMORY_OPENING, technicalDetails(e));
+		if (fromHead) return csv(fromHead);
+		throw engineProblem(e, 'This file could not be read as a table of rows and columns. Export it again as CSV and drop it here.');
 	}
+	if ((!sniffed || sniffed.column_names.length <= 1) && fromHead) return csv(fromHead);
+	// Most rows with an extra field (unquoted `1,234.50` amounts) look to the sniffer like a file
+	// without a header, starting after the last row it could not split: the named first line says otherwise.
+	if (sniffed && !sniffed.has_header && fromHead?.hasHeader && fromHead.delimiter === sniffed.delimiter) return csv(fromHead);
 	if (!sniffed || sniffed.column_names.length === 0)
 		throw new FileProblem('This file has no columns. Export your orders as CSV and drop that file here.');
-	return { kind: 'csv', name, fileName, dialect: dialectFromSniff(sniffed) };
+	return csv(dialectFromSniff(sniffed));
 }
 
 /** What the pipeline reads after inspection: relations, the layout, a preview and the detection. */
@@ -132,6 +167,8 @@ export interface SourcesInspection {
 	detection: Detection;
 	/** The generic detection, for a merchant who prefers to map the columns themselves. */
 	generic: Detection;
+	/** Where rejected lines are counted, per appended file (empty for Olist's joined tables). */
+	rejects: RejectSource[];
 }
 
 async function sample(db: SqlRunner, relation: string, columns: string[], which: string): Promise<Record<string, string | null>[]> {
@@ -141,10 +178,9 @@ async function sample(db: SqlRunner, relation: string, columns: string[], which:
 		);
 	} catch (e) {
 		if (isCancelled(e)) throw e;
-		if (isOutOfMemory(e)) throw new FileProblem(OUT_OF_MEMORY_OPENING);
-		throw new FileProblem(
-			`The first rows of ${which === 'This file' ? 'this file' : which} could not be read (${firstLine(e)}). Check that it is a CSV export, then drop it again.`
-		);
+		if (isOutOfMemory(e)) throw new FileProblem(OUT_OF_MEMORY_OPENING, technicalDetails(e));
+		const file = which === 'This file' ? 'this file' : which;
+		throw engineProblem(e, `The first rows of ${file} could not be read. Check that it is a CSV export, then drop it again.`, file);
 	}
 }
 
@@ -184,8 +220,8 @@ export async function inspectSources(db: SqlRunner, sources: readonly FileSource
 	if (rows.length === 0) {
 		throw new FileProblem(
 			columns.length > 1 && sources[0]!.kind === 'csv' && sources[0]!.dialect.hasHeader
-				? `${which} has a header (${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}) but no rows of orders.`
-				: `${which} has no rows of orders.`
+				? `${which} has a header (${columns.slice(0, 6).join(', ')}${columns.length > 6 ? ', …' : ''}) but no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.`
+				: `${which} has no rows of orders. Export the orders again (check the date range or filters of the export) and drop the new file here.`
 		);
 	}
 	const sampleColumns = columns.map((name) => ({ name, values: rows.map((r) => r[name] ?? '') }));
@@ -227,7 +263,8 @@ export async function inspectSources(db: SqlRunner, sources: readonly FileSource
 		preview: rows.slice(0, PREVIEW_ROWS).map((r) => columns.map((c) => r[c] ?? '')),
 		sample: sampleColumns,
 		detection,
-		generic
+		generic,
+		rejects: olist ? [] : rejectSources(sources)
 	};
 }
 

@@ -9,7 +9,11 @@
 
 /** Day/month order of a written date. `iso` also covers ISO timestamps with a time or offset. */
 /** `serial`: a spreadsheet's day number (Excel's 45292 is 2024-01-01), from a CSV saved without date formatting. */
-export type DateOrder = 'iso' | 'ymd' | 'mdy' | 'dmy' | 'compact' | 'serial';
+/**
+ * `month_day` / `day_month`: English month names ("Mar 3, 2024", "March 3 2024" / "3 March 2024",
+ * "03-Mar-2024"); `unix` / `unix_ms`: seconds or milliseconds since 1970 (the UTC day).
+ */
+export type DateOrder = 'iso' | 'ymd' | 'mdy' | 'dmy' | 'compact' | 'serial' | 'month_day' | 'day_month' | 'unix' | 'unix_ms';
 
 /** Serial day numbers read as dates: 20000 (1954-10-03) to 80000 (2119-01-10); others are ids or amounts. */
 export const SERIAL_RANGE = [20000, 80000] as const;
@@ -29,6 +33,27 @@ export interface AmountFormat {
 	/** True when plain numbers are enough (no symbols, no separators seen in the sample). */
 	plain: boolean;
 }
+
+/**
+ * English month names and their usual abbreviations, as one alternation. `ingest-sql.ts` uses the
+ * same text in RE2 (case-insensitive), so both read the same values.
+ */
+export const MONTH_NAME =
+	'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+/** An optional weekday before the date ("Sunday, ", "Sun "). */
+const WEEKDAY = '(?:[A-Za-z]+,?[ \t]+)?';
+/** "Mar 3, 2024", "March 3rd 2024", "Sun, Mar 3, 2024" (then the end, or a time). Groups: month, day, year. */
+export const MONTH_DAY_REGEX = `^[ \t]*${WEEKDAY}(${MONTH_NAME})\\.?[ \t]+([0-9]{1,2})(?:st|nd|rd|th)?,?[ \t]+([0-9]{4})(?:$|[ T,])`;
+/** "3 March 2024", "03-Mar-2024", "3rd Mar. 2024". Groups: day, month, year. */
+export const DAY_MONTH_REGEX = `^[ \t]*${WEEKDAY}([0-9]{1,2})(?:st|nd|rd|th)?[ \t-](${MONTH_NAME})\\.?[ \t,-]+([0-9]{4})(?:$|[ T,])`;
+const MONTH_DAY = new RegExp(MONTH_DAY_REGEX, 'i');
+const DAY_MONTH = new RegExp(DAY_MONTH_REGEX, 'i');
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/** Unix times read as dates: 1990-01-01 to 2100-01-01, in seconds (10 digits) or milliseconds (13). */
+export const UNIX_RANGE = [631_152_000, 4_102_444_800] as const;
+const UNIX = /^[ \t]*(\d{9,10})[ \t]*$/;
+const UNIX_MS = /^[ \t]*(\d{12,13})[ \t]*$/;
 
 // Leading blanks are spaces and tabs only (not \s): `ingest-sql.ts` uses the same class in RE2.
 const DATE_PART = /^[ \t]*(\d{1,4})([-/.])(\d{1,2})\2(\d{1,4})(?:$|[ T,])/;
@@ -62,6 +87,19 @@ export function parseDate(text: string, format: DateFormat): string | null {
 		const n = m ? Number(m[1]) : NaN;
 		if (!(n >= SERIAL_RANGE[0] && n <= SERIAL_RANGE[1])) return null;
 		return new Date(SERIAL_EPOCH + n * 86_400_000).toISOString().slice(0, 10);
+	}
+	if (format.order === 'month_day' || format.order === 'day_month') {
+		const m = (format.order === 'month_day' ? MONTH_DAY : DAY_MONTH).exec(text);
+		if (!m) return null;
+		const [name, day] = format.order === 'month_day' ? [m[1]!, m[2]!] : [m[2]!, m[1]!];
+		const [y, mo, d] = [Number(m[3]), MONTHS.indexOf(name.slice(0, 3).toLowerCase()) + 1, Number(day)];
+		return validYmd(y, mo, d) ? iso(y, mo, d) : null;
+	}
+	if (format.order === 'unix' || format.order === 'unix_ms') {
+		const m = (format.order === 'unix' ? UNIX : UNIX_MS).exec(text);
+		const seconds = m ? Number(m[1]) / (format.order === 'unix' ? 1 : 1000) : NaN;
+		if (!(seconds >= UNIX_RANGE[0] && seconds < UNIX_RANGE[1])) return null;
+		return new Date(Math.floor(seconds / 86_400) * 86_400_000).toISOString().slice(0, 10);
 	}
 	if (format.order === 'compact') {
 		const c = COMPACT.exec(text);
@@ -114,8 +152,17 @@ export function detectDateFormat(samples: readonly string[], minShare = 0.8, all
 		{ order: 'mdy', pattern: `%m${sep}%d${sep}%${yy}` },
 		{ order: 'dmy', pattern: `%d${sep}%m${sep}%${yy}` },
 		{ order: 'compact', pattern: '%Y%m%d' },
-		// Only for a column the merchant or its header calls a date: five-digit numbers are often ids or zip codes.
-		...(allowSerial ? [{ order: 'serial', pattern: '' } as DateFormat] : [])
+		{ order: 'month_day', pattern: '' },
+		{ order: 'day_month', pattern: '' },
+		// Only for a column the merchant or its header calls a date: five-, ten- and thirteen-digit
+		// numbers are often ids, zip codes or phone numbers.
+		...(allowSerial
+			? ([
+					{ order: 'serial', pattern: '' },
+					{ order: 'unix', pattern: '' },
+					{ order: 'unix_ms', pattern: '' }
+				] as DateFormat[])
+			: [])
 	];
 	// On a tie the earlier candidate wins, so order the ambiguous pair by habit.
 	if (sep !== '/') candidates.splice(2, 2, candidates[3]!, candidates[2]!);
@@ -162,10 +209,12 @@ const PLAIN_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 export function parseAmount(text: string, format: AmountFormat): number | null {
 	const trimmed = text.trim();
 	if (trimmed === '') return null;
-	if (format.decimal === '.' && PLAIN_NUMBER.test(trimmed)) {
+	if (PLAIN_NUMBER.test(trimmed)) {
 		// `1e5` and `5e-05` (as spreadsheets and pandas write them) are numbers, not the digits 1 and 5.
 		const value = Number(trimmed);
-		if (Number.isFinite(value)) return value;
+		if (format.decimal === '.' && Number.isFinite(value)) return value;
+		// `1e999` is beyond any number, not the digits 1999: the import excludes it as implausible.
+		if (/e/i.test(trimmed) && !Number.isFinite(value)) return value;
 	}
 	// Negative: a minus before the first digit or at the end, or the number inside parentheses
 	// (`(12.00)`, `€(12.00)`, `(12.00) EUR`, but not `12.00 (EUR)`).

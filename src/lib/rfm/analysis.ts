@@ -6,6 +6,7 @@
  * It talks to DuckDB only through `SqlRunner`, so the same code runs in the engine worker
  * (DuckDB-WASM), in unit tests (DuckDB-WASM's Node build) and in the benchmark (native DuckDB).
  */
+import { csvSafeQuerySql } from '../csv-safe';
 import type { Table } from 'apache-arrow';
 import { date, str } from '../sql';
 import type { IngestReport } from '../ingest/report';
@@ -439,7 +440,10 @@ FROM customer_scores LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USIN
 ORDER BY customer_id`;
 }
 
-/** `COPY (query) TO 'file'` as a CSV with a header. */
+/**
+ * `COPY (query) TO 'file'` as a CSV with a header, every text cell neutralised against formula
+ * injection (`csvSafeQuerySql`): every CSV the engine writes goes through here.
+ */
 export function copyToCsvSql(query: string, fileName: string): string {
-	return `COPY (${query}) TO ${str(fileName)} (FORMAT csv, HEADER true)`;
+	return `COPY (${csvSafeQuerySql(query)}) TO ${str(fileName)} (FORMAT csv, HEADER true)`;
 }

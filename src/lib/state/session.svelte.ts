@@ -2,6 +2,7 @@
  * What the merchant is looking at: the engine's state, the loaded file, the mapping and settings,
  * and the latest analysis. One instance per page, shared through context.
  */
+import { splitProblem } from '../problem';
 import { getContext, setContext } from 'svelte';
 import type { Remote } from 'comlink';
 import {
@@ -68,6 +69,8 @@ export class Session {
 	progress = $state.raw<Progress | null>(null);
 	/** A message for the merchant: what went wrong and what to do. */
 	problem = $state<string | null>(null);
+	/** The engine's own words about the problem, shown only inside a "technical details" disclosure. */
+	problemDetails = $state<string | null>(null);
 	analysis = $state.raw<Analysis | null>(null);
 	tab = $state<Tab>('overview');
 	/** The merchant's own rule sets, kept in this browser. */
@@ -113,7 +116,8 @@ export class Session {
 			},
 			(e: unknown) => {
 				this.engineStatus = 'failed';
-				this.problem = `The analysis engine could not start in this browser (${e instanceof Error ? e.message : String(e)}). Try a recent Chrome, Edge, Firefox or Safari.`;
+				this.problem = 'The analysis engine could not start in this browser. Try a recent Chrome, Edge, Firefox or Safari.';
+				this.problemDetails = e instanceof Error ? e.message : String(e);
 			}
 		);
 	}
@@ -133,6 +137,7 @@ export class Session {
 			if (!settled && id === this.#tasks) this.progress = p;
 		});
 		this.problem = null;
+		this.problemDetails = null;
 		this.running++;
 		try {
 			return await work(onProgress);
@@ -141,8 +146,16 @@ export class Session {
 			// A newer call cancelled this one in the engine: the newer call's outcome is what to show.
 			if (id !== this.#tasks) return undefined;
 			if (err.name === CANCELLED) this.problem = 'Cancelled. Your previous results are unchanged.';
-			else if (err.name === FILE_PROBLEM) this.problem = err.message ?? 'This file could not be read.';
-			else this.problem = `Something went wrong while analysing the file: ${err.message ?? String(e)}`;
+			else if (err.name === FILE_PROBLEM) {
+				const { message, details } = splitProblem(err.message ?? 'This file could not be read.');
+				this.problem = message;
+				this.problemDetails = details;
+			} else {
+				// Not a problem we know: our words on the page, the engine's in the details.
+				this.problem =
+					'Something went wrong while analysing the file. Drop it again; if this happens again, export the orders again as CSV (UTF-8) and drop the new file here.';
+				this.problemDetails = err.message ?? String(e);
+			}
 			return undefined;
 		} finally {
 			this.running--;
@@ -390,7 +403,9 @@ export class Session {
 					if (err.name === CANCELLED && attempt < 10 && current()) continue;
 					if (current() && err.name !== CANCELLED)
 						this.predictionProblem =
-							err.name === FILE_PROBLEM ? (err.message ?? '') : `The models could not be fitted: ${err.message ?? String(e)}`;
+							err.name === FILE_PROBLEM
+								? splitProblem(err.message ?? '').message
+								: 'The models could not be fitted to these orders. Try other settings, or see the warnings above.';
 					return;
 				}
 			}

@@ -6,8 +6,15 @@
  */
 import type { Cell } from './csv-writer';
 
-/** A problem with a JSON file, with the words for the merchant. */
-export class JsonProblem extends Error {}
+/** A problem with a JSON file, with the words for the merchant (and the parser's, as details). */
+export class JsonProblem extends Error {
+	constructor(
+		message: string,
+		readonly details: string | null = null
+	) {
+		super(message);
+	}
+}
 
 /** Records turned into columns (first-seen order) and rows of cells. */
 export class RecordTable {
@@ -46,6 +53,25 @@ function describe(value: unknown): string {
 	return `the ${typeof value} ${String(value).slice(0, 40)}`;
 }
 
+const isRecord = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The largest list of records in a JSON document, looked for two levels down
+ * (`{"orders": [...]}`, `{"data": {"orders": [...]}}`), with its path; null when there is none.
+ */
+function largestRecordList(doc: Record<string, unknown>): { path: string; records: unknown[] } | null {
+	let best: { path: string; records: unknown[] } | null = null;
+	const consider = (path: string, value: unknown) => {
+		if (Array.isArray(value) && value.length > 0 && value.every(isRecord) && (!best || value.length > best.records.length))
+			best = { path, records: value };
+	};
+	for (const [key, value] of Object.entries(doc)) {
+		consider(key, value);
+		if (isRecord(value)) for (const [inner, v] of Object.entries(value as Record<string, unknown>)) consider(`${key}.${inner}`, v);
+	}
+	return best;
+}
+
 /** Parses a JSON document holding the records, and says where they were found when it was not the top level. */
 export function jsonRecords(text: string): { table: RecordTable; note: string | null } {
 	let doc: unknown;
@@ -53,32 +79,43 @@ export function jsonRecords(text: string): { table: RecordTable; note: string | 
 		doc = JSON.parse(text);
 	} catch (e) {
 		throw new JsonProblem(
-			`This JSON file could not be read (${e instanceof Error ? e.message : String(e)}). It may be cut short or damaged.`
+			'This JSON file could not be read: it may be cut short or damaged. Download or export it again and drop the new file here.',
+			e instanceof Error ? e.message : String(e)
 		);
 	}
 	let records: unknown[];
 	let note: string | null = null;
 	if (Array.isArray(doc)) records = doc;
-	else if (doc !== null && typeof doc === 'object') {
-		const inner = Object.entries(doc).find(
-			([, v]) => Array.isArray(v) && v.length > 0 && v.every((r) => r !== null && typeof r === 'object')
-		);
-		if (!inner) {
+	else if (isRecord(doc)) {
+		const inner = largestRecordList(doc as Record<string, unknown>);
+		const lists = Object.values(doc as Record<string, unknown>).filter(Array.isArray);
+		if (!inner && lists.length > 0 && lists.every((l) => l.length === 0)) {
+			// `{"orders": []}`: an export with no orders, not one order with an empty list.
+			records = [];
+		} else if (!inner) {
 			// A single record is a file with one order: read it as one row.
 			records = [doc];
 		} else {
-			records = inner[1] as unknown[];
-			note = `Read the records in the JSON file's "${inner[0]}" list.`;
+			records = inner.records;
+			note = `Read the records in the JSON file's "${inner.path}" list.`;
 		}
-	} else throw new JsonProblem(`This JSON file holds ${describe(doc)}, not a list of orders.`);
+	} else
+		throw new JsonProblem(
+			`This JSON file holds ${describe(doc)}, not a list of orders. Export your orders as JSON records (a list of objects such as {"order_id": …, "total": …}) or as CSV, and drop that file here.`
+		);
 	const table = new RecordTable();
 	records.forEach((r, i) => table.add(r, `Item ${i + 1} of the JSON list`));
 	return { table, note };
 }
 
-/** Reads NDJSON text that arrives in pieces: one record per non-blank line. */
+/**
+ * Reads NDJSON text that arrives in pieces: one record per non-blank line. A line that is not a
+ * JSON record is skipped and remembered (`skipped`, with its row number among the records), so the
+ * import report counts it like a bad CSV row instead of refusing the file.
+ */
 export class NdjsonReader {
 	readonly table = new RecordTable();
+	readonly skipped: { row: number; text: string }[] = [];
 	#rest = '';
 	#line = 0;
 
@@ -102,9 +139,12 @@ export class NdjsonReader {
 		try {
 			value = JSON.parse(line);
 		} catch {
-			throw new JsonProblem(
-				`Line ${this.#line} of this NDJSON file is not valid JSON ("${line.slice(0, 60)}"). Each line must hold one record.`
-			);
+			value = undefined;
+		}
+		if (!isRecord(value)) {
+			// Its place among the data rows: the rows read so far, the skipped ones included.
+			this.skipped.push({ row: this.table.rows.length + this.skipped.length + 1, text: line.slice(0, 500) });
+			return;
 		}
 		this.table.add(value, `Line ${this.#line} of this NDJSON file`);
 	}

@@ -7,7 +7,8 @@ const FORMATS: Record<PreparedFormat['format'], string> = {
 	xlsx: 'Excel workbook',
 	parquet: 'Parquet file',
 	json: 'JSON file',
-	ndjson: 'NDJSON file (one record per line)'
+	ndjson: 'NDJSON file (one record per line)',
+	zip: 'ZIP archive'
 };
 
 const ENCODINGS: Record<NonNullable<PreparedFormat['encoding']>, string> = {

@@ -12,9 +12,11 @@
 import { CsvBuilder, type Cell } from './csv-writer';
 import { JsonProblem, jsonRecords, NdjsonReader } from './json';
 import { HEAD_BYTES, recogniseFile, textDecoder, type FileFormat, type TextEncoding } from './recognise';
-import { gunzip, gunzipHead, readText, slices, transcodeToUtf8, type CheckCancelled } from './transcode';
+import { gunzip, gunzipCheck, gunzipHead, readText, slices, transcodeToUtf8, type CheckCancelled } from './transcode';
 import { pickSheet, readWorkbook, WorkbookProblem } from './xlsx';
 import { FileProblem } from '../pipeline';
+import type { SkippedLine } from '../rejects';
+import { technicalDetails } from '../../problem';
 import { ident, str } from '../../sql';
 import type { SqlRunner } from '../../rfm/analysis';
 
@@ -47,6 +49,8 @@ export interface PreparedFormat {
 export interface PreparedFile extends PreparedFormat {
 	/** The name DuckDB reads it under (`read_csv(name)`). */
 	name: string;
+	/** Lines the conversion skipped (a broken NDJSON line), counted by the import report as excluded rows. */
+	skipped?: SkippedLine[];
 	/** The start of the text DuckDB reads (up to HEAD_BYTES of UTF-8), for sniffing a layout from its first lines. */
 	head: string;
 }
@@ -78,12 +82,13 @@ const MB = 1 << 20;
  * file's objects take several times the file's size once parsed). UTF-8 CSV has no limit here:
  * DuckDB reads it from disk.
  */
-export const IN_MEMORY_LIMITS: Record<'transcode' | 'gunzip' | 'xlsx' | 'parquet' | 'json', { bytes: number; what: string }> = {
+export const IN_MEMORY_LIMITS: Record<'transcode' | 'gunzip' | 'xlsx' | 'parquet' | 'json' | 'zip', { bytes: number; what: string }> = {
 	transcode: { bytes: 1024 * MB, what: 'text files that are not UTF-8' },
 	gunzip: { bytes: 1024 * MB, what: 'unpacked .gz files that are not UTF-8 CSV' },
 	xlsx: { bytes: 100 * MB, what: 'Excel workbooks' },
 	parquet: { bytes: 512 * MB, what: 'Parquet files' },
-	json: { bytes: 300 * MB, what: 'JSON files' }
+	json: { bytes: 300 * MB, what: 'JSON files' },
+	zip: { bytes: 300 * MB, what: 'ZIP archives' }
 };
 
 const sizeText = (bytes: number) =>
@@ -111,6 +116,11 @@ const ENCODING_NAMES: Record<TextEncoding, string> = {
 	'utf-16be': 'UTF-16 (big-endian)'
 };
 
+/** Text whose lines end both in CRLF (Windows) and LF (Unix): DuckDB's reader refuses the mix. */
+function mixedLineEndings(head: string): boolean {
+	return /\r\n/.test(head) && /(^|[^\r])\n/.test(head);
+}
+
 /** Gets `file` into DuckDB as UTF-8 CSV and says how (see the module comment). */
 export async function prepareFile(file: Blob & { name: string }, host: PrepareHost, options: PrepareOptions): Promise<PreparedFile> {
 	const head = new Uint8Array(await file.slice(0, HEAD_BYTES).arrayBuffer());
@@ -123,16 +133,31 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 
 	switch (format) {
 		case 'csv': {
-			if (encoding === 'utf-8') {
+			const mixed = mixedLineEndings(textHead(head));
+			if (encoding === 'utf-8' && !mixed) {
 				await host.registerFileHandle(csvName, file);
 				return { ...base, name: csvName, head: textHead(head) };
+			}
+			if (encoding === 'utf-8') {
+				// Rewritten with one kind of line ending (a file pasted together from Windows and Unix parts).
+				checkSize('transcode', file.size);
+				const bytes = await transcodeToUtf8(file, 'utf-8', progress(`Reading ${file.name}`), options.checkCancelled, true);
+				const text = textHead(bytes);
+				await host.registerBuffer(csvName, bytes);
+				return {
+					...base,
+					name: csvName,
+					head: text,
+					notes: ['Its lines end in both Windows and Unix line breaks: read them as one kind.']
+				};
 			}
 			checkSize('transcode', file.size);
 			const bytes = await transcodeToUtf8(
 				file,
 				encoding!,
 				progress(`Converting ${file.name} from ${ENCODING_NAMES[encoding!]}`),
-				options.checkCancelled
+				options.checkCancelled,
+				mixed
 			);
 			// Before registering: the engine transfers the buffer to DuckDB's worker, which detaches it here.
 			const text = textHead(bytes);
@@ -173,12 +198,14 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 					]
 				};
 			} catch (e) {
-				if (e instanceof WorkbookProblem) throw new FileProblem(e.message);
+				if (e instanceof WorkbookProblem) throw new FileProblem(e.message, e.details);
 				throw e;
 			}
 		}
 		case 'parquet':
 			return prepareParquet(file, host, options);
+		case 'zip':
+			return prepareZip(file, host, options);
 		case 'json':
 		case 'ndjson':
 			return prepareJson(file, format, encoding ?? 'utf-8', host, options);
@@ -188,7 +215,8 @@ export async function prepareFile(file: Blob & { name: string }, host: PrepareHo
 async function prepareGzip(file: Blob & { name: string }, host: PrepareHost, options: PrepareOptions): Promise<PreparedFile> {
 	const damaged = (e: unknown) =>
 		new FileProblem(
-			`This .gz file could not be unpacked (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it is damaged or incomplete. Download or export it again, or unpack it yourself and drop the file inside.`
+			'This .gz file could not be unpacked because it is damaged or incomplete (cut short while downloading or copying), so some orders would be missing. Download or export it again, or unpack it yourself and drop the file inside.',
+			technicalDetails(e)
 		);
 	let inner: Uint8Array;
 	try {
@@ -200,8 +228,16 @@ async function prepareGzip(file: Blob & { name: string }, host: PrepareHost, opt
 	const recognised = recogniseFile(innerName, inner.length, inner);
 	if (!recognised.ok)
 		throw new FileProblem(`Inside this .gz file: ${recognised.message.charAt(0).toLowerCase()}${recognised.message.slice(1)}`);
-	if (recognised.format === 'csv' && recognised.encoding === 'utf-8') {
-		// DuckDB's core unpacks gzip as it reads (the name tells it to): no copy in memory.
+	if (recognised.format === 'csv' && recognised.encoding === 'utf-8' && !mixedLineEndings(textHead(inner))) {
+		// DuckDB's core unpacks gzip as it reads (the name tells it to): no copy in memory. It reads a
+		// file cut short as far as it goes without a word, so the whole stream is checked first.
+		options.onProgress?.(`Checking ${file.name}`, 0, file.size);
+		try {
+			await gunzipCheck(file, options.checkCancelled);
+		} catch (e) {
+			if ((e as { name?: string }).name === 'CancelledError') throw e;
+			throw damaged(e);
+		}
 		const name = `${options.baseName}.csv.gz`;
 		await host.registerFileHandle(name, file);
 		return {
@@ -246,7 +282,8 @@ async function prepareParquet(file: Blob & { name: string }, host: PrepareHost, 
 		ipc = await host.parquetToIpc(bytes);
 	} catch (e) {
 		throw new FileProblem(
-			`This Parquet file could not be read (${e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : String(e)}): it may be damaged or incomplete. Export it again, or export the orders as CSV, and drop that file here.`
+			'This Parquet file could not be read because it may be damaged or incomplete. Export it again, or export the orders as CSV, and drop that file here.',
+			technicalDetails(e)
 		);
 	}
 	const table = `parquet_input_${++tableCounter}`;
@@ -285,6 +322,7 @@ async function prepareJson(
 	const notes: string[] = [];
 	let columns: string[];
 	let rows: unknown[][];
+	let skipped: { row: number; text: string }[] = [];
 	try {
 		if (format === 'json') {
 			const { table, note } = jsonRecords(await readText(file, encoding, onProgress, options.checkCancelled));
@@ -296,12 +334,24 @@ async function prepareJson(
 			for await (const bytes of slices(file, onProgress, options.checkCancelled)) reader.push(decoder.decode(bytes, { stream: true }));
 			reader.push(decoder.decode());
 			({ columns, rows } = reader.end());
+			skipped = reader.skipped;
 		}
 	} catch (e) {
-		if (e instanceof JsonProblem) throw new FileProblem(e.message);
+		if (e instanceof JsonProblem) throw new FileProblem(e.message, e.details);
 		throw e;
 	}
-	if (rows.length === 0) throw new FileProblem(`This ${format === 'json' ? 'JSON' : 'NDJSON'} file holds no records.`);
+	if (skipped.length > 0 && skipped.length >= rows.length) {
+		const first = skipped[0]!;
+		throw new FileProblem(
+			`${skipped.length} of the ${skipped.length + rows.length} lines of this NDJSON file are not JSON records, starting at row ${first.row} ("${first.text.slice(0, 60)}"). Each line must hold one whole record such as {"order_id": …, "total": …}: export the orders again and drop the new file here.`
+		);
+	}
+	if (rows.length === 0)
+		throw new FileProblem(
+			format === 'json'
+				? 'This JSON file holds no records (its list of orders is empty). Export the orders again (check the date range or filters of the export) and drop the new file here.'
+				: 'This NDJSON file holds no records (no line holds an order). Export the orders again (check the date range or filters of the export) and drop the new file here.'
+		);
 	if (columns.some((c) => c.includes('.'))) notes.push('Nested fields were flattened into columns such as "customer.email".');
 	const csv = new CsvBuilder();
 	csv.row(columns);
@@ -311,5 +361,66 @@ async function prepareJson(
 	const bytes = csv.bytes();
 	const text = textHead(bytes);
 	await host.registerBuffer(name, bytes);
-	return { format, encoding, sheets: [], sheet: null, notes, name, head: text };
+	if (skipped.length > 0)
+		notes.push(
+			`${skipped.length} line${skipped.length > 1 ? 's are' : ' is'} not a JSON record: excluded and listed in the excluded rows.`
+		);
+	return {
+		format,
+		encoding,
+		sheets: [],
+		sheet: null,
+		notes,
+		name,
+		head: text,
+		skipped: skipped.map((k) => ({ row: k.row, reason: 'broken_json' as const, text: k.text }))
+	};
+}
+
+/** Files a ZIP archive may hold that we read (the archive's own folders and macOS metadata aside). */
+const ORDER_FILE = /\.(csv|tsv|txt|xlsx|json|ndjson|jsonl|parquet|gz)$/i;
+
+/**
+ * A ZIP archive that is not a workbook (Shopify e-mails large exports zipped): the one order file
+ * inside is unpacked (fflate) and prepared as if it had been dropped; several or none are named.
+ */
+async function prepareZip(file: Blob & { name: string }, host: PrepareHost, options: PrepareOptions): Promise<PreparedFile> {
+	checkSize('zip', file.size);
+	options.onProgress?.(`Unpacking ${file.name}`, 0, file.size);
+	const { unzipSync } = await import('fflate');
+	let entries: Record<string, Uint8Array>;
+	try {
+		const bytes = new Uint8Array(await file.arrayBuffer());
+		const listed: string[] = [];
+		unzipSync(bytes, { filter: (f) => (listed.push(f.name), false) });
+		// An .xlsx whose first part is not the usual one: read it as the workbook it is.
+		if (listed.includes('xl/workbook.xml')) {
+			const workbook = Object.assign(new File([bytes], file.name.replace(/\.[^.]*$/, '') + '.xlsx'), {});
+			return prepareFile(workbook, host, options);
+		}
+		const wanted = listed.filter((n) => !n.endsWith('/') && !/(^|\/)(__MACOSX|\.)/.test(n));
+		const orders = wanted.filter((n) => ORDER_FILE.test(n));
+		if (orders.length !== 1) {
+			const names = (orders.length ? orders : wanted)
+				.slice(0, 5)
+				.map((n) => `"${n}"`)
+				.join(', ');
+			throw new FileProblem(
+				orders.length === 0
+					? `This ZIP archive holds no CSV, Excel or JSON file${wanted.length ? ` (it holds ${names})` : ''}. Export your orders as CSV and drop that file here.`
+					: `This ZIP archive holds ${orders.length} files (${names}${orders.length > 5 ? ', …' : ''}). Unpack it and drop the order file, or all the parts of one export together, here.`
+			);
+		}
+		entries = unzipSync(bytes, { filter: (f) => f.name === orders[0] });
+	} catch (e) {
+		if (e instanceof FileProblem) throw e;
+		throw new FileProblem(
+			'This ZIP archive could not be unpacked because it is damaged or cut short. Download or export it again, or unpack it yourself and drop the file inside.',
+			technicalDetails(e)
+		);
+	}
+	const [inner, bytes] = Object.entries(entries)[0]!;
+	const innerName = inner.split('/').pop()!;
+	const prepared = await prepareFile(new File([bytes as Uint8Array<ArrayBuffer>], innerName), host, options);
+	return { ...prepared, notes: [`Unpacked "${innerName}" from the ZIP archive.`, ...prepared.notes] };
 }

@@ -24,19 +24,43 @@ export async function* slices(blob: Blob, onProgress?: ByteProgress, checkCancel
 	}
 }
 
-/** The whole text of `blob` decoded from `encoding`, as UTF-8 bytes (a leading byte-order mark dropped). */
+/**
+ * The whole text of `blob` decoded from `encoding`, as UTF-8 bytes (a leading byte-order mark
+ * dropped). With `unixLines`, every CRLF or lone CR becomes LF (a CR at the end of a slice waits
+ * for the next one, so a CRLF split between slices stays one line break).
+ */
 export async function transcodeToUtf8(
 	blob: Blob,
 	encoding: TextEncoding,
 	onProgress?: ByteProgress,
-	checkCancelled?: CheckCancelled
+	checkCancelled?: CheckCancelled,
+	unixLines = false
 ): Promise<Uint8Array> {
 	const decoder = textDecoder(encoding);
 	const encoder = new TextEncoder();
 	const chunks: Uint8Array[] = [];
-	for await (const bytes of slices(blob, onProgress, checkCancelled)) chunks.push(encoder.encode(decoder.decode(bytes, { stream: true })));
-	chunks.push(encoder.encode(decoder.decode()));
+	let carry = '';
+	const take = (text: string, last: boolean) => {
+		if (!unixLines) return text;
+		let all = carry + text;
+		carry = '';
+		if (!last && all.endsWith('\r')) [all, carry] = [all.slice(0, -1), '\r'];
+		return all.replace(/\r\n?/g, '\n');
+	};
+	for await (const bytes of slices(blob, onProgress, checkCancelled))
+		chunks.push(encoder.encode(take(decoder.decode(bytes, { stream: true }), false)));
+	chunks.push(encoder.encode(take(decoder.decode(), true)));
 	return concatBytes(chunks);
+}
+
+/** Unpacks a gzip Blob to the end without keeping it, to find a file cut short (throws, as `gunzip` does). */
+export async function gunzipCheck(blob: Blob, checkCancelled?: CheckCancelled): Promise<void> {
+	const reader = blob.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+	for (;;) {
+		checkCancelled?.();
+		const { done } = await reader.read();
+		if (done) return;
+	}
 }
 
 /** The whole text of `blob` as a string (for JSON), decoded from `encoding`. */

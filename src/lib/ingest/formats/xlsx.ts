@@ -14,8 +14,15 @@ export interface WorkbookSheet {
 	usable: boolean;
 }
 
-/** A problem with a workbook, with the words for the merchant. */
-export class WorkbookProblem extends Error {}
+/** A problem with a workbook, with the words for the merchant (and the reader's, as details). */
+export class WorkbookProblem extends Error {
+	constructor(
+		message: string,
+		readonly details: string | null = null
+	) {
+		super(message);
+	}
+}
 
 const blank = (c: Cell) => c === null || c === undefined || (typeof c === 'string' && c.trim() === '');
 
@@ -47,7 +54,8 @@ export async function readWorkbook(data: Blob | ArrayBuffer): Promise<WorkbookSh
 				'This workbook is too large for the spreadsheet reader in this browser (it ran out of stack space on the sheet). Save the sheet as "CSV UTF-8" in your spreadsheet app and drop that file here: CSV files of any size are read from disk.'
 			);
 		throw new WorkbookProblem(
-			`This Excel workbook could not be opened (${e instanceof Error ? e.message.split('\n')[0] : String(e)}): it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.`
+			'This Excel workbook could not be opened because it may be damaged, protected by a password, or not an .xlsx file. Open it in your spreadsheet app, save it again as .xlsx or as CSV UTF-8, and drop that file here.',
+			e instanceof Error ? e.message.split('\n')[0] : String(e)
 		);
 	}
 	return sheets.map(({ sheet, data }) => {
