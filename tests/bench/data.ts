@@ -35,14 +35,19 @@ export interface GeneratedFile {
 
 /** The orders CSV for (rows, seed) in `dir`, generating it on first use. */
 export function ordersCsv(dir: string, rows: number, seed: number): GeneratedFile {
+	return cached(dir, `orders-n${rows}-seed${seed}-v${GENERATOR_VERSION}.csv`, rows, seed, (path) => writeOrders(path, rows, seed));
+}
+
+/** A generated file in `dir`, written by `write` on first use (atomically: an interrupted run never leaves a half file). */
+function cached(dir: string, name: string, rows: number, seed: number, write: (path: string) => void): GeneratedFile {
 	mkdirSync(dir, { recursive: true });
-	const path = join(dir, `orders-n${rows}-seed${seed}-v${GENERATOR_VERSION}.csv`);
+	const path = join(dir, name);
 	const t0 = performance.now();
 	let generated = false;
 	if (!existsSync(path)) {
 		const tmp = `${path}.${process.pid}.tmp`;
-		writeOrders(tmp, rows, seed);
-		renameSync(tmp, path); // atomic: an interrupted run never leaves a half file in the cache
+		write(tmp);
+		renameSync(tmp, path);
 		generated = true;
 	}
 	return { path, rows, seed, bytes: statSync(path).size, generated, ms: performance.now() - t0 };
@@ -112,17 +117,7 @@ function writeOrders(path: string, rows: number, seed: number): void {
  * (status, totals, billing, tags) on its first line only, as Shopify writes them.
  */
 export function lineItemsCsv(dir: string, lines: number, seed: number): GeneratedFile {
-	mkdirSync(dir, { recursive: true });
-	const path = join(dir, `lines-n${lines}-seed${seed}-v${GENERATOR_VERSION}.csv`);
-	const t0 = performance.now();
-	let generated = false;
-	if (!existsSync(path)) {
-		const tmp = `${path}.${process.pid}.tmp`;
-		writeLineItems(tmp, lines, seed);
-		renameSync(tmp, path);
-		generated = true;
-	}
-	return { path, rows: lines, seed, bytes: statSync(path).size, generated, ms: performance.now() - t0 };
+	return cached(dir, `lines-n${lines}-seed${seed}-v${GENERATOR_VERSION}.csv`, lines, seed, (path) => writeLineItems(path, lines, seed));
 }
 
 const LINE_HEADER =
