@@ -628,16 +628,26 @@ FROM order_candidates WHERE reason IS NULL GROUP BY customer_id`
 /**
  * Fills `order_lines` (created empty by `canonicalTablesSql`) with the counted orders' line items:
  * from `input_rows` (`rows` null), or, read in one pass, from the file rows again, for the rows with
- * an order id (`unkeyedLinesSql` adds the others). `database`: where the table goes (one row per
- * line, like the file, so compressed for large files).
+ * an order id (`unkeyedLinesSql` adds the others), in the same `part`s as the grouping (the first
+ * part creates the table). `database`: where the table goes (one row per line, like the file, so
+ * compressed for large files).
  */
-export function orderLinesSql(plan: ReadPlan, rows: string | null = null, database: string | null = null): string {
+export function orderLinesSql(
+	plan: ReadPlan,
+	rows: string | null = null,
+	database: string | null = null,
+	part: OrderPart = { index: 0, count: 1 }
+): string {
 	const columns = inputColumns(plan);
+	const from = rows === null ? 'input_rows' : `(${rows})`;
+	// In parts, as the orders were grouped: joining 20M lines at once ran out of memory in the browser.
+	const inPart = part.count === 1 ? '' : ` AND ${partSql(plan, part.count)} = ${part.index}`;
 	const source =
 		rows === null
-			? `(SELECT *, ${orderKeySql(columns)} AS order_key FROM input_rows WHERE row_reason IS NULL)`
-			: `(SELECT *, order_ref AS order_key FROM (${rows}) WHERE row_reason IS NULL AND order_ref IS NOT NULL)`;
-	return `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}order_lines AS\n${linesFromSql(plan, source)}`;
+			? `(SELECT *, ${orderKeySql(columns)} AS order_key FROM ${from} WHERE row_reason IS NULL${inPart})`
+			: `(SELECT *, order_ref AS order_key FROM ${from} WHERE row_reason IS NULL AND order_ref IS NOT NULL${inPart})`;
+	const table = `${database ? `${ident(database)}.main.` : ''}order_lines`;
+	return `${part.index === 0 ? `CREATE OR REPLACE TABLE ${table} AS` : `INSERT INTO ${table}`}\n${linesFromSql(plan, source)}`;
 }
 
 /**

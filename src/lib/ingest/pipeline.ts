@@ -186,7 +186,8 @@ export async function loadOrders(
 	if (hasLineItems(plan)) {
 		// The empty `order_lines` in the default database would hide a compressed one.
 		if (database) await db.run('DROP TABLE IF EXISTS order_lines');
-		await db.run(orderLinesSql(plan, onePass ? fileRowsSql(sources, plan) : null, database));
+		for (let index = 0; index < passes; index++)
+			await db.run(orderLinesSql(plan, onePass ? fileRowsSql(sources, plan) : null, database, { index, count: passes }));
 		const [unkeyed] = onePass ? await db.rows<{ any: boolean }>(UNKEYED_ORDERS_SQL) : [];
 		if (unkeyed?.any) await db.run(unkeyedLinesSql(plan, fileRowsSql(sources, plan), passes));
 	}
