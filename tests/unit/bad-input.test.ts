@@ -24,7 +24,7 @@ import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { splitProblem } from '../../src/lib/problem';
 import { str } from '../../src/lib/sql';
-import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+import { openWasmDb, testPrepareHost, type WasmTestDb } from './duckdb-wasm-node';
 
 const scratch = mkdtempSync(resolve(tmpdir(), 'rfm-bad-input-'));
 let db: WasmTestDb;
@@ -33,21 +33,7 @@ let counter = 0;
 
 beforeAll(async () => {
 	db = await openWasmDb();
-	host = {
-		db,
-		async registerFileHandle(name, blob) {
-			db.registerBytes(name, new Uint8Array(await blob.arrayBuffer()));
-		},
-		async registerBuffer(name, bytes) {
-			db.registerBytes(name, bytes);
-		},
-		async insertArrowIpc(table, ipc) {
-			db.insertArrowIpc(table, ipc);
-		},
-		async parquetToIpc() {
-			throw new Error('no Parquet in this corpus');
-		}
-	};
+	host = testPrepareHost(db);
 }, 60_000);
 afterAll(() => {
 	db.close();

@@ -9,6 +9,7 @@ import type { Table } from 'apache-arrow';
 import type { TableWriter } from '../../src/lib/predict/pipeline';
 import { str } from '../../src/lib/sql';
 import { ENGINE_SETUP_SQL } from '../../src/lib/engine/setup-sql';
+import type { PrepareHost } from '../../src/lib/ingest/formats/prepare';
 
 const require = createRequire(import.meta.url);
 // The blocking Node build runs DuckDB on the test's own thread: no worker to manage in a test.
@@ -107,5 +108,28 @@ export function csvTableWriter(db: WasmTestDb): TableWriter {
 		db.registerText(file, lines.join('\n'));
 		const types = names.map((c) => `${str(c)}: ${c === 'customer_id' ? "'VARCHAR'" : "'DOUBLE'"}`).join(', ');
 		await db.run(`CREATE OR REPLACE TABLE ${name} AS SELECT * FROM read_csv(${str(file)}, header = true, columns = {${types}})`);
+	};
+}
+
+/**
+ * What `prepareFile` needs from the engine, on a test database: files as bytes (Node has no file
+ * handles), Arrow IPC inserted as a table, and Parquet read by `parquetToIpc` when the test gives one.
+ */
+export function testPrepareHost(db: WasmTestDb, parquetToIpc?: (bytes: Uint8Array) => Uint8Array): PrepareHost {
+	return {
+		db,
+		async registerFileHandle(name, blob) {
+			db.registerBytes(name, new Uint8Array(await blob.arrayBuffer()));
+		},
+		async registerBuffer(name, bytes) {
+			db.registerBytes(name, bytes);
+		},
+		async insertArrowIpc(table, ipc) {
+			db.insertArrowIpc(table, ipc);
+		},
+		async parquetToIpc(bytes) {
+			if (!parquetToIpc) throw new Error('no Parquet reader in this test');
+			return parquetToIpc(bytes);
+		}
 	};
 }

@@ -18,7 +18,7 @@ import { scoreCustomers } from '../../src/lib/rfm/analysis';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { expectedFigures, FIXTURE_ORDERS } from '../fixtures/orders-data';
-import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
+import { openWasmDb, testPrepareHost, type WasmTestDb } from './duckdb-wasm-node';
 
 // The Node build writes COPY … TO files to disk (the browser's stay in memory): keep them out of the repo.
 const scratch = mkdtempSync(resolve(tmpdir(), 'rfm-formats-'));
@@ -32,21 +32,7 @@ let counter = 0;
 
 beforeAll(async () => {
 	db = await openWasmDb();
-	host = {
-		db,
-		async registerFileHandle(name, blob) {
-			db.registerBytes(name, new Uint8Array(await blob.arrayBuffer()));
-		},
-		async registerBuffer(name, bytes) {
-			db.registerBytes(name, bytes);
-		},
-		async insertArrowIpc(table, ipc) {
-			db.insertArrowIpc(table, ipc);
-		},
-		async parquetToIpc(bytes) {
-			return readParquet(bytes).intoIPCStream();
-		}
-	};
+	host = testPrepareHost(db, (bytes) => readParquet(bytes).intoIPCStream());
 	// Starting DuckDB-WASM takes seconds on a busy machine.
 }, 60_000);
 afterAll(() => {
