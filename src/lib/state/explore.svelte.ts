@@ -3,9 +3,7 @@
  * (query, chosen columns, rows fetched a page at a time) and the open customer profile. One
  * instance per page, beside the Session, shared through context.
  */
-import { getContext, setContext } from 'svelte';
-import type { Remote } from 'comlink';
-import { CANCELLED, type EngineApi } from '../engine/api';
+import { createContext } from 'svelte';
 import {
 	DEFAULT_LIST_COLUMNS,
 	type CustomerProfile,
@@ -20,31 +18,23 @@ import type { PredictionColumns } from '../predict/predictions-sql';
 import type { RfmResult } from '../rfm/analysis';
 import { PageCache, pagesFor } from './list-window';
 import type { Session } from './session.svelte';
+import { problemText, type EngineCalls } from './engine-calls.svelte';
 
 /** Rows per request: a screenful or three, small enough to come back in a frame or two. */
 export const LIST_PAGE = 100;
 /** Pages kept: about 40 screens, a few hundred KB. */
 const CACHED_PAGES = 40;
 
-/** Retries a read that a newer engine step cancelled (the engine runs one thing at a time). */
-async function read<T>(call: () => Promise<T>): Promise<T> {
-	for (let attempt = 0; ; attempt++) {
-		try {
-			return await call();
-		} catch (e) {
-			if ((e as { name?: string }).name !== CANCELLED || attempt >= 5) throw e;
-			await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
-		}
-	}
-}
-
 /**
  * The customer list's rows: a query's rows fetched a page at a time as the list asks for them,
- * one request at a time, newest wish first, with a small LRU cache.
+ * one request at a time, newest wish first, with a small LRU cache. The list's only query path:
+ * its heading's count is the answers' total too.
  */
 export class CustomerRows {
 	/** Customers matching the query; null until the first answer. */
 	total = $state<number | null>(null);
+	/** Customers in the selection, whatever the search (the heading's count); null until known. */
+	selectionTotal = $state<number | null>(null);
 	hasName = $state(false);
 	hasEmail = $state(false);
 	/** The prediction columns the rows carry (null: no predictions). */
@@ -53,9 +43,13 @@ export class CustomerRows {
 	version = $state(0);
 	problem = $state<string | null>(null);
 
-	#api: Remote<EngineApi>;
+	#started = $state(false);
+	/** The first answer of a new query is awaited (the page counts as busy meanwhile). */
+	loading = $derived(this.total === null && this.problem === null && this.#started);
+	readonly #calls: EngineCalls;
 	#cache = new PageCache<ExploreRow>(LIST_PAGE, CACHED_PAGES);
 	#query: CustomerQuery | null = null;
+	#scoring: unknown = null;
 	#generation = 0;
 	#wanted: number[] = [0];
 	/** Pages held from before a refresh: shown, but fetched again when wanted. Not reactive: `version` redraws. */
@@ -63,13 +57,19 @@ export class CustomerRows {
 	#stale = new Set<number>();
 	#fetching = false;
 
-	constructor(api: Remote<EngineApi>) {
-		this.#api = api;
+	constructor(calls: EngineCalls) {
+		this.#calls = calls;
 	}
 
-	/** Starts over with another query (or the same after a rescoring). */
-	reset(query: CustomerQuery): void {
+	/**
+	 * Starts over with another query (or the same after a rescoring).
+	 * @param scoring what the rows are scored by (the session's analysis): another one may change the selection's count
+	 */
+	reset(query: CustomerQuery, scoring: unknown = null): void {
+		if (scoring !== this.#scoring || JSON.stringify(query.selection) !== JSON.stringify(this.#query?.selection)) this.selectionTotal = null;
+		this.#scoring = scoring;
 		this.#query = query;
+		this.#started = true;
 		this.#generation++;
 		this.#cache.clear();
 		this.#stale.clear();
@@ -118,8 +118,21 @@ export class CustomerRows {
 				const page = this.#wanted.find((p) => !this.#cache.has(p) || this.#stale.has(p));
 				if (!query || page === undefined) return;
 				const generation = this.#generation;
-				const window = await read(() => this.#api.customerWindow($state.snapshot(query) as CustomerQuery, page * LIST_PAGE, LIST_PAGE));
+				const asked = $state.snapshot(query) as CustomerQuery;
+				const outcome = await this.#calls.read(
+					'list',
+					(api) => api.customerWindow(asked, page * LIST_PAGE, LIST_PAGE),
+					() => generation === this.#generation
+				);
 				if (generation !== this.#generation) continue;
+				if (!outcome.ok) {
+					// Nothing to tell (cancelled again and again): the next scroll asks again.
+					if (outcome.problem) this.problem = problemText(outcome.problem);
+					else this.#started = false;
+					return;
+				}
+				const window = outcome.value;
+				if (!asked.search) this.selectionTotal = window.total;
 				this.#cache.set(page, window.rows);
 				this.#stale.delete(page);
 				this.total = window.total;
@@ -128,8 +141,6 @@ export class CustomerRows {
 				if (JSON.stringify(window.predictions) !== JSON.stringify(this.predictions)) this.predictions = window.predictions;
 				this.version++;
 			}
-		} catch (e) {
-			this.problem = `The customer list could not be read: ${(e as Error).message ?? String(e)}`;
 		} finally {
 			this.#fetching = false;
 		}
@@ -148,14 +159,14 @@ export class Explore {
 	profile = $state.raw<CustomerProfile | null>(null);
 	profileProblem = $state<string | null>(null);
 
-	#api: Remote<EngineApi>;
-	#session: Session;
+	readonly #calls: EngineCalls;
+	readonly #session: Session;
 	#chartsFor: RfmResult | null = null;
 
-	constructor(api: Remote<EngineApi>, session: Session) {
-		this.#api = api;
+	constructor(calls: EngineCalls, session: Session) {
+		this.#calls = calls;
 		this.#session = session;
-		this.rows = new CustomerRows(api);
+		this.rows = new CustomerRows(calls);
 	}
 
 	/** The list's selection: the session's (cell, segment, behaviour segment), else everyone. */
@@ -169,25 +180,23 @@ export class Explore {
 		if (!rfm || this.#chartsFor === rfm) return;
 		this.#chartsFor = rfm;
 		this.chartsProblem = null;
-		try {
-			const charts = await read(() => this.#api.exploreCharts());
-			if (this.#chartsFor === rfm) this.charts = charts;
-		} catch (e) {
+		const wanted = () => this.#chartsFor === rfm;
+		const outcome = await this.#calls.read('charts', (api) => api.exploreCharts(), wanted);
+		if (!wanted()) return;
+		if (outcome.ok) this.charts = outcome.value;
+		else {
 			this.#chartsFor = null;
-			this.chartsProblem = `The charts could not be computed: ${(e as Error).message ?? String(e)}`;
+			if (outcome.problem) this.chartsProblem = problemText(outcome.problem);
 		}
 	}
 
 	/** Opens one customer's profile. */
 	async openProfile(customerId: string): Promise<void> {
 		this.profileProblem = null;
-		try {
-			const profile = await read(() => this.#api.customerProfile(customerId));
-			if (profile) this.profile = profile;
-			else this.profileProblem = `No scored customer has the id “${customerId}”.`;
-		} catch (e) {
-			this.profileProblem = `This customer could not be read: ${(e as Error).message ?? String(e)}`;
-		}
+		const outcome = await this.#calls.read('profile', (api) => api.customerProfile(customerId));
+		if (!outcome.ok) this.profileProblem = outcome.problem ? problemText(outcome.problem) : null;
+		else if (outcome.value) this.profile = outcome.value;
+		else this.profileProblem = `No scored customer has the id “${customerId}”.`;
 	}
 
 	closeProfile(): void {
@@ -195,15 +204,5 @@ export class Explore {
 	}
 }
 
-const KEY = Symbol('rfm-explore');
-
-export function setExplore(explore: Explore): Explore {
-	return setContext(KEY, explore);
-}
-
-/** The page's explore state; throws outside the page that provides it. */
-export function getExplore(): Explore {
-	const explore = getContext<Explore | undefined>(KEY);
-	if (!explore) throw new Error('getExplore() needs an Explore set by the page (setExplore)');
-	return explore;
-}
+/** The page's explore state, for the views under it; `getExplore` throws outside the page that sets it. */
+export const [getExplore, setExplore] = createContext<Explore>();

@@ -1,8 +1,10 @@
 /**
  * The History tab's state: the view state (one plain object, see history/view-state.ts), the
  * results of the last runs, and the saved segments. Results belong to one scoring: a rescore
- * makes them stale and `load` runs again what the view shows.
+ * makes them stale and `load` runs again what the view shows. One instance per page, beside the
+ * Session (it reads the session's scoring; the session does not know it), shared through context.
  */
+import { createContext } from 'svelte';
 import { addDays, type RfmResult } from '../rfm/analysis';
 import type { CustomerSelection } from '../rfm/customer-list';
 import { validateMigrationDates, type MigrationResult } from '../history/migration';
@@ -11,6 +13,7 @@ import type { CohortResult } from '../history/cohorts';
 import { DEFAULT_HISTORY_VIEW, DEFAULT_MIGRATION_DAYS, type HistoryViewState } from '../history/view-state';
 import { browserSavedSegmentStore, type SavedSegment } from './saved-segments';
 import type { Session } from './session.svelte';
+import type { EngineCalls } from './engine-calls.svelte';
 
 /** Runs `work` inside a performance measure named `name` (the benchmark reads it: tests/bench/history.ts). */
 async function measured<T>(name: string, work: () => Promise<T>): Promise<T> {
@@ -31,13 +34,15 @@ export class HistoryView {
 	readonly #store = browserSavedSegmentStore();
 	saved = $state.raw<SavedSegment[]>(this.#store.list());
 
-	#session: Session;
+	readonly #calls: EngineCalls;
+	readonly #session: Session;
 	/** The scoring the results belong to, and what each result was computed for. */
 	#scoring: RfmResult | null = null;
 	#keys = { migration: '', overTime: '', cohorts: '' };
 	#generation = 0;
 
-	constructor(session: Session) {
+	constructor(calls: EngineCalls, session: Session) {
+		this.#calls = calls;
 		this.#session = session;
 	}
 
@@ -75,20 +80,20 @@ export class HistoryView {
 		const migrationKey = `${dates.from}|${dates.to}`;
 		// Dates in the wrong order are reported beside the date fields; the other views still load.
 		if (this.#keys.migration !== migrationKey && !this.dateProblem) {
-			const result = await measured('rfm:history-migration', () => this.#session.runEngine((api) => api.migration(dates.from, dates.to)));
+			const result = await measured('rfm:history-migration', () => this.#calls.task('analysis', (api) => api.migration(dates.from, dates.to)));
 			if (!current()) return;
 			this.migration = result ?? null;
 			this.#keys.migration = result ? migrationKey : '';
 		}
 		if (this.#keys.cohorts !== cohortGrain) {
-			const result = await this.#session.runEngine((api) => api.cohorts(cohortGrain));
+			const result = await this.#calls.task('analysis', (api) => api.cohorts(cohortGrain));
 			if (!current()) return;
 			if (result) this.cohorts = result;
 			this.#keys.cohorts = result ? cohortGrain : '';
 		}
 		if (this.#keys.overTime !== grain) {
 			const result = await measured('rfm:history-over-time', () =>
-				this.#session.runEngine((api, onProgress) => api.segmentsOverTime(grain, onProgress))
+				this.#calls.task('analysis', (api, onProgress) => api.segmentsOverTime(grain, onProgress))
 			);
 			if (!current()) return;
 			if (result) this.overTime = result;
@@ -108,3 +113,6 @@ export class HistoryView {
 		this.saved = this.#store.list();
 	}
 }
+
+/** The page's History tab state, for the views under it; `getHistory` throws outside the page that sets it. */
+export const [getHistory, setHistory] = createContext<HistoryView>();

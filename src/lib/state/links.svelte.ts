@@ -4,7 +4,7 @@
  * hash as the merchant works (reload and back/forward), and the links they can copy.
  * One instance per page, next to the Session.
  */
-import { getContext, setContext, untrack } from 'svelte';
+import { createContext, untrack } from 'svelte';
 import { pushState, replaceState } from '$app/navigation';
 import type { Session } from './session.svelte';
 import {
@@ -125,7 +125,7 @@ export class Links {
 		try {
 			this.summary = await decodeSummary(data);
 		} catch (e) {
-			this.session.problem = (e as Error).message;
+			this.session.calls.tell((e as Error).message);
 		}
 	}
 
@@ -134,12 +134,12 @@ export class Links {
 		const n = demoCustomers(customers);
 		const load = ++this.#loads;
 		this.generating = n;
-		this.session.problem = null;
+		this.session.calls.tell(null);
 		let file: File;
 		try {
 			file = await demoFile(seed, n);
 		} catch (e) {
-			this.session.problem = `The demo store could not be generated: ${(e as Error).message}`;
+			this.session.calls.tell(`The demo store could not be generated: ${(e as Error).message}`);
 			return;
 		} finally {
 			if (load === this.#loads) this.generating = null;
@@ -157,7 +157,7 @@ export class Links {
 		try {
 			file = await fetchRemoteFile(src);
 		} catch (e) {
-			this.session.problem = (e as Error).message;
+			this.session.calls.tell((e as Error).message);
 			this.#settled = true;
 			return;
 		} finally {
@@ -224,31 +224,15 @@ export class Links {
 	}
 
 	/** Sets what the view shows once the data is scored: tab, selection, views' own keys. */
-	async #applyView(view: ViewState): Promise<void> {
+	#applyView(view: ViewState): void {
 		const session = this.session;
 		session.tab = (
 			['overview', 'rules', 'customers', 'builder', 'history', 'predictions', 'charts'].includes(view.tab ?? '') ? view.tab : 'overview'
 		) as Tab;
-		if (view.selection) {
-			// Panels that mounted with the results (behaviour segments) start their own engine calls; a
-			// newer call supersedes an older one in the engine, so the selection waits for them.
-			for (let attempt = 0; attempt < 3; attempt++) {
-				await this.#idle();
-				await session.openCustomers(view.selection, false);
-				if (session.customers) break;
-			}
-		} else {
-			session.selection = null;
-			session.customers = null;
-		}
+		// The list reads its own rows once it is on screen: opening the selection asks the engine nothing.
+		if (view.selection) session.openCustomers(view.selection, false);
+		else session.selection = null;
 		for (const key of registeredViewKeys()) key.apply(view.extra.get(key.key) ?? null);
-	}
-
-	/** Resolves once the engine has no call under way (checked every frame, for at most 30 s). */
-	async #idle(): Promise<void> {
-		const until = performance.now() + 30_000;
-		await new Promise((r) => setTimeout(r, 0));
-		while (this.session.busy && performance.now() < until) await new Promise((r) => setTimeout(r, 30));
 	}
 
 	async #load(file: File, source: LoadedSource, view: ViewState | null): Promise<void> {
@@ -258,7 +242,7 @@ export class Links {
 		this.source = source;
 		this.#lastFile = file;
 		await this.session.openFile(file);
-		if (view && this.session.analysis) await this.#applyView(view);
+		if (view && this.session.analysis) this.#applyView(view);
 		this.#settled = true;
 	}
 
@@ -289,7 +273,7 @@ export class Links {
 		if (!this.session.analysis) return;
 		this.#settled = false;
 		if (this.#applySettings(view)) await this.session.rescore();
-		await this.#applyView(view);
+		this.#applyView(view);
 		this.#settled = true;
 	}
 
@@ -393,7 +377,7 @@ export class Links {
 			this.remembered = await rememberedMeta();
 		} catch (e) {
 			this.remember = false;
-			this.session.problem = `This browser did not let the page keep the data (${(e as Error).message}). Nothing is stored.`;
+			this.session.calls.tell(`This browser did not let the page keep the data (${(e as Error).message}). Nothing is stored.`);
 		}
 	}
 
@@ -405,15 +389,5 @@ export class Links {
 	}
 }
 
-const KEY = Symbol('rfm-links');
-
-export function setLinks(links: Links): Links {
-	return setContext(KEY, links);
-}
-
-/** The page's links; throws outside the page that provides them. */
-export function getLinks(): Links {
-	const links = getContext<Links | undefined>(KEY);
-	if (!links) throw new Error('getLinks() needs Links set by the page (setLinks)');
-	return links;
-}
+/** The page's links, for the views under it; `getLinks` throws outside the page that sets them. */
+export const [getLinks, setLinks] = createContext<Links>();

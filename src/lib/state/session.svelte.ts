@@ -1,57 +1,31 @@
 /**
- * What the merchant is looking at: the engine's state, the loaded file, the mapping and settings,
- * and the latest analysis. One instance per page, shared through context.
+ * What the merchant is looking at: the loaded file, the mapping and settings, the latest analysis
+ * and the customers opened. One instance per page, shared through context. It reaches the engine
+ * through `EngineCalls` only; the History and Predictions tabs keep their own state beside it.
  */
-import { splitProblem } from '../problem';
-import { getContext, setContext } from 'svelte';
-import type { Remote } from 'comlink';
-import {
-	CANCELLED,
-	FILE_PROBLEM,
-	type Analysis,
-	type EngineApi,
-	type SegmentPredictions,
-	type EngineInfo,
-	type OpenedFile,
-	type Progress,
-	type ProgressCallback
-} from '../engine/api';
+import { createContext } from 'svelte';
+import type { Analysis, AudienceCounts, ExportRequest, OpenedFile } from '../engine/api';
 import { missingFields, type ColumnMapping, type ReadOptions } from '../ingest/columns';
 import type { LayoutId } from '../ingest/layouts';
 import { detectCurrency } from '../ingest/currency';
 import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../rfm/types';
-import type { IngestReport } from '../rfm/analysis';
 import { GRID_MAP, RULE_SETS } from '../rfm/segments';
 import { applyChange, definitionAfterEdits, rulesInForce, type AnalysisSettings, type SettingsChange } from './settings';
 import { browserRuleStore, type RuleStore } from './rule-store';
 import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from '../rfm/behaviour';
-import type { CustomerPage, CustomerSelection } from '../rfm/customer-list';
-import { HistoryView } from './history.svelte';
-
-import { DEFAULT_PREDICT, type PredictSettings } from '../predict/predict';
-import type { PredictionReport } from '../predict/pipeline';
-import type { PredictionSelection } from '../predict/predictions-sql';
+import type { CustomerSelection } from '../rfm/customer-list';
+import type { EngineCalls, Outcome } from './engine-calls.svelte';
 
 export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'predictions' | 'builder' | 'charts';
 
-/** How long the page must be quiet before background work (predictions) starts. */
-export const BACKGROUND_QUIET_MS = 750;
-
-/** Rows of a selection shown in the customer list (the export has them all). */
-export const CUSTOMER_PAGE = 200;
-
-export type EngineStatus = 'starting' | 'ready' | 'failed';
-
-/** What the engine needs from the page's side: the worker API and its start-up. */
-export interface EngineHandle {
-	api: Remote<EngineApi>;
-	ready: Promise<EngineInfo>;
-	proxy: <T extends object>(fn: T) => T;
-}
+/** What happened, for whoever follows the session (predictions, the builder): see `Session.follow`. */
+export type SessionEvent =
+	/** New orders are being read (a file, a mapping, read options): results made from the old ones are stale. */
+	| { kind: 'reading' }
+	/** A scoring is on screen (of newly read orders, or a rescore of the same ones). */
+	| { kind: 'scored'; analysis: Analysis };
 
 export class Session {
-	engineStatus = $state<EngineStatus>('starting');
-	engineInfo = $state.raw<EngineInfo | null>(null);
 	file = $state.raw<OpenedFile | null>(null);
 	mapping = $state<ColumnMapping | null>(null);
 	/** The layout reading the file: the recognised one, or `generic` when the merchant maps the columns. */
@@ -66,11 +40,6 @@ export class Session {
 	 * rescaled to the current levels (see settings.ts), so changing levels and back cannot drift.
 	 */
 	ruleDefinition = $state.raw<RuleSet>(structuredClone(GRID_MAP));
-	progress = $state.raw<Progress | null>(null);
-	/** A message for the merchant: what went wrong and what to do. */
-	problem = $state<string | null>(null);
-	/** The engine's own words about the problem, shown only inside a "technical details" disclosure. */
-	problemDetails = $state<string | null>(null);
 	analysis = $state.raw<Analysis | null>(null);
 	tab = $state<Tab>('overview');
 	/** The merchant's own rule sets, kept in this browser. */
@@ -80,15 +49,11 @@ export class Session {
 	ruleSetChoices = $derived([...RULE_SETS, ...this.savedRuleSets]);
 	behaviourSettings = $state<BehaviourSettings>(structuredClone(DEFAULT_BEHAVIOUR));
 	behaviour = $state.raw<BehaviourSummary[] | null>(null);
-	/** The customers opened from a cell, a segment or a behaviour segment. */
+	/** The customers opened from a cell, a segment, a behaviour segment, a flow or a built segment (the list reads them). */
 	selection = $state.raw<CustomerSelection | null>(null);
-	customers = $state.raw<CustomerPage | null>(null);
 
 	/** Required fields the current mapping lacks. */
 	missingFields = $derived(this.mapping ? missingFields(this.mapping) : []);
-	/** Engine calls under way (set before the first progress report arrives). */
-	running = $state(0);
-	busy = $derived(this.progress !== null || this.running > 0);
 	/**
 	 * The store's currency: the one scored when the file has a currency column (Shopify's `Currency`),
 	 * otherwise what the amount column's header or symbols say. Every figure and the summary link use it.
@@ -105,63 +70,51 @@ export class Session {
 		);
 	});
 
-	#engine: EngineHandle;
+	/** The one way into the engine: tasks with progress and messages, reads with retries. */
+	readonly calls: EngineCalls;
+	readonly #followers = new Set<(event: SessionEvent) => void>();
 
-	constructor(engine: EngineHandle) {
-		this.#engine = engine;
-		engine.ready.then(
-			(info) => {
-				this.engineInfo = info;
-				this.engineStatus = 'ready';
-			},
-			(e: unknown) => {
-				this.engineStatus = 'failed';
-				this.problem = 'The analysis engine could not start in this browser. Try a recent Chrome, Edge, Firefox or Safari.';
-				this.problemDetails = e instanceof Error ? e.message : String(e);
-			}
-		);
+	constructor(calls: EngineCalls) {
+		this.calls = calls;
 	}
 
-	/** Counts engine calls, so that only the newest one reports (see #task). */
-	#tasks = 0;
+	// The engine's state and the page's message live in `calls`; these read them where the page always did.
+	get engineStatus() {
+		return this.calls.status;
+	}
+	get engineInfo() {
+		return this.calls.info;
+	}
+	get progress() {
+		return this.calls.progress;
+	}
+	get busy() {
+		return this.calls.busy;
+	}
+	get running() {
+		return this.calls.running;
+	}
+	/** A message for the merchant: what went wrong and what to do. */
+	get problem() {
+		return this.calls.problem;
+	}
+	/** The engine's own words about the problem, shown only inside a "technical details" disclosure. */
+	get problemDetails() {
+		return this.calls.problemDetails;
+	}
 
 	/**
-	 * Runs an engine call, turning failures into a message. Returns undefined when it failed or was cancelled.
-	 * `work` gets this call's progress callback. Progress crosses from the worker on its own message port, so
-	 * a report can arrive after the call's result: it is dropped then, or the spinner (and `busy`) would stay.
+	 * Calls `follower` on every new read of the orders and every scoring (after the session shows it):
+	 * how the Predictions and builder state follow the session without it knowing them.
+	 * Returns the way to stop following.
 	 */
-	async #task<T>(work: (onProgress: ProgressCallback) => Promise<T>): Promise<T | undefined> {
-		const id = ++this.#tasks;
-		let settled = false;
-		const onProgress = this.#engine.proxy((p: Progress) => {
-			if (!settled && id === this.#tasks) this.progress = p;
-		});
-		this.problem = null;
-		this.problemDetails = null;
-		this.running++;
-		try {
-			return await work(onProgress);
-		} catch (e) {
-			const err = e as { name?: string; message?: string };
-			// A newer call cancelled this one in the engine: the newer call's outcome is what to show.
-			if (id !== this.#tasks) return undefined;
-			if (err.name === CANCELLED) this.problem = 'Cancelled. Your previous results are unchanged.';
-			else if (err.name === FILE_PROBLEM) {
-				const { message, details } = splitProblem(err.message ?? 'This file could not be read.');
-				this.problem = message;
-				this.problemDetails = details;
-			} else {
-				// Not a problem we know: our words on the page, the engine's in the details.
-				this.problem =
-					'Something went wrong while analysing the file. Drop it again; if this happens again, export the orders again as CSV (UTF-8) and drop the new file here.';
-				this.problemDetails = err.message ?? String(e);
-			}
-			return undefined;
-		} finally {
-			this.running--;
-			settled = true;
-			if (id === this.#tasks) this.progress = null;
-		}
+	follow(follower: (event: SessionEvent) => void): () => void {
+		this.#followers.add(follower);
+		return () => this.#followers.delete(follower);
+	}
+
+	#tell(event: SessionEvent): void {
+		for (const follower of this.#followers) follower(event);
 	}
 
 	/** Opens a dropped file; when every required column was found, analyses it at once. */
@@ -172,8 +125,8 @@ export class Session {
 	/** Opens files dropped together (parts of one export, or Olist's tables); analyses at once when it can. */
 	async openFiles(files: File[]): Promise<void> {
 		performance.mark('rfm:file-received');
-		const opened = await this.#task((onProgress) =>
-			files.length === 1 ? this.#engine.api.openFile(files[0]!, onProgress) : this.#engine.api.openFiles(files, onProgress)
+		const opened = await this.calls.task('analysis', (api, onProgress) =>
+			files.length === 1 ? api.openFile(files[0]!, onProgress) : api.openFiles(files, onProgress)
 		);
 		if (opened) await this.#takeOpened(opened);
 	}
@@ -187,8 +140,7 @@ export class Session {
 		this.analysis = null;
 		this.behaviour = null;
 		this.selection = null;
-		this.customers = null;
-		this.#forgetPredictions();
+		this.#tell({ kind: 'reading' });
 		if (opened.detection.missing.length === 0) await this.analyze();
 	}
 
@@ -204,56 +156,64 @@ export class Session {
 			scoring: $state.snapshot(this.scoring),
 			ruleSet: $state.snapshot(this.ruleSet)
 		};
-		this.#forgetPredictions();
-		const analysis = await this.#task((onProgress) => this.#engine.api.analyze(request, onProgress));
+		this.#tell({ kind: 'reading' });
+		const analysis = await this.calls.task('analysis', (api, onProgress) => api.analyze(request, onProgress));
 		if (analysis) {
 			this.analysis = analysis;
-			await this.#afterScoring();
+			this.#tell({ kind: 'scored', analysis });
 		}
 	}
 
 	/**
-	 * An open customer list follows every (re-)scoring. Behaviour segments are refreshed by the
-	 * panel that shows them, once it is on screen: started here, their query would compete with
+	 * Recomputes the behaviour segments with the current thresholds. Refreshed by the panel that
+	 * shows them, once it is on screen: started with the scoring, their query would compete with
 	 * drawing the matrix for the same two cores.
 	 */
-	async #afterScoring(): Promise<void> {
-		if (this.selection) await this.openCustomers(this.selection, false);
-		// New orders get new predictions; a rescore keeps them, but its segments need new averages.
-		if (this.analysis && this.predictionsFor !== this.analysis.ingest) void this.#predictInBackground();
-		else void this.#refreshSegmentPredictions();
-	}
-
-	/** Reading orders again replaces the predictions: the old ones are not shown meanwhile. */
-	#forgetPredictions(): void {
-		this.#predictRuns++;
-		this.predictions = null;
-		this.predictionsFor = null;
-		this.segmentPredictions = null;
-		this.predictionProblem = null;
-		this.predicting = false;
-	}
-
-	/** Recomputes the behaviour segments with the current thresholds. */
 	async refreshBehaviour(): Promise<void> {
 		if (!this.analysis) return;
 		const settings = $state.snapshot(this.behaviourSettings) as BehaviourSettings;
-		const summary = await this.#task(() => this.#engine.api.behaviour(settings));
+		const summary = await this.calls.task('analysis', (api) => api.behaviour(settings));
 		if (summary) this.behaviour = summary;
 	}
 
-	/** Opens the customers behind a cell, a segment or a behaviour segment. */
-	async openCustomers(selection: CustomerSelection, show = true): Promise<void> {
+	/**
+	 * Opens the customers behind a cell, a segment, a behaviour segment, a flow or a built segment.
+	 * The list reads their rows (and how many there are) itself, a page at a time (see explore.svelte.ts).
+	 */
+	openCustomers(selection: CustomerSelection, show = true): void {
 		this.selection = selection;
 		if (show) this.tab = 'customers';
-		const page = await this.#task(() => this.#engine.api.listCustomers(selection, { limit: CUSTOMER_PAGE }));
-		if (page) this.customers = page;
 	}
 
+	/** The open selection's customers as CSV bytes. */
 	async exportSelection(): Promise<Uint8Array | undefined> {
 		const selection = this.selection;
 		if (!selection) return undefined;
-		return this.#task(() => this.#engine.api.exportSelection(selection));
+		return this.calls.task('export', (api) => api.exportSelection(selection));
+	}
+
+	/** A group's customers as CSV: chosen columns, an e-mail tool list, or a Meta / Google audience (hashed in the worker). */
+	async exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Outcome<Uint8Array>> {
+		const group = $state.snapshot(selection) as CustomerSelection;
+		return this.calls.read('export', (api) => api.exportSegment(group, request), () => false);
+	}
+
+	/**
+	 * Before an audience download: the rows the file will have and who is left out, by reason.
+	 * @param wanted false once the dialog asks for other counts (a cancelled count is not asked again then)
+	 */
+	async audienceCounts(
+		selection: CustomerSelection,
+		request: Exclude<ExportRequest, { preset: 'columns' }>,
+		wanted?: () => boolean
+	): Promise<Outcome<AudienceCounts>> {
+		const group = $state.snapshot(selection) as CustomerSelection;
+		return this.calls.read('export', (api) => api.audienceCounts(group, request), wanted);
+	}
+
+	/** The scored customer table as Parquet bytes. */
+	async exportParquet(): Promise<Outcome<Uint8Array>> {
+		return this.calls.read('export', (api) => api.exportParquet(), () => false);
 	}
 
 	/** Reads the file with a recognised layout, or with the plain mapping (`generic`), and re-runs. */
@@ -287,10 +247,10 @@ export class Session {
 		if (!this.analysis) return;
 		const scoring = $state.snapshot(this.scoring);
 		const ruleSet = $state.snapshot(this.ruleSet);
-		const rfm = await this.#task((onProgress) => this.#engine.api.rescore(scoring, ruleSet, onProgress));
+		const rfm = await this.calls.task('analysis', (api, onProgress) => api.rescore(scoring, ruleSet, onProgress));
 		if (rfm && this.analysis) {
 			this.analysis = { ...this.analysis, rfm };
-			await this.#afterScoring();
+			this.#tell({ kind: 'scored', analysis: this.analysis });
 		}
 	}
 
@@ -324,146 +284,25 @@ export class Session {
 		await this.change({ kind: 'rules', set: $state.snapshot(set) as RuleSet });
 	}
 
+	/** Cancels the running step (the Cancel button). */
 	cancel(): void {
-		void this.#engine.api.cancel();
+		this.calls.cancel();
 	}
 
 	async exportCustomers(): Promise<Uint8Array | undefined> {
-		return this.#task(() => this.#engine.api.exportCustomers());
+		return this.calls.task('export', (api) => api.exportCustomers());
 	}
 
 	async exportExcludedRows(): Promise<Uint8Array | undefined> {
-		return this.#task(() => this.#engine.api.exportExcludedRows());
-	}
-
-	/** The History tab: its view state (one plain object, for the URL) and its results. */
-	readonly history: HistoryView = new HistoryView(this);
-
-	/**
-	 * Runs an engine call for a view that keeps its own state (History), with the same busy state,
-	 * progress and messages as the session's own calls. Undefined when it failed or was cancelled.
-	 */
-	async runEngine<T>(work: (api: Remote<EngineApi>, onProgress: ProgressCallback) => Promise<T>): Promise<T | undefined> {
-		return this.#task((onProgress) => work(this.#engine.api, onProgress));
-	}
-
-	/** The Predictions tab's settings. */
-	predictSettings = $state<PredictSettings>(structuredClone(DEFAULT_PREDICT));
-	/** The latest predictions, and the orders they were made for (a new file or mapping makes them stale; a rescore does not). */
-	predictions = $state.raw<PredictionReport | null>(null);
-	predictionsFor = $state.raw<IngestReport | null>(null);
-	/** Predictions are being made in the background (after an analysis). */
-	predicting = $state(false);
-	/** Why the background predictions failed, for the Predictions tab. */
-	predictionProblem = $state<string | null>(null);
-	/** Averages of the predictions per RFM segment of the current scoring, for the segment table. */
-	segmentPredictions = $state.raw<SegmentPredictions | null>(null);
-	/** Counts prediction runs: a background run that a newer one replaced does not try again. */
-	#predictRuns = 0;
-
-	/** Fits the models and predicts with the current settings (the Predictions tab's button). */
-	async predict(): Promise<void> {
-		const analysis = this.analysis;
-		if (!analysis) return;
-		const settings = $state.snapshot(this.predictSettings) as PredictSettings;
-		const run = ++this.#predictRuns;
-		// Marked first, so a failed fit is not retried on every render; the button retries.
-		this.predictionsFor = analysis.ingest;
-		this.predictionProblem = null;
-		const report = await this.#task((onProgress) => this.#engine.api.predict(settings, onProgress));
-		if (report && this.analysis?.ingest === analysis.ingest && run === this.#predictRuns) await this.#tookPredictions(report);
-	}
-
-	/**
-	 * Predictions for every new set of orders, made in the background so the customer list, profile,
-	 * builder and segment table show them without a visit to the Predictions tab. Quiet: no spinner,
-	 * and a failure is told on the Predictions tab, not over the matrix. A page step that cancels it
-	 * (a rescore, a list) runs first; it then asks again.
-	 */
-	async #predictInBackground(): Promise<void> {
-		const ingest = this.analysis?.ingest;
-		if (!ingest || this.predictionsFor === ingest) return;
-		const settings = $state.snapshot(this.predictSettings) as PredictSettings;
-		const run = ++this.#predictRuns;
-		const current = () => this.analysis?.ingest === ingest && run === this.#predictRuns;
-		this.predictionsFor = ingest;
-		this.predictionProblem = null;
-		this.predicting = true;
-		try {
-			// The merchant's first clicks after the matrix (a list, a tab) go first: start once the page is quiet.
-			await this.#quiet();
-			if (!current()) return;
-			for (let attempt = 0; ; attempt++) {
-				try {
-					const report = await this.#engine.api.predict(settings, undefined, true);
-					if (current()) await this.#tookPredictions(report);
-					return;
-				} catch (e) {
-					const err = e as { name?: string; message?: string };
-					if (err.name === CANCELLED && attempt < 10 && current()) continue;
-					if (current() && err.name !== CANCELLED)
-						this.predictionProblem =
-							err.name === FILE_PROBLEM
-								? splitProblem(err.message ?? '').message
-								: 'The models could not be fitted to these orders. Try other settings, or see the warnings above.';
-					return;
-				}
-			}
-		} finally {
-			if (run === this.#predictRuns) {
-				this.predicting = false;
-				// For the benchmark: when the views have their predictions (or the reason they have none).
-				performance.mark('rfm:predictions-done');
-			}
-		}
-	}
-
-	/** Resolves once no engine call of the page's has run for `BACKGROUND_QUIET_MS`. */
-	async #quiet(): Promise<void> {
-		do await new Promise((resolve) => setTimeout(resolve, BACKGROUND_QUIET_MS));
-		while (this.running > 0);
-	}
-
-	async #tookPredictions(report: PredictionReport): Promise<void> {
-		this.predictions = report;
-		await this.#refreshSegmentPredictions();
-	}
-
-	/** The segment table's prediction averages for the current scoring (none without trusted predictions). */
-	async #refreshSegmentPredictions(): Promise<void> {
-		if (!this.predictions?.fit.showOrders) {
-			this.segmentPredictions = null;
-			return;
-		}
-		const rfm = this.analysis?.rfm;
-		try {
-			const averages = await this.#engine.api.segmentPredictions();
-			if (this.analysis?.rfm === rfm) this.segmentPredictions = averages;
-		} catch {
-			// A newer step cancelled it; the scoring that follows refreshes them again.
-		}
-	}
-
-	async exportPredictions(selection: PredictionSelection): Promise<Uint8Array | undefined> {
-		return this.#task(() => this.#engine.api.exportPredictions(selection));
+		return this.calls.task('export', (api) => api.exportExcludedRows());
 	}
 
 	/** Reads another sheet of the open workbook; when every required column was found, analyses it at once. */
 	async openSheet(sheet: string): Promise<void> {
-		const opened = await this.#task((onProgress) => this.#engine.api.openSheet(sheet, onProgress));
+		const opened = await this.calls.task('analysis', (api, onProgress) => api.openSheet(sheet, onProgress));
 		if (opened) await this.#takeOpened(opened);
 	}
 }
 
-const KEY = Symbol('rfm-session');
-
-export function setSession(session: Session): Session {
-	return setContext(KEY, session);
-}
-
-/** The page's session; throws when a component is used outside the page that provides it. */
-export function getSession(): Session {
-	const session = getContext<Session | undefined>(KEY);
-	if (!session) throw new Error('getSession() needs a Session set by the page (setSession)');
-	return session;
-}
+/** The page's session, for the views under it; `getSession` throws outside the page that sets it. */
+export const [getSession, setSession] = createContext<Session>();

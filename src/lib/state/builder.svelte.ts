@@ -1,11 +1,10 @@
 /**
  * The segment builder's state: the definition being edited, its live counts, the fields the file
- * offers and the saved segments with their counts. One per page session (kept across tab changes).
+ * offers and the saved segments with their counts. One per page (kept across tab changes), beside
+ * the Session, shared through context. The SQL it runs is built in `builder/` (worker side).
  */
-import type { Remote } from 'comlink';
-import { CANCELLED, FILE_PROBLEM, type EngineApi } from '../engine/api';
-import type { Session } from '../state/session.svelte';
-import type { BuilderFields, SegmentCounts } from './builder-engine';
+import { createContext } from 'svelte';
+import type { BuilderFields, SegmentCounts } from '../builder/builder-engine';
 import {
 	completeDefinition,
 	defaultCondition,
@@ -15,8 +14,9 @@ import {
 	type FieldId,
 	type SavedSegment,
 	type SegmentDefinition
-} from './definition';
-import type { SegmentStore } from './segment-store';
+} from '../builder/definition';
+import type { SegmentStore } from '../builder/segment-store';
+import { problemText, type EngineCalls, type Problem } from './engine-calls.svelte';
 
 /** Quiet time after the last edit before counting: typing "250" counts once, not three times. */
 export const COUNT_DEBOUNCE_MS = 120;
@@ -36,38 +36,31 @@ export class SegmentBuilder {
 	/** A short confirmation ("Saved “VIP”."), read out politely. */
 	notice = $state<string | null>(null);
 
-	#api: Remote<EngineApi>;
-	#store: SegmentStore;
+	readonly #calls: EngineCalls;
+	readonly #store: SegmentStore;
 	#request = 0;
 	#timer: ReturnType<typeof setTimeout> | null = null;
+	/** Counts refreshes: a refresh that a newer one replaced stops asking. */
+	#refreshes = 0;
 
-	constructor(api: Remote<EngineApi>, store: SegmentStore) {
-		this.#api = api;
+	constructor(calls: EngineCalls, store: SegmentStore) {
+		this.#calls = calls;
 		this.#store = store;
 	}
 
-	#fail(e: unknown): void {
-		const err = e as { name?: string; message?: string };
-		if (err.name === CANCELLED) return;
-		this.problem =
-			err.name === FILE_PROBLEM
-				? (err.message ?? 'The segment could not be counted.')
-				: `The segment could not be counted: ${err.message ?? String(e)}`;
+	#fail(problem: Problem | null): void {
+		if (problem) this.problem = problemText(problem);
 	}
 
-	/**
-	 * After a file is analysed or scored again: fields, the current counts and every saved segment's counts.
-	 * A page step started at the same moment (the customer list following a rescore) cancels ours: try again then.
-	 */
-	async refresh(attempt = 0): Promise<void> {
-		try {
-			this.fields = await this.#api.builderFields();
-			await this.recount();
-			await this.loadSaved();
-		} catch (e) {
-			if ((e as { name?: string }).name === CANCELLED && attempt < 3) return this.refresh(attempt + 1);
-			this.#fail(e);
-		}
+	/** After a file is analysed or scored again: fields, the current counts and every saved segment's counts. */
+	async refresh(): Promise<void> {
+		const refresh = ++this.#refreshes;
+		const fields = await this.#calls.read('count', (api) => api.builderFields(), () => refresh === this.#refreshes);
+		if (refresh !== this.#refreshes) return;
+		if (!fields.ok) return this.#fail(fields.problem);
+		this.fields = fields.value;
+		await this.recount();
+		await this.loadSaved();
 	}
 
 	/** Counts the complete conditions of the definition now; a newer request makes this one's answer stale. */
@@ -76,19 +69,15 @@ export class SegmentBuilder {
 		const definition = completeDefinition($state.snapshot(this.definition) as SegmentDefinition);
 		this.counting = true;
 		const t0 = performance.now();
-		try {
-			const [counts] = await this.#api.builderCount([definition]);
-			if (id !== this.#request) return;
-			this.counts = counts ?? null;
-			this.countMs = Math.round(performance.now() - t0);
-			this.problem = null;
-		} catch (e) {
-			// Cancelled by a page step, not by a newer count of ours: count again once that step is done.
-			if (id === this.#request && (e as { name?: string }).name === CANCELLED) this.scheduleCount();
-			else if (id === this.#request) this.#fail(e);
-		} finally {
-			if (id === this.#request) this.counting = false;
-		}
+		const current = () => id === this.#request;
+		// A page step (the customer list following a rescore) may cancel the count: it is asked again.
+		const outcome = await this.#calls.read('count', (api) => api.builderCount([definition]), current);
+		if (!current()) return;
+		this.counting = false;
+		if (!outcome.ok) return this.#fail(outcome.problem);
+		this.counts = outcome.value[0] ?? null;
+		this.countMs = Math.round(performance.now() - t0);
+		this.problem = null;
 	}
 
 	/** Recounts after a pause in editing (see COUNT_DEBOUNCE_MS). */
@@ -102,20 +91,19 @@ export class SegmentBuilder {
 		}, COUNT_DEBOUNCE_MS);
 	}
 
-	async loadSaved(attempt = 0): Promise<void> {
+	/** The saved segments, listed at once, with their counts on the current file once counted. */
+	async loadSaved(): Promise<void> {
 		const segments = await this.#store.list();
-		if (attempt === 0) this.saved = segments.map((segment) => ({ segment, counts: null }));
+		this.saved = segments.map((segment) => ({ segment, counts: null }));
 		if (segments.length === 0) return;
-		try {
-			const counts = await this.#api.builderCount(
+		const outcome = await this.#calls.read('count', (api) =>
+			api.builderCount(
 				segments.map((s) => s.definition),
 				'saved'
-			);
-			this.saved = segments.map((segment, i) => ({ segment, counts: counts[i] ?? null }));
-		} catch (e) {
-			if ((e as { name?: string }).name === CANCELLED && attempt < 3) return this.loadSaved(attempt + 1);
-			this.#fail(e);
-		}
+			)
+		);
+		if (!outcome.ok) return this.#fail(outcome.problem);
+		this.saved = segments.map((segment, i) => ({ segment, counts: outcome.value[i] ?? null }));
 	}
 
 	addGroup(): void {
@@ -188,11 +176,5 @@ export class SegmentBuilder {
 	}
 }
 
-const builders = new WeakMap<Session, SegmentBuilder>();
-
-/** The page session's builder, made on first use, so a draft survives switching tabs. */
-export function builderFor(session: Session, make: () => SegmentBuilder): SegmentBuilder {
-	let builder = builders.get(session);
-	if (!builder) builders.set(session, (builder = make()));
-	return builder;
-}
+/** The page's segment builder, for the views under it; `getBuilder` throws outside the page that sets it. */
+export const [getBuilder, setBuilder] = createContext<SegmentBuilder>();
