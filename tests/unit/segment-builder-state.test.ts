@@ -1,7 +1,7 @@
 /** The builder's rune class over a hand-made fake engine and an in-memory segment store. */
 import { describe, expect, it, vi } from 'vitest';
-import type { Remote } from 'comlink';
-import { COUNT_DEBOUNCE_MS, SegmentBuilder } from '../../src/lib/builder/builder.svelte';
+import { COUNT_DEBOUNCE_MS, SegmentBuilder } from '../../src/lib/state/builder.svelte';
+import { callsOver } from '../support/engine-calls';
 import type { EngineApi, SegmentCounts, SegmentDefinition } from '../../src/lib/engine/api';
 import type { SavedSegment } from '../../src/lib/builder/definition';
 import type { SegmentStore } from '../../src/lib/builder/segment-store';
@@ -34,7 +34,7 @@ function fakeApi(delays: number[] = []) {
 			});
 		}
 	};
-	return { api: api as unknown as Remote<EngineApi>, calls, cancelOnce: () => (cancelNext = true) };
+	return { api: api as unknown as Partial<EngineApi>, calls, cancelOnce: () => (cancelNext = true) };
 }
 
 describe('SegmentBuilder', () => {
@@ -42,7 +42,7 @@ describe('SegmentBuilder', () => {
 		vi.useFakeTimers();
 		try {
 			const fake = fakeApi([500, 0]);
-			const builder = new SegmentBuilder(fake.api, memoryStore());
+			const builder = new SegmentBuilder(callsOver(fake.api), memoryStore());
 			builder.addCondition(0);
 			builder.scheduleCount();
 			await vi.advanceTimersByTimeAsync(COUNT_DEBOUNCE_MS - 1);
@@ -68,7 +68,7 @@ describe('SegmentBuilder', () => {
 		vi.useFakeTimers();
 		try {
 			const fake = fakeApi();
-			const builder = new SegmentBuilder(fake.api, memoryStore());
+			const builder = new SegmentBuilder(callsOver(fake.api), memoryStore());
 			builder.addCondition(0);
 			builder.addCondition(0, 'city');
 			fake.cancelOnce();
@@ -86,7 +86,7 @@ describe('SegmentBuilder', () => {
 
 	it('saves, lists with counts, imports (all or nothing) and deletes', async () => {
 		const fake = fakeApi();
-		const builder = new SegmentBuilder(fake.api, memoryStore());
+		const builder = new SegmentBuilder(callsOver(fake.api), memoryStore());
 		await builder.save();
 		expect(builder.problem).toBe('Give the segment a name to save it.');
 		builder.addCondition(0);

@@ -8,7 +8,8 @@ import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
 import { newScoringCache, scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
 import { RULE_SETS } from '../../src/lib/rfm/segments';
 import type { LookBack, RuleSet, ScoringMethod } from '../../src/lib/rfm/types';
-import { Session, type EngineHandle } from '../../src/lib/state/session.svelte';
+import { Session } from '../../src/lib/state/session.svelte';
+import { EngineCalls, type EngineHandle } from '../../src/lib/state/engine-calls.svelte';
 import type { Analysis, EngineApi, OpenedFile } from '../../src/lib/engine/api';
 import type { SettingsChange } from '../../src/lib/state/settings';
 import { cdnowSampleCsv } from '../support/cdnow';
@@ -92,8 +93,6 @@ export function sessionOver(db: WasmTestDb): Session {
 			return { ingest, rfm: await scoreCustomers(db, request.scoring, request.ruleSet, cache), timings: { readMs: 0, scoreMs: 0 } };
 		},
 		rescore: async (scoring, ruleSet) => scoreCustomers(db, scoring, ruleSet, cache),
-		// Predictions are not part of these tests: they fail quietly in the background.
-		predict: async () => Promise.reject(Object.assign(new Error('not in this test'), { name: 'CancelledError' })),
 		behaviour: async () => []
 	};
 	const handle = {
@@ -101,7 +100,7 @@ export function sessionOver(db: WasmTestDb): Session {
 		ready: Promise.resolve({ duckdbVersion: 'test', bundle: 'eh', startMs: 0 }),
 		proxy: <T>(f: T) => f
 	} as unknown as EngineHandle;
-	return new Session(handle);
+	return new Session(new EngineCalls(handle));
 }
 
 /** Makes one change through the Session, as the settings panel and rule-set picker do. */
