@@ -55,7 +55,11 @@ export class SegmentBuilder {
 	/** After a file is analysed or scored again: fields, the current counts and every saved segment's counts. */
 	async refresh(): Promise<void> {
 		const refresh = ++this.#refreshes;
-		const fields = await this.#calls.read('count', (api) => api.builderFields(), () => refresh === this.#refreshes);
+		const fields = await this.#calls.read(
+			'count',
+			(api) => api.builderFields(),
+			() => refresh === this.#refreshes
+		);
 		if (refresh !== this.#refreshes) return;
 		if (!fields.ok) return this.#fail(fields.problem);
 		this.fields = fields.value;

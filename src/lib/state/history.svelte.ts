@@ -80,7 +80,9 @@ export class HistoryView {
 		const migrationKey = `${dates.from}|${dates.to}`;
 		// Dates in the wrong order are reported beside the date fields; the other views still load.
 		if (this.#keys.migration !== migrationKey && !this.dateProblem) {
-			const result = await measured('rfm:history-migration', () => this.#calls.task('analysis', (api) => api.migration(dates.from, dates.to)));
+			const result = await measured('rfm:history-migration', () =>
+				this.#calls.task('analysis', (api) => api.migration(dates.from, dates.to))
+			);
 			if (!current()) return;
 			this.migration = result ?? null;
 			this.#keys.migration = result ? migrationKey : '';

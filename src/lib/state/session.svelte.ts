@@ -72,6 +72,8 @@ export class Session {
 
 	/** The one way into the engine: tasks with progress and messages, reads with retries. */
 	readonly calls: EngineCalls;
+	// Not state: who follows the session is no part of what the page shows.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	readonly #followers = new Set<(event: SessionEvent) => void>();
 
 	constructor(calls: EngineCalls) {
@@ -195,7 +197,11 @@ export class Session {
 	/** A group's customers as CSV: chosen columns, an e-mail tool list, or a Meta / Google audience (hashed in the worker). */
 	async exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Outcome<Uint8Array>> {
 		const group = $state.snapshot(selection) as CustomerSelection;
-		return this.calls.read('export', (api) => api.exportSegment(group, request), () => false);
+		return this.calls.read(
+			'export',
+			(api) => api.exportSegment(group, request),
+			() => false
+		);
 	}
 
 	/**
@@ -213,7 +219,11 @@ export class Session {
 
 	/** The scored customer table as Parquet bytes. */
 	async exportParquet(): Promise<Outcome<Uint8Array>> {
-		return this.calls.read('export', (api) => api.exportParquet(), () => false);
+		return this.calls.read(
+			'export',
+			(api) => api.exportParquet(),
+			() => false
+		);
 	}
 
 	/** Reads the file with a recognised layout, or with the plain mapping (`generic`), and re-runs. */
