@@ -3,7 +3,7 @@
  */
 import { RecordBatch, Table } from 'apache-arrow';
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 import type { BoundRunner } from '../builder/builder-engine';
 import { rowsOf } from './arrow';
 

@@ -6,12 +6,12 @@ import * as Comlink from 'comlink';
 import { Table, RecordBatch } from 'apache-arrow';
 import { startDuckDB, duckdb, type StartedDuckDB } from './duckdb';
 import { rowsOf } from './arrow';
-import { CancelledError } from '../cancel';
+import { CancelledError, FileProblem, NothingToScore, PredictionProblem } from '../errors';
 import { type AnalyzeRequest, type EngineApi, type EngineInfo, type EngineOptions, type OpenedFile, type ProgressCallback } from './api';
 import { capacityRows, DEFAULT_MEMORY_LIMIT, estimateRows, ordersPerRow, parseMemoryLimit, tooLargeMessage } from '../ingest/capacity';
 import { dayMonthAmbiguous, detectDateFormat, swapDayMonth } from '../ingest/values';
 import { planForMapping, type ReadPlan } from '../ingest/columns';
-import { dropIngestTables, excludedRowsQuery, FileProblem, isOutOfMemory, loadOrders } from '../ingest/pipeline';
+import { dropIngestTables, excludedRowsQuery, isOutOfMemory, loadOrders } from '../ingest/pipeline';
 import type { IngestReport } from '../ingest/report';
 import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
 import { formatOf, prepareFile, type PreparedFormat, type PrepareHost } from '../ingest/formats/prepare';
@@ -19,7 +19,8 @@ import { oneColumnProblem } from '../ingest/formats/messages';
 import { nothingToScoreMessage } from '../ingest/messages';
 import { parquetToIpc } from './parquet';
 import { watchQueryProgress } from './query-progress';
-import { copyToCsvSql, customersExportSql, newScoringCache, NothingToScore, scoreCustomers, type SqlRunner } from '../rfm/analysis';
+import { copyToCsvSql, customersExportSql, newScoringCache, scoreCustomers } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 import { validateRuleSet } from '../rfm/rule-json';
 import { validateScoring } from '../rfm/scoring';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
@@ -27,7 +28,7 @@ import { computeBehaviour, DEFAULT_BEHAVIOUR, validateBehaviour, type BehaviourS
 import { listCustomers, needsBehaviour, selectionExportSql, type CustomerSelection } from '../rfm/customer-list';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { arrowWriter } from './predict-writer';
-import { PredictionProblem, runPredictions, type TableWriter } from '../predict/pipeline';
+import { runPredictions, type TableWriter } from '../predict/pipeline';
 import { validatePredictSettings, type PredictSettings } from '../predict/predict';
 import {
 	predictionRowsSql,
