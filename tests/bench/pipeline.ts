@@ -9,7 +9,8 @@ import { planForMapping } from '../../src/lib/ingest/columns';
 import { loadOrders } from '../../src/lib/ingest/pipeline';
 import { estimateRows, ordersPerRow } from '../../src/lib/ingest/capacity';
 import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource } from '../../src/lib/ingest/sources';
-import { newScoringCache, scoreCustomers, type IngestReport, type RfmResult, type SqlRunner } from '../../src/lib/rfm/analysis';
+import { newScoringCache, scoreCustomers, type IngestReport, type RfmResult } from '../../src/lib/rfm/analysis';
+import type { SqlRunner } from '../../src/lib/db/runner';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 

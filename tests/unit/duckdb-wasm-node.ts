@@ -3,7 +3,7 @@
  */
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import type { SqlRunner } from '../../src/lib/rfm/analysis';
+import type { SqlRunner } from '../../src/lib/db/runner';
 import { rowsOf } from '../../src/lib/engine/arrow';
 import type { Table } from 'apache-arrow';
 import type { TableWriter } from '../../src/lib/predict/pipeline';

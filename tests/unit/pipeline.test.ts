@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectCsv, loadCsv, FileProblem } from '../../src/lib/ingest/pipeline';
+import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
+import { FileProblem } from '../../src/lib/errors';
 import { scoreCustomers, type RfmResult } from '../../src/lib/rfm/analysis';
 import { balancedBins, DISTRIBUTION_BUCKETS } from '../../src/lib/rfm/scoring';
 import { GRID_MAP, segmentOf } from '../../src/lib/rfm/segments';

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
-import { addMonths, customersExportSql, copyToCsvSql, NothingToScore, scoreCustomers, windowFor } from '../../src/lib/rfm/analysis';
+import { addMonths, customersExportSql, copyToCsvSql, scoreCustomers, windowFor } from '../../src/lib/rfm/analysis';
+import { NothingToScore } from '../../src/lib/errors';
 import { fixedBands, validateScoring } from '../../src/lib/rfm/scoring';
 import { GRID_MAP, R_RFM_README } from '../../src/lib/rfm/segments';
 import {

@@ -2,7 +2,8 @@
  * What the engine worker does for the segment builder and its exports, on any runner that can
  * bind values (the worker's DuckDB-WASM connection, or DuckDB-WASM's Node build in tests).
  */
-import { copyToCsvSql, type SqlRunner } from '../rfm/analysis';
+import { copyToCsvSql } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from '../rfm/customer-list';
 import { str } from '../sql';
 import type { PredictionColumns } from '../predict/predictions-sql';

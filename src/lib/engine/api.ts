@@ -105,9 +105,8 @@ export interface Analysis {
 }
 
 /** Raised (by name, across the worker boundary) when the user cancelled the running step. */
-export { CANCELLED } from '../cancel';
 /** Raised (by name) for a problem with the merchant's file; its message is written for them. */
-export const FILE_PROBLEM = 'FileProblem';
+export { CANCELLED, FILE_PROBLEM } from '../errors';
 
 export interface EngineApi {
 	/** Starts DuckDB once; later calls return the same start (their options are ignored). */

@@ -2,8 +2,8 @@
  * Prepared statements on the engine's connection: the builder's conditions run with bound values.
  */
 import { RecordBatch, Table } from 'apache-arrow';
-import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
-import type { SqlRunner } from '../rfm/analysis';
+import type { AsyncDuckDBConnection } from './duckdb';
+import type { SqlRunner } from '../db/runner';
 import type { BoundRunner } from '../builder/builder-engine';
 import { rowsOf } from './arrow';
 

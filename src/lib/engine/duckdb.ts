@@ -41,3 +41,6 @@ export async function startDuckDB(): Promise<StartedDuckDB> {
 }
 
 export { duckdb };
+
+/** The types other engine modules need, so that this module stays the only one importing DuckDB-WASM. */
+export type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';

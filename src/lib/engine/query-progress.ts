@@ -4,7 +4,7 @@
  * `enable_progress_bar` is on and the query has run for `progress_bar_time` ms. The AsyncDuckDB
  * keeps their handlers in a list it does not expose in its types.
  */
-import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+import type { AsyncDuckDB, AsyncDuckDBConnection } from './duckdb';
 
 type ProgressHandlers = { _onExecutionProgress?: ((p: { status: string; percentage: string | number }) => void)[] };
 

@@ -12,9 +12,9 @@ import {
 	windowReturnsSql,
 	windowReturnRowsSql,
 	RETURNS_TABLE_SQL,
-	type ScoringTables,
-	type SqlRunner
+	type ScoringTables
 } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 import type { RuleSet, ScoringSettings, Thresholds } from '../rfm/types';
 
 /** Where a customer stands on a date: in a segment, not a customer yet, or only outside the look-back window. */

@@ -3,8 +3,9 @@
  * page's last scoring, and remembers which dates `history_migration` holds, so a customer list of
  * a migration flow rebuilds it when it belongs to other dates or an older scoring.
  */
-import { resolveWindow, type SqlRunner } from '../rfm/analysis';
-import { FileProblem } from '../ingest/pipeline';
+import { resolveWindow } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
+import { FileProblem } from '../errors';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { CustomerSelection } from '../rfm/customer-list';
 import { computeMigration, validateMigrationDates, type MigrationResult } from './migration';

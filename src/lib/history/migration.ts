@@ -5,7 +5,7 @@
  */
 import { date, str } from '../sql';
 import { isIsoDate } from '../rfm/scoring';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { segmentInfo } from '../rfm/segments';
 import { asOfTables, scoreAsOf, stateKey, type HistoryState } from './as-of';

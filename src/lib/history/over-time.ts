@@ -3,7 +3,7 @@
  * settings and rules as the page), with customers and revenue per segment.
  */
 import { date } from '../sql';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { segmentInfo } from '../rfm/segments';
 import { asOfTables, scoreAsOf } from './as-of';

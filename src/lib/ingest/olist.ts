@@ -6,7 +6,7 @@
  * are the rows accounted for.
  */
 import { DEFAULT_READ_OPTIONS, type ColumnMapping, type ReadPlan } from './columns';
-import { FileProblem } from './pipeline';
+import { FileProblem } from '../errors';
 import { ident } from '../sql';
 
 export interface OlistFiles {

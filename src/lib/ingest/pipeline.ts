@@ -30,9 +30,9 @@ import { ident } from '../sql';
 import { readIngestReport, type IngestReport } from './report';
 import { createRejectedRows, mostlyRejectedMessage, rejectSummary, type RejectSource } from './rejects';
 import type { LayoutId } from './layouts';
-import { isCancelled } from '../cancel';
-import { engineErrorMessage, technicalDetails, withDetails } from '../problem';
-import type { SqlRunner } from '../rfm/analysis';
+import { FileProblem, isCancelled } from '../errors';
+import { engineErrorMessage, technicalDetails } from '../problem';
+import type { SqlRunner } from '../db/runner';
 
 /** Rows shown in the mapping panel's preview. */
 export const PREVIEW_ROWS = 8;
@@ -46,17 +46,6 @@ export interface FileInspection {
 	/** Each column's name and sample values, for re-detecting formats when the user remaps. */
 	sample: SampleColumn[];
 	detection: Detection;
-}
-
-/**
- * A user-facing problem with a file: what is wrong and what to do. `details` (the engine's own
- * words, if any) travel with the message and are shown only inside a "technical details" disclosure.
- */
-export class FileProblem extends Error {
-	constructor(message: string, details?: string | null) {
-		super(withDetails(message, details));
-		this.name = 'FileProblem';
-	}
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { rejectsTables } from './csv-dialect';
 import { num, str } from '../sql';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 
 /** Why a line never became a row. */
 export const REJECT_REASONS = [

@@ -6,7 +6,7 @@ import { ingestCountsSql, EXCLUSION_LABELS, type ExclusionReason } from './inges
 import type { ReadPlan } from './columns';
 import { LAYOUTS, type LayoutId } from './layouts';
 import { REJECTED_COUNTS_SQL } from './rejects';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 
 export interface ExclusionCount {
 	reason: ExclusionReason;

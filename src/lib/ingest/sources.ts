@@ -11,7 +11,7 @@
 import { detectColumns, type Detection, type SampleColumn } from './columns';
 import { dialectFromHead, dialectFromSniff, readCsvSql, shortRowsAreUsual, sniffSql, type CsvDialect, type SniffRow } from './csv-dialect';
 import { detectLayout, type LayoutId } from './layouts';
-import { engineProblem, FileProblem, SAMPLE_ROWS, PREVIEW_ROWS, isOutOfMemory } from './pipeline';
+import { engineProblem, SAMPLE_ROWS, PREVIEW_ROWS, isOutOfMemory } from './pipeline';
 
 /** Opening a file needs a few buffers of 32 MB: what to do when even those do not fit. */
 const OUT_OF_MEMORY_OPENING =
@@ -20,9 +20,9 @@ import { detectOlist, olistPlan, olistSql, type OlistFiles } from './olist';
 import { detectAmountFormat, detectDateFormat } from './values';
 import type { RejectSource, SkippedLine } from './rejects';
 import { technicalDetails } from '../problem';
-import { isCancelled } from '../cancel';
+import { FileProblem, isCancelled } from '../errors';
 import { ident, str } from '../sql';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
 
 /** One registered file as the pipeline reads it. */
 export type FileSource = (

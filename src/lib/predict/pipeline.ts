@@ -4,7 +4,8 @@
  * runs on DuckDB-WASM in the worker and in Node tests alike.
  */
 import type { Table } from 'apache-arrow';
-import type { SqlRunner } from '../rfm/analysis';
+import type { SqlRunner } from '../db/runner';
+import { PredictionProblem } from '../errors';
 import { addDays } from '../rfm/analysis';
 import {
 	fitModels,
@@ -61,11 +62,6 @@ export interface PredictionReport {
 	/** Sum over customers of expected orders per horizon (in `settings.horizons` order). */
 	expectedOrdersTotal: number[];
 	timings: { summaryMs: number; fitMs: number; predictMs: number; holdoutMs: number };
-}
-
-/** Raised for a problem the merchant can fix (too few orders, a cut date outside the data); the message is for them. */
-export class PredictionProblem extends Error {
-	override name = 'PredictionProblem';
 }
 
 async function readSummary(db: SqlRunner, period: SummaryPeriod): Promise<CustomerSummary> {

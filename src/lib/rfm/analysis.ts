@@ -7,8 +7,9 @@
  * (DuckDB-WASM), in unit tests (DuckDB-WASM's Node build) and in the benchmark (native DuckDB).
  */
 import { csvSafeQuerySql } from '../csv-safe';
-import type { Table } from 'apache-arrow';
 import { date, str } from '../sql';
+import type { SqlRunner } from '../db/runner';
+import { NothingToScore } from '../errors';
 import type { IngestReport } from '../ingest/report';
 import {
 	balancedBands,
@@ -28,17 +29,6 @@ import { SCORE_GROUPS_SQL, summarise, type MatrixCell, type ScoreGroup, type Seg
 
 export type { MatrixCell, SegmentSummary };
 import { METRICS, type LookBack, type Metric, type MonetaryBasis, type RuleSet, type ScoringSettings, type Thresholds } from './types';
-
-/** Runs SQL. `rows` returns plain objects with numbers (not BigInt) and strings. */
-export interface SqlRunner {
-	run(sql: string): Promise<void>;
-	rows<T>(sql: string): Promise<T[]>;
-	/**
-	 * The result as an Arrow table, where the runner has one: a million rows read as columns take a
-	 * fraction of the time of a million row objects (the predictions' customer summary).
-	 */
-	arrow?(sql: string): Promise<Table>;
-}
 
 export type { IngestReport };
 
@@ -91,14 +81,6 @@ export interface ScoringWindow {
 	analysisDate: string;
 	from: string | null;
 	to: string;
-}
-
-/** Scoring found no order to score with the settings; the message says why, for the merchant. */
-export class NothingToScore extends Error {
-	constructor(message: string) {
-		super(message);
-		this.name = 'NothingToScore';
-	}
 }
 
 const DAY_MS = 86_400_000;

@@ -17,7 +17,7 @@
  *   "overdue" means the expected date is before A.
  */
 import { date, num, str } from '../sql';
-import type { SqlRunner } from './analysis';
+import type { SqlRunner } from '../db/runner';
 import type { GroupFigures } from './summary';
 
 /** A support tier: customers whose lifetime revenue is at least `minRevenue` (up to the next tier's). */

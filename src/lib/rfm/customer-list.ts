@@ -3,7 +3,8 @@
  * a page at a time, and as a CSV export.
  */
 import { num, str } from '../sql';
-import { customersExportSql, type SqlRunner } from './analysis';
+import { customersExportSql } from './analysis';
+import type { SqlRunner } from '../db/runner';
 import { behaviourConditionSql } from './behaviour';
 import type { RuleSet } from './types';
 import type { HistoryState } from '../history/as-of';

@@ -7,7 +7,7 @@
 import { tickStep } from 'd3';
 import { ident, num, str } from '../sql';
 import { expectedOrdersColumn, PREDICTIONS_TABLE, type PredictionColumns } from '../predict/predictions-sql';
-import type { SqlRunner } from './analysis';
+import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
 
 /** What a matrix cell shows. */

@@ -14,11 +14,11 @@ import { JsonProblem, jsonRecords, NdjsonReader } from './json';
 import { HEAD_BYTES, recogniseFile, textDecoder, type FileFormat, type TextEncoding } from './recognise';
 import { gunzip, gunzipCheck, gunzipHead, readText, slices, transcodeToUtf8, type CheckCancelled } from './transcode';
 import { pickSheet, readWorkbook, WorkbookProblem } from './xlsx';
-import { FileProblem } from '../pipeline';
+import { FileProblem, isCancelled } from '../../errors';
 import type { SkippedLine } from '../rejects';
 import { technicalDetails } from '../../problem';
 import { ident, str } from '../../sql';
-import type { SqlRunner } from '../../rfm/analysis';
+import type { SqlRunner } from '../../db/runner';
 
 /** What the engine lends `prepareFile`: DuckDB's file registry, Arrow import, SQL and the Parquet reader. */
 export interface PrepareHost {
@@ -235,7 +235,7 @@ async function prepareGzip(file: Blob & { name: string }, host: PrepareHost, opt
 		try {
 			await gunzipCheck(file, options.checkCancelled);
 		} catch (e) {
-			if ((e as { name?: string }).name === 'CancelledError') throw e;
+			if (isCancelled(e)) throw e;
 			throw damaged(e);
 		}
 		const name = `${options.baseName}.csv.gz`;
@@ -257,7 +257,7 @@ async function prepareGzip(file: Blob & { name: string }, host: PrepareHost, opt
 	try {
 		bytes = await gunzip(file, options.checkCancelled);
 	} catch (e) {
-		if ((e as { name?: string }).name === 'CancelledError') throw e;
+		if (isCancelled(e)) throw e;
 		throw damaged(e);
 	}
 	checkSize('gunzip', bytes.length);
