@@ -218,6 +218,8 @@ describe('EngineCalls', () => {
 		expect(problemFor(file, 'analysis')).toEqual({ message: 'This .gz file could not be unpacked.', details: 'unexpected end of file' });
 		// A file problem is told in its own words whatever the merchant was doing.
 		expect(problemFor(file, 'export')?.message).toBe('This .gz file could not be unpacked.');
+		const prediction = Object.assign(new Error('There are no dated orders to learn from.'), { name: 'PredictionProblem' });
+		expect(problemFor(prediction, 'predictions')).toEqual({ message: 'There are no dated orders to learn from.', details: null });
 		const crash = new Error('Binder Error: Referenced column "x" not found');
 		expect(problemFor(crash, 'export')).toEqual({ message: FAILED.export, details: 'Binder Error: Referenced column "x" not found' });
 		expect(problemFor('a string thrown', 'count')).toEqual({ message: FAILED.count, details: 'a string thrown' });

@@ -11,7 +11,8 @@
  * Every engine error becomes the merchant's message here (`problemFor`), whatever asked.
  */
 import type { Remote } from 'comlink';
-import { CANCELLED, FILE_PROBLEM, type EngineApi, type EngineInfo, type Progress, type ProgressCallback } from '../engine/api';
+import type { EngineApi, EngineInfo, Progress, ProgressCallback } from '../engine/api';
+import { FILE_PROBLEM, isCancelled, NOTHING_TO_SCORE, PREDICTION_PROBLEM } from '../errors';
 import { splitProblem } from '../problem';
 
 /** What the page needs of the engine: the worker API, its start-up, and a way to pass callbacks to it. */
@@ -50,15 +51,14 @@ export type Doing = keyof typeof FAILED;
 /** Said when the merchant cancelled a step with the Cancel button. */
 export const CANCELLED_MESSAGE = 'Cancelled. Your previous results are unchanged.';
 
-/** True for a cancellation (by the merchant, or by a newer step), whichever side of the worker raised it. */
-export function isCancelled(e: unknown): boolean {
-	return (e as { name?: unknown } | null)?.name === CANCELLED;
-}
+/** Errors raised on purpose with a message written for the merchant (see errors.ts). */
+const FOR_THE_MERCHANT: ReadonlySet<unknown> = new Set([FILE_PROBLEM, NOTHING_TO_SCORE, PREDICTION_PROBLEM]);
 
 /**
- * The merchant's message for an engine error: a problem with the file is told in its own words
- * (its technical details split off), anything else in ours for what they were doing, with the
- * engine's words as details. Null for a cancellation: it is not a failure to report.
+ * The merchant's message for an engine error: a problem with the file (or any error raised with
+ * words for the merchant) is told in its own words, its technical details split off; anything else
+ * in ours for what they were doing, with the engine's words as details. Null for a cancellation:
+ * it is not a failure to report.
  * @param e what the engine call threw (errors cross the worker boundary as a name and a message)
  * @param doing what the call was for, naming the words used for an error we do not know
  */
@@ -66,7 +66,7 @@ export function problemFor(e: unknown, doing: Doing): Problem | null {
 	if (isCancelled(e)) return null;
 	const err = e as { name?: unknown; message?: unknown } | null;
 	const text = typeof err?.message === 'string' ? err.message : String(e);
-	if (err?.name === FILE_PROBLEM) return splitProblem(text || FAILED[doing]);
+	if (FOR_THE_MERCHANT.has(err?.name)) return splitProblem(text || FAILED[doing]);
 	return { message: FAILED[doing], details: text };
 }
 
