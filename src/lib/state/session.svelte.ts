@@ -84,17 +84,11 @@ export class Session {
 	get engineStatus() {
 		return this.calls.status;
 	}
-	get engineInfo() {
-		return this.calls.info;
-	}
 	get progress() {
 		return this.calls.progress;
 	}
 	get busy() {
 		return this.calls.busy;
-	}
-	get running() {
-		return this.calls.running;
 	}
 	/** A message for the merchant: what went wrong and what to do. */
 	get problem() {
@@ -194,7 +188,11 @@ export class Session {
 		return this.calls.task('export', (api) => api.exportSelection(selection));
 	}
 
-	/** A group's customers as CSV: chosen columns, an e-mail tool list, or a Meta / Google audience (hashed in the worker). */
+	/**
+	 * A group's customers as CSV: chosen columns, an e-mail tool list, or a Meta / Google audience
+	 * (hashed in the worker). A download that a newer step cancelled is not asked again behind the
+	 * merchant's back: nothing is told, and the button is still there.
+	 */
 	async exportSegment(selection: CustomerSelection, request: ExportRequest): Promise<Outcome<Uint8Array>> {
 		const group = $state.snapshot(selection) as CustomerSelection;
 		return this.calls.read(
