@@ -12,6 +12,7 @@ import {
 	paretoExpectedPurchasesNew,
 	paretoNbdLogLikelihood,
 	paretoProbabilityAlive,
+	paretoProbabilityOfOrderWithin,
 	type ParetoNbdParams
 } from '../../src/lib/predict/pareto-nbd';
 import {
@@ -20,9 +21,12 @@ import {
 	mbgExpectedPurchasesNew,
 	mbgNbdLogLikelihood,
 	mbgProbabilityAlive,
+	mbgProbabilityOfOrderWithin,
 	type MbgNbdParams
 } from '../../src/lib/predict/mbg-nbd';
-import { probabilityAlive as bgProbabilityAlive } from '../../src/lib/predict/bgnbd';
+import { fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
+import { compareModels } from '../../src/lib/predict/model-choice';
+import { PURCHASE_MODELS } from '../../src/lib/predict/models';
 import { logGamma } from '../../src/lib/predict/special';
 
 const summary = cdnowSummary(readCdnowSample());
@@ -38,24 +42,19 @@ function simpson(f: (t: number) => number, lo: number, hi: number, n = 20_000): 
 }
 
 /**
- * ∫₀^∞ g(μ) Gamma(μ; shape, rate) dμ. With μ = y^(1/shape), μ^(shape−1) dμ = dy/shape, which removes
- * the density's singularity at 0; beyond μ = (60 + 10·shape)/rate the density is below e^−60.
+ * ∫₀^∞ g(μ) Gamma(μ; shape, rate) dμ, cut where the density is below e^−60. Below shape 1 the density
+ * is singular at 0: μ = y^(1/shape) turns μ^(shape−1) dμ into dy/shape.
  */
-function overGamma(g: (mu: number) => number, shape: number, rate: number): number {
-	const top = Math.pow((60 + 10 * shape) / rate, shape);
-	const norm = Math.exp(shape * Math.log(rate) - logGamma(shape)) / shape;
-	return (
-		norm *
-		simpson(
-			(y) => {
-				const mu = Math.pow(y, 1 / shape);
-				return g(mu) * Math.exp(-rate * mu);
-			},
-			0,
-			top,
-			200_000
-		)
-	);
+function overGamma(g: (mu: number) => number, shape: number, rate: number, intervals = 200_000): number {
+	const end = (shape + 12 * Math.sqrt(shape) + 60) / rate;
+	const logNorm = shape * Math.log(rate) - logGamma(shape);
+	if (shape >= 1)
+		return simpson((mu) => (mu === 0 ? 0 : g(mu) * Math.exp(logNorm + (shape - 1) * Math.log(mu) - rate * mu)), 0, end, intervals);
+	const substituted = (y: number) => {
+		const mu = Math.pow(y, 1 / shape);
+		return g(mu) * Math.exp(-rate * mu);
+	};
+	return (Math.exp(logNorm) / shape) * simpson(substituted, 0, Math.pow(end, shape), intervals);
 }
 
 /** The Pareto/NBD likelihood of one customer from its integral form (no hypergeometric function). */
@@ -193,5 +192,85 @@ describe('MBG/NBD on CDNOW', () => {
 			expect(mbgExpectedPurchasesNew(fit.params, t)).toBeCloseTo(integral, 4);
 			expect(mbgExpectedPurchases(fit.params, t, 0, 0, 0)).toBeCloseTo(mbgExpectedPurchasesNew(fit.params, t), 10);
 		}
+	});
+});
+
+describe('chance of ordering in the next N', () => {
+	const { x, tx, T } = customer1516;
+	const cases = [
+		[x, tx, T],
+		[0, 0, 30],
+		[3, 12, 38]
+	] as const;
+
+	it('BG/NBD and MBG/NBD: P(alive) times 1 − E[e^(−λt)] over λ ~ Gamma(r+x, α+T)', () => {
+		const bgFit = fitBgNbd(history).params;
+		const mbgFit = fitMbgNbd(history).params;
+		for (const [x, tx, T] of cases) {
+			for (const t of [1, 4, 52]) {
+				const silent = (p: { r: number; alpha: number }) => overGamma((lambda) => Math.exp(-lambda * t), p.r + x, p.alpha + T);
+				expect(probabilityOfOrderWithin(bgFit, t, x, tx, T)).toBeCloseTo(bgProbabilityAlive(bgFit, x, tx, T) * (1 - silent(bgFit)), 5);
+				expect(mbgProbabilityOfOrderWithin(mbgFit, t, x, tx, T)).toBeCloseTo(
+					mbgProbabilityAlive(mbgFit, x, tx, T) * (1 - silent(mbgFit)),
+					5
+				);
+			}
+		}
+	});
+
+	it('Pareto/NBD: P(alive) times 1 − E[μ/(λ+μ) + λ/(λ+μ)·e^(−(λ+μ)t)], integrated over both rates', () => {
+		const fit = fitParetoNbd(history).params;
+		const { r, alpha, s, beta } = fit;
+		for (const [x, tx, T] of cases) {
+			for (const t of [1, 52]) {
+				const silent = overGamma(
+					(lambda) =>
+						overGamma(
+							(mu) => (lambda + mu === 0 ? 1 : mu / (lambda + mu) + (lambda / (lambda + mu)) * Math.exp(-(lambda + mu) * t)),
+							s,
+							beta + T,
+							2000
+						),
+					r + x,
+					alpha + T,
+					2000
+				);
+				const expected = paretoProbabilityAlive(fit, x, tx, T) * (1 - silent);
+				expect(paretoProbabilityOfOrderWithin(fit, t, x, tx, T)).toBeCloseTo(expected, 4);
+			}
+		}
+		expect(paretoProbabilityOfOrderWithin(fit, 0, x, tx, T)).toBe(0);
+	});
+});
+
+describe('choosing the model on the holdout period', () => {
+	const holdout = { actual: summary.map((c) => c.holdout), length: 39 };
+	const choice = compareModels(history, holdout);
+
+	it('compares all three, each with its holdout error, and picks the lowest', () => {
+		expect(choice.comparisons.map((c) => c.model)).toEqual(['bg-nbd', 'mbg-nbd', 'pareto-nbd']);
+		for (const c of choice.comparisons) {
+			expect(c.usable).toBe(true);
+			const model = PURCHASE_MODELS.find((m) => m.name === c.model)!;
+			let abs = 0;
+			for (let i = 0; i < summary.length; i++)
+				abs += Math.abs(model.expectedPurchases(c.fit.params, 39, history.x[i]!, history.tx[i]!, history.T[i]!) - holdout.actual[i]!);
+			expect(c.holdout!.mae).toBeCloseTo(abs / summary.length, 12);
+			expect(c.holdout!.actual).toBe(holdout.actual.reduce((a, b) => a + b, 0));
+			expect(c.bic).toBeCloseTo(4 * Math.log(2357) - 2 * c.fit.logLikelihood, 9);
+		}
+		const lowest = choice.comparisons.reduce((a, b) => (b.holdout!.mae < a.holdout!.mae ? b : a));
+		expect(choice.chosen).toBe(lowest.model);
+		expect(choice.reason).toContain(`${lowest.label} predicted the holdout period's repeat orders most closely`);
+		for (const c of choice.comparisons) expect(choice.reason).toContain(c.label);
+	});
+
+	it('without a holdout period, picks the lowest BIC — MBG/NBD here (LL −9582.1 against −9582.4 and −9595.0)', () => {
+		const byBic = compareModels(history, null);
+		expect(byBic.comparisons.every((c) => c.holdout === null)).toBe(true);
+		expect(byBic.chosen).toBe('mbg-nbd');
+		expect(byBic.reason).toMatch(
+			/^MBG\/NBD fits the orders best \(BIC 19\d{3}; BG\/NBD 19\d{3}, Pareto\/NBD 19\d{3}; lower is better\)\.$/
+		);
 	});
 });

@@ -262,3 +262,13 @@ export function expectedPurchasesNew(params: BgNbdParams, t: number): number {
 	const z = t / (alpha + t);
 	return ((a + b - 1) / (a - 1)) * bracket(r, a, b, 0, z);
 }
+
+/**
+ * P(at least one order in the next `t` | x, t_x, T): alive, λ ~ Gamma(r+x, α+T) and an active customer
+ * only drops out at a purchase, so the chance is P(alive) · (1 − ((α+T)/(α+T+t))^(r+x)).
+ */
+export function probabilityOfOrderWithin(params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha } = params;
+	return probabilityAlive(params, x, tx, T) * -Math.expm1(-(r + x) * Math.log1p(t / (alpha + T)));
+}

@@ -116,3 +116,13 @@ export function mbgExpectedPurchasesNew(params: MbgNbdParams, t: number): number
 	const a = awayFromOne(params.a);
 	return (b / (a - 1)) * bracket(r, a, b, 0, t / (alpha + t));
 }
+
+/**
+ * P(at least one order in the next `t` | x, t_x, T): alive, λ ~ Gamma(r+x, α+T) and an active customer
+ * only drops out at a purchase, so the chance is P(alive) · (1 − ((α+T)/(α+T+t))^(r+x)).
+ */
+export function mbgProbabilityOfOrderWithin(params: MbgNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha } = params;
+	return mbgProbabilityAlive(params, x, tx, T) * -Math.expm1(-(r + x) * Math.log1p(t / (alpha + T)));
+}

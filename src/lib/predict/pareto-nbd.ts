@@ -8,7 +8,7 @@
  * The likelihood and its conditional expectations follow Fader, Hardie & Lee's note "A note on deriving
  * the Pareto/NBD model and related expressions" (2005). The likelihood of (x, t_x, T) is
  *   Γ(r+x) α^r β^s / Γ(r) · [ (α+T)^−(r+x) (β+T)^−s + s/(r+s+x) · A₀ ],
- * where A₀ = s⁻¹·(r+s+x)·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ is written with Gauss's ₂F₁ — one
+ * where A₀ = (r+s+x)·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ is written with Gauss's ₂F₁ — one
  * branch for α ≥ β, another for α < β, so the series argument stays in [0, 1).
  */
 import { fitLogParameters } from './optimise';
@@ -47,26 +47,31 @@ export function logHyp2f1OneUp(c: number, b: number, z: number): number {
 	return (1 - b) * Math.log1p(-z) + Math.log(sum);
 }
 
-/** ln A₀ for one customer (−∞ when t_x = T: no time to drop out unseen after the last purchase). */
-function logA0({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
-	const c = r + s + x;
-	const alphaLarger = alpha >= beta;
-	const top = alphaLarger ? alpha : beta;
-	const b = alphaLarger ? s + 1 : r + x;
-	const diff = Math.abs(alpha - beta);
-	const atLast = logHyp2f1OneUp(c, b, diff / (top + tx)) - c * Math.log(top + tx);
-	const atEnd = logHyp2f1OneUp(c, b, diff / (top + T)) - c * Math.log(top + T);
-	if (!(atEnd < atLast)) return -Infinity;
-	return atLast + Math.log(-Math.expm1(atEnd - atLast));
+/**
+ * ln ∫_{t1}^{t2} (a+τ)^−P (b+τ)^−Q dτ for P, Q > 0, P + Q > 1 and t2 ≤ ∞: the integral behind the
+ * likelihood's "dropped out unseen" term and behind P(no order in the next t). With c = P+Q−1 and
+ * m = max(a, b) it is [G(t1) − G(t2)] / c, G(t) = ₂F₁(c, q; c+1; |a−b|/(m+t)) / (m+t)^c, where q is Q
+ * when a ≥ b and P otherwise (FHL's note, eq. 22's two branches); −∞ when the interval is empty.
+ */
+export function logPowerIntegral(a: number, P: number, b: number, Q: number, t1: number, t2: number): number {
+	const c = P + Q - 1;
+	const top = Math.max(a, b);
+	const q = a >= b ? Q : P;
+	const diff = Math.abs(a - b);
+	const G = (t: number) => (t === Infinity ? -Infinity : logHyp2f1OneUp(c, q, diff / (top + t)) - c * Math.log(top + t));
+	const lower = G(t1);
+	const upper = G(t2);
+	if (!(upper < lower)) return -Infinity;
+	return lower + Math.log(-Math.expm1(upper - lower)) - Math.log(c);
 }
 
 /**
  * ln of the odds that the customer dropped out unseen after their last purchase, against being alive
- * at T: the second term of the likelihood over the first.
+ * at T: the likelihood's second term, s·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ, over its first,
+ * (α+T)^−(r+x) (β+T)^−s.
  */
-function logDropOdds(params: ParetoNbdParams, x: number, tx: number, T: number): number {
-	const { r, alpha, s, beta } = params;
-	return Math.log(s) - Math.log(r + s + x) + logA0(params, x, tx, T) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T);
+function logDropOdds({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
+	return Math.log(s) + logPowerIntegral(alpha, r + x, beta, s + 1, tx, T) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T);
 }
 
 /** ln(e^a + e^b) without overflow. */
@@ -88,7 +93,7 @@ function groupedLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: 
 		const tx = g.times[g.txIndex[i]!]!;
 		const T = g.times[g.TIndex[i]!]!;
 		const aliveAtT = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
-		const droppedUnseen = Math.log(s) - Math.log(r + s + x) + logA0(params, x, tx, T);
+		const droppedUnseen = Math.log(s) + logPowerIntegral(alpha, r + x, beta, s + 1, tx, T);
 		ll += g.weight[i]! * (perX[x]! + logAddExp(aliveAtT, droppedUnseen));
 	}
 	return ll;
@@ -162,4 +167,21 @@ export function paretoExpectedPurchases(params: ParetoNbdParams, t: number, x: n
 export function paretoExpectedPurchasesNew({ r, alpha, s, beta }: ParetoNbdParams, t: number): number {
 	if (t <= 0) return 0;
 	return (r / alpha) * lifetimeWithin(s, beta, t);
+}
+
+/**
+ * P(at least one order in the next `t` | x, t_x, T). Alive at T, the rates are λ ~ Gamma(r+x, α+T) and
+ * μ ~ Gamma(s, β+T), independent, and no order in t has chance E[μ/(λ+μ)] + E[λ/(λ+μ)·e^−(λ+μ)t];
+ * writing 1/(λ+μ) = ∫₀^∞ e^−u(λ+μ) du turns both into power integrals:
+ *   r'·α'^r'·β'^s·∫_t^∞ (α'+v)^−(r'+1) (β'+v)^−s dv  +  s·α'^r'·β'^s·∫_0^∞ (α'+u)^−r' (β'+u)^−(s+1) du,
+ * with r' = r+x, α' = α+T, β' = β+T (the two add up to 1 at t = 0).
+ */
+export function paretoProbabilityOfOrderWithin(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha, s, beta } = params;
+	const rx = r + x;
+	const front = rx * Math.log(alpha + T) + s * Math.log(beta + T);
+	const silentLonger = Math.exp(Math.log(rx) + front + logPowerIntegral(alpha + T, rx + 1, beta + T, s, t, Infinity));
+	const goneFirst = Math.exp(Math.log(s) + front + logPowerIntegral(alpha + T, rx, beta + T, s + 1, 0, Infinity));
+	return paretoProbabilityAlive(params, x, tx, T) * Math.max(0, 1 - silentLonger - goneFirst);
 }
