@@ -24,7 +24,10 @@ import {
 	mbgProbabilityOfOrderWithin,
 	type MbgNbdParams
 } from '../../src/lib/predict/mbg-nbd';
-import { fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
+import { BG_NBD, fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
+import { bootstrapFits, percentileInterval } from '../../src/lib/predict/bootstrap';
+import { groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { groupHistory, withGroupCounts } from '../../src/lib/predict/purchase-history';
 import { compareModels } from '../../src/lib/predict/model-choice';
 import { PURCHASE_MODELS } from '../../src/lib/predict/models';
 import { logGamma } from '../../src/lib/predict/special';
@@ -273,4 +276,41 @@ describe('choosing the model on the holdout period', () => {
 			/^MBG\/NBD fits the orders best \(BIC 19\d{3}; BG\/NBD 19\d{3}, Pareto\/NBD 19\d{3}; lower is better\)\.$/
 		);
 	});
+});
+
+describe('bootstrap over customers', () => {
+	it('reads intervals as R’s quantile type 7', () => {
+		const { low, high } = percentileInterval([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+		expect(low).toBeCloseTo(1.45, 12);
+		expect(high).toBeCloseTo(9.55, 12);
+		expect(percentileInterval([4])).toEqual({ low: 4, high: 4 });
+	});
+
+	it('re-weighting the groups with their own counts gives the same likelihood', () => {
+		const g = groupHistory(history);
+		const same = withGroupCounts(g, Float64Array.from(g.weight));
+		const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+		expect(groupedLogLikelihood(BG_NBD, same, params)).toBeCloseTo(-9582.43, 2);
+		expect(same.customers).toBe(2357);
+		expect(same.totalX).toBe(2457);
+	});
+
+	for (const model of PURCHASE_MODELS) {
+		it(`${model.label}: the same seed gives the same refits, and the 90 % intervals hold the point estimate`, () => {
+			const fit = model.fit(history);
+			const run = (seed: number) => [...bootstrapFits(model.spec, history, fit, { resamples: 20, seed })];
+			const first = run(7);
+			expect(first).toHaveLength(20);
+			expect(first.filter((f) => f !== null).length).toBeGreaterThanOrEqual(19);
+			expect(run(7).map((f) => f?.params)).toEqual(first.map((f) => f?.params));
+			expect(run(8).map((f) => f?.params)).not.toEqual(first.map((f) => f?.params));
+			for (const [name, value] of Object.entries(fit.params)) {
+				const spread = first.filter((f) => f !== null).map((f) => (f!.params as Record<string, number>)[name]!);
+				const { low, high } = percentileInterval(spread);
+				expect(low).toBeLessThan(value);
+				expect(high).toBeGreaterThan(value);
+				expect(high - low).toBeGreaterThan(0);
+			}
+		});
+	}
 });

@@ -8,9 +8,7 @@
  *   Γ(r+x) α^r / Γ(r) · B(a, b+x+1)/B(a, b) · (α+T)^−(r+x) · [1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)].
  */
 import { hyp2f1 } from './special';
-import { fitLogParameters } from './optimise';
-import { valueAndNumericGradient } from './gradient';
-import { AT_BOUND_MARGIN, LOG_BOUND, type FitReport } from './bgnbd';
+import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
 import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
 
 export interface MbgNbdParams {
@@ -21,7 +19,7 @@ export interface MbgNbdParams {
 }
 
 /** The log-likelihood of grouped data (times and α in the grouped scale). */
-function groupedLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNbdParams, perX: Float64Array): number {
+function groupedMbgNbdLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNbdParams, perX: Float64Array): number {
 	// For integer x: ln Γ(r+x) − ln Γ(r) = Σ_{k<x} ln(r+k), and ln B(a, b+x+1) − ln B(a, b) = Σ_{k≤x} ln(b+k) − ln(a+b+k).
 	let cumR = 0;
 	let cumB = 0;
@@ -44,39 +42,24 @@ function groupedLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNbdParam
 	return ll;
 }
 
+/** MBG/NBD for the fitter: (r, α, a, b) with α a rate per unit of time (central-difference gradient). */
+export const MBG_NBD: ModelSpec<MbgNbdParams> = {
+	names: ['r', 'alpha', 'a', 'b'],
+	timeScaled: ['alpha'],
+	prepare(g) {
+		const perX = new Float64Array(g.maxX + 1);
+		return { logLikelihood: (p) => groupedMbgNbdLogLikelihood(g, p, perX) };
+	}
+};
+
 /** The MBG/NBD log-likelihood of a purchase history at these parameters. */
 export function mbgNbdLogLikelihood(history: PurchaseHistory, params: MbgNbdParams): number {
-	const g = groupHistory(history);
-	const scaled = { ...params, alpha: params.alpha / g.scale };
-	return groupedLogLikelihood(g, scaled, new Float64Array(g.maxX + 1)) - g.totalX * Math.log(g.scale);
+	return groupedLogLikelihood(MBG_NBD, groupHistory(history), params);
 }
 
-/**
- * Fits the MBG/NBD by maximum likelihood: BFGS with central-difference gradients on the logs of
- * (r, α, a, b), each within e^±LOG_BOUND of the start, times rescaled as for BG/NBD.
- */
-export function fitMbgNbd(history: PurchaseHistory): FitReport<MbgNbdParams> {
-	const t0 = performance.now();
-	const g = groupHistory(history);
-	if (g.customers === 0) throw new RangeError('No customers to fit');
-	const perX = new Float64Array(g.maxX + 1);
-	const toParams = (v: number[]): MbgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
-	const negative = (v: number[]) => -groupedLogLikelihood(g, toParams(v), perX);
-	const result = fitLogParameters((v) => valueAndNumericGradient(negative, v), negative, [0, 0, 0, 0], {
-		bound: LOG_BOUND,
-		gTolerance: 1e-7 * Math.max(1000, g.customers)
-	});
-	const fitted = toParams(result.x);
-	return {
-		params: { ...fitted, alpha: fitted.alpha * g.scale },
-		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
-		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
-		iterations: result.iterations,
-		evaluations: result.evaluations,
-		customers: g.customers,
-		ms: performance.now() - t0
-	};
+/** Fits the MBG/NBD by maximum likelihood (see `fitGrouped`). */
+export function fitMbgNbd(history: PurchaseHistory, start?: MbgNbdParams): FitReport<MbgNbdParams> {
+	return fitGrouped(MBG_NBD, groupHistory(history), start);
 }
 
 /** ln of the odds that the customer has dropped out (after any purchase, the first included). */

@@ -11,9 +11,7 @@
  * where A₀ = (r+s+x)·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ is written with Gauss's ₂F₁ — one
  * branch for α ≥ β, another for α < β, so the series argument stays in [0, 1).
  */
-import { fitLogParameters } from './optimise';
-import { valueAndNumericGradient } from './gradient';
-import { AT_BOUND_MARGIN, LOG_BOUND, type FitReport } from './bgnbd';
+import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
 import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
 
 export interface ParetoNbdParams {
@@ -78,7 +76,7 @@ function logDropOdds({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: numb
 const logAddExp = (a: number, b: number) => (a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b)));
 
 /** The log-likelihood of grouped data (times, α and β in the grouped scale). */
-function groupedLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: Float64Array): number {
+function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: Float64Array): number {
 	const { r, alpha, s, beta } = params;
 	// ln Γ(r+x) − ln Γ(r) for integer x is a sum of logs.
 	let cum = 0;
@@ -99,46 +97,24 @@ function groupedLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: 
 	return ll;
 }
 
+/** Pareto/NBD for the fitter: (r, α, s, β) with α and β rates per unit of time (central-difference gradient). */
+export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
+	names: ['r', 'alpha', 's', 'beta'],
+	timeScaled: ['alpha', 'beta'],
+	prepare(g) {
+		const perX = new Float64Array(g.maxX + 1);
+		return { logLikelihood: (p) => groupedParetoLogLikelihood(g, p, perX) };
+	}
+};
+
 /** The Pareto/NBD log-likelihood of a purchase history at these parameters (FHL's note, eq. 22, in logs). */
 export function paretoNbdLogLikelihood(history: PurchaseHistory, params: ParetoNbdParams): number {
-	const g = groupHistory(history);
-	// Times were divided by `scale`: so are α and β (rates per unit), and each repeat purchase's density gains ln(scale).
-	const scaled = { ...params, alpha: params.alpha / g.scale, beta: params.beta / g.scale };
-	return groupedLogLikelihood(g, scaled, new Float64Array(g.maxX + 1)) - g.totalX * Math.log(g.scale);
+	return groupedLogLikelihood(PARETO_NBD, groupHistory(history), params);
 }
 
-/**
- * Fits the Pareto/NBD by maximum likelihood: BFGS on the logs of (r, α, s, β) with central-difference
- * gradients (the hypergeometric terms have no cheap closed-form derivative), each kept within
- * e^±LOG_BOUND of the start, with times rescaled so that the start (1, 1, 1, 1) suits any time unit.
- */
-export function fitParetoNbd(history: PurchaseHistory): FitReport<ParetoNbdParams> {
-	const t0 = performance.now();
-	const g = groupHistory(history);
-	if (g.customers === 0) throw new RangeError('No customers to fit');
-	const perX = new Float64Array(g.maxX + 1);
-	const toParams = (v: number[]): ParetoNbdParams => ({
-		r: Math.exp(v[0]!),
-		alpha: Math.exp(v[1]!),
-		s: Math.exp(v[2]!),
-		beta: Math.exp(v[3]!)
-	});
-	const negative = (v: number[]) => -groupedLogLikelihood(g, toParams(v), perX);
-	const result = fitLogParameters((v) => valueAndNumericGradient(negative, v), negative, [0, 0, 0, 0], {
-		bound: LOG_BOUND,
-		gTolerance: 1e-7 * Math.max(1000, g.customers)
-	});
-	const fitted = toParams(result.x);
-	return {
-		params: { ...fitted, alpha: fitted.alpha * g.scale, beta: fitted.beta * g.scale },
-		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
-		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
-		iterations: result.iterations,
-		evaluations: result.evaluations,
-		customers: g.customers,
-		ms: performance.now() - t0
-	};
+/** Fits the Pareto/NBD by maximum likelihood (see `fitGrouped`); the ₂F₁ terms have no cheap closed-form gradient. */
+export function fitParetoNbd(history: PurchaseHistory, start?: ParetoNbdParams): FitReport<ParetoNbdParams> {
+	return fitGrouped(PARETO_NBD, groupHistory(history), start);
 }
 
 /** P(alive at T | x, t_x, T) (FHL's note, eq. 18). */
