@@ -15,7 +15,9 @@ import {
 	paretoProbabilityOfOrderWithin,
 	type ParetoNbdParams
 } from '../../src/lib/predict/pareto-nbd';
+import { valueAndNumericGradient } from '../../src/lib/predict/gradient';
 import {
+	MBG_NBD,
 	fitMbgNbd,
 	mbgExpectedPurchases,
 	mbgExpectedPurchasesNew,
@@ -313,4 +315,23 @@ describe('bootstrap over customers', () => {
 			}
 		});
 	}
+});
+
+describe('closed-form gradients', () => {
+	it('MBG/NBD: value and gradient match the likelihood and its central differences', () => {
+		const g = groupHistory(history);
+		const model = MBG_NBD.prepare(g);
+		for (const p of [
+			{ r: 0.52, alpha: 0.16, a: 0.89, b: 1.61 },
+			{ r: 2, alpha: 3, a: 0.2, b: 7 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 9);
+			const logs = [p.r, p.alpha, p.a, p.b].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
 });

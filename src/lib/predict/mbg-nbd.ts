@@ -42,13 +42,78 @@ function groupedMbgNbdLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNb
 	return ll;
 }
 
-/** MBG/NBD for the fitter: (r, α, a, b) with α a rate per unit of time (central-difference gradient). */
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b). With σ the posterior
+ * chance of "dropped out" (the sigmoid of the drop odds D), each customer adds
+ * ∂/∂r = ln α + Σ_{k<x} 1/(r+k) − ln(α+T) + σ(ln(α+T) − ln(α+t_x)),
+ * ∂/∂α = r/α − (r+x)/(α+T) + σ(r+x)(1/(α+T) − 1/(α+t_x)),
+ * ∂/∂a = σ/a − Σ_{k≤x} 1/(a+b+k), ∂/∂b = Σ_{k≤x} (1/(b+k) − 1/(a+b+k)) − σ/(b+x).
+ */
+function groupedMbgNbdValueAndGradient(
+	g: GroupedHistory,
+	{ r, alpha, a, b }: MbgNbdParams,
+	scratch: { perX: Float64Array; sumR: Float64Array; sumB: Float64Array; sumAB: Float64Array }
+): { ll: number; grad: number[] } {
+	const { perX, sumR, sumB, sumAB } = scratch;
+	let cumR = 0;
+	let cumB = 0;
+	let invR = 0;
+	let invB = 0;
+	let invAB = 0;
+	const logAlpha = Math.log(alpha);
+	for (let x = 0; x <= g.maxX; x++) {
+		cumB += Math.log(b + x) - Math.log(a + b + x);
+		invB += 1 / (b + x);
+		invAB += 1 / (a + b + x);
+		perX[x] = r * logAlpha + cumR + cumB;
+		sumR[x] = invR;
+		sumB[x] = invB;
+		sumAB[x] = invAB;
+		cumR += Math.log(r + x);
+		invR += 1 / (r + x);
+	}
+	const logA = Math.log(a);
+	let ll = 0;
+	let dr = 0;
+	let dAlpha = 0;
+	let da = 0;
+	let db = 0;
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const w = g.weight[i]!;
+		const end = alpha + g.times[g.TIndex[i]!]!;
+		const last = alpha + g.times[g.txIndex[i]!]!;
+		const logEnd = Math.log(end);
+		const logLast = Math.log(last);
+		const dropOdds = logA - Math.log(b + x) + (r + x) * (logEnd - logLast);
+		const e = Math.exp(-Math.abs(dropOdds));
+		const log1pOdds = (dropOdds > 0 ? dropOdds : 0) + Math.log1p(e);
+		const dropped = dropOdds > 0 ? 1 / (1 + e) : e / (1 + e);
+		ll += w * (perX[x]! - (r + x) * logEnd + log1pOdds);
+		dr += w * (logAlpha + sumR[x]! - logEnd + dropped * (logEnd - logLast));
+		dAlpha += w * (r / alpha - (r + x) / end + dropped * (r + x) * (1 / end - 1 / last));
+		da += w * (dropped / a - sumAB[x]!);
+		db += w * (sumB[x]! - sumAB[x]! - dropped / (b + x));
+	}
+	return { ll, grad: [dr * r, dAlpha * alpha, da * a, db * b] };
+}
+
+/** MBG/NBD for the fitter: (r, α, a, b) with α a rate per unit of time, and its closed-form gradient. */
 export const MBG_NBD: ModelSpec<MbgNbdParams> = {
 	names: ['r', 'alpha', 'a', 'b'],
 	timeScaled: ['alpha'],
 	prepare(g) {
-		const perX = new Float64Array(g.maxX + 1);
-		return { logLikelihood: (p) => groupedMbgNbdLogLikelihood(g, p, perX) };
+		const size = g.maxX + 1;
+		const scratch = {
+			perX: new Float64Array(size),
+			sumR: new Float64Array(size),
+			sumB: new Float64Array(size),
+			sumAB: new Float64Array(size)
+		};
+		return {
+			logLikelihood: (p) => groupedMbgNbdLogLikelihood(g, p, scratch.perX),
+			valueAndGradient: (p) => groupedMbgNbdValueAndGradient(g, p, scratch)
+		};
 	}
 };
 
