@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import {
+	PARETO_NBD,
 	fitParetoNbd,
 	logHyp2f1OneUp,
 	paretoExpectedPurchases,
@@ -330,6 +331,26 @@ describe('closed-form gradients', () => {
 			const logs = [p.r, p.alpha, p.a, p.b].map(Math.log);
 			const at = (v: number[]) =>
 				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
+});
+
+describe('Pareto/NBD closed-form gradient', () => {
+	it('matches the likelihood and its central differences on both sides of α = β', () => {
+		const g = groupHistory(history);
+		const model = PARETO_NBD.prepare(g);
+		for (const p of [
+			{ r: 0.55, alpha: 0.27, s: 0.61, beta: 0.3 },
+			{ r: 1.5, alpha: 2, s: 0.3, beta: 0.4 },
+			{ r: 0.2, alpha: 0.5, s: 2.5, beta: 0.5 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 8);
+			const logs = [p.r, p.alpha, p.s, p.beta].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), s: Math.exp(v[2]!), beta: Math.exp(v[3]!) });
 			const numeric = valueAndNumericGradient(at, logs).g;
 			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
 		}

@@ -97,13 +97,131 @@ function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, 
 	return ll;
 }
 
-/** Pareto/NBD for the fitter: (r, α, s, β) with α and β rates per unit of time (central-difference gradient). */
+/** ln ₂F₁(c, q; c+1; z) (as `logHyp2f1OneUp`) and its partial derivatives in c, q and z. */
+interface SeriesWithSlopes {
+	value: number;
+	dc: number;
+	dq: number;
+	dz: number;
+}
+
+/**
+ * `logHyp2f1OneUp` with its derivatives, summed in the same loop: with uₙ the series' terms,
+ * ∂ln S/∂c = Σ uₙ Σ_{k<n} (1/(c+1−q+k) − 1/(c+1+k)) / S, ∂ln S/∂q = −Σ uₙ Σ_{k<n} 1/(c+1−q+k) / S and
+ * ∂ln S/∂z = Σ n·uₙ / (z·S); the prefactor (1−z)^(1−q) adds its own.
+ */
+function seriesWithSlopes(c: number, q: number, z: number): SeriesWithSlopes {
+	const top = c + 1 - q;
+	if (z === 0) return { value: 0, dc: 0, dq: 0, dz: top / (c + 1) - (1 - q) };
+	let term = 1;
+	let sum = 1;
+	let sumC = 0;
+	let sumQ = 0;
+	let sumN = 0;
+	let hc = 0;
+	let hq = 0;
+	const tailFactor = z / (1 - z);
+	for (let n = 0; n < 20_000; n++) {
+		hc += 1 / (top + n) - 1 / (c + 1 + n);
+		hq -= 1 / (top + n);
+		term *= ((top + n) / (c + 1 + n)) * z;
+		sum += term;
+		sumC += term * hc;
+		sumQ += term * hq;
+		sumN += (n + 1) * term;
+		if (term * tailFactor <= 1e-15 * sum) break;
+	}
+	const log1mz = Math.log1p(-z);
+	return {
+		value: (1 - q) * log1mz + Math.log(sum),
+		dc: sumC / sum,
+		dq: -log1mz + sumQ / sum,
+		dz: -(1 - q) / (1 - z) + sumN / (z * sum)
+	};
+}
+
+/**
+ * G(t) = ln[₂F₁(c, q; c+1; z)/(m+t)^c] of `logPowerIntegral` for the likelihood's integral
+ * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β).
+ */
+function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x: number, t: number): number[] {
+	const c = r + s + x;
+	if (alpha >= beta) {
+		const m = alpha + t;
+		const f = seriesWithSlopes(c, s + 1, (alpha - beta) / m);
+		const logM = Math.log(m);
+		return [f.value - c * logM, f.dc - logM, f.dz * ((beta + t) / (m * m)) - c / m, f.dc + f.dq - logM, -f.dz / m];
+	}
+	const m = beta + t;
+	const f = seriesWithSlopes(c, r + x, (beta - alpha) / m);
+	const logM = Math.log(m);
+	return [f.value - c * logM, f.dc + f.dq - logM, -f.dz / m, f.dc - logM, f.dz * ((alpha + t) / (m * m)) - c / m];
+}
+
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln s, ln β): per customer
+ * ln L = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + logaddexp(A, D), with A = −(r+x) ln(α+T) − s ln(β+T)
+ * and D = ln s + ln[(G(t_x) − G(T))/c] in the notation of `logPowerIntegral`.
+ */
+function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParams, scratch: { perX: Float64Array; sumR: Float64Array }) {
+	const { r, alpha, s, beta } = params;
+	const { perX, sumR } = scratch;
+	const logAlpha = Math.log(alpha);
+	const logBeta = Math.log(beta);
+	let cum = 0;
+	let inv = 0;
+	for (let x = 0; x <= g.maxX; x++) {
+		perX[x] = r * logAlpha + s * logBeta + cum;
+		sumR[x] = inv;
+		cum += Math.log(r + x);
+		inv += 1 / (r + x);
+	}
+	let ll = 0;
+	const grad = [0, 0, 0, 0];
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const w = g.weight[i]!;
+		const tx = g.times[g.txIndex[i]!]!;
+		const T = g.times[g.TIndex[i]!]!;
+		const logAT = Math.log(alpha + T);
+		const logBT = Math.log(beta + T);
+		const alive = -(r + x) * logAT - s * logBT;
+		// ∂A and ∂(front) in (r, α, s, β).
+		const dAlive = [-logAT, -(r + x) / (alpha + T), -logBT, -s / (beta + T)];
+		const dFront = [logAlpha + sumR[x]!, r / alpha, logBeta, s / beta];
+		let value = alive;
+		let weights = [1, 0];
+		let dDropped = [0, 0, 0, 0];
+		const lower = endTermWithSlopes(r, alpha, s, beta, x, tx);
+		const upper = endTermWithSlopes(r, alpha, s, beta, x, T);
+		if (upper[0]! < lower[0]!) {
+			const rho = Math.exp(upper[0]! - lower[0]!);
+			const c = r + s + x;
+			const dropped = Math.log(s) + lower[0]! + Math.log1p(-rho) - Math.log(c);
+			// ∂ ln(G_lo − G_hi in levels) = (∂L − ρ∂U)/(1−ρ); ∂c/∂r = ∂c/∂s = 1; ∂ln s/∂s = 1/s.
+			dDropped = [0, 1, 2, 3].map((k) => (lower[k + 1]! - rho * upper[k + 1]!) / (1 - rho));
+			dDropped[0]! -= 1 / c;
+			dDropped[2]! += 1 / s - 1 / c;
+			value = logAddExp(alive, dropped);
+			const pAlive = Math.exp(alive - value);
+			weights = [pAlive, 1 - pAlive];
+		}
+		ll += w * (perX[x]! + value);
+		for (let k = 0; k < 4; k++) grad[k]! += w * (dFront[k]! + weights[0]! * dAlive[k]! + weights[1]! * dDropped[k]!);
+	}
+	return { ll, grad: [grad[0]! * r, grad[1]! * alpha, grad[2]! * s, grad[3]! * beta] };
+}
+
+/** Pareto/NBD for the fitter: (r, α, s, β) with α and β rates per unit of time, and its closed-form gradient. */
 export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
 	names: ['r', 'alpha', 's', 'beta'],
 	timeScaled: ['alpha', 'beta'],
 	prepare(g) {
-		const perX = new Float64Array(g.maxX + 1);
-		return { logLikelihood: (p) => groupedParetoLogLikelihood(g, p, perX) };
+		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1) };
+		return {
+			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
+			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
+		};
 	}
 };
 
