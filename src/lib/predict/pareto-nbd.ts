@@ -1,0 +1,281 @@
+/**
+ * The Pareto/NBD model of repeat purchasing (Schmittlein, Morrison & Colombo 1987, "Counting your
+ * customers", Management Science 33(1)): while alive a customer buys at a Poisson rate λ ~ Gamma(r, α)
+ * and stays alive for an exponential lifetime with rate μ ~ Gamma(s, β), independent of λ. Unlike
+ * BG/NBD, dropping out does not wait for a purchase, so a one-time buyer who has been silent for long
+ * is probably gone.
+ *
+ * The likelihood and its conditional expectations follow Fader, Hardie & Lee's note "A note on deriving
+ * the Pareto/NBD model and related expressions" (2005). The likelihood of (x, t_x, T) is
+ *   Γ(r+x) α^r β^s / Γ(r) · [ (α+T)^−(r+x) (β+T)^−s + s/(r+s+x) · A₀ ],
+ * where A₀ = (r+s+x)·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ is written with Gauss's ₂F₁ — one
+ * branch for α ≥ β, another for α < β, so the series argument stays in [0, 1).
+ */
+import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
+import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
+
+export interface ParetoNbdParams {
+	r: number;
+	alpha: number;
+	s: number;
+	beta: number;
+}
+
+/**
+ * ln ₂F₁(c, b; c+1; z) for 0 ≤ z < 1 and c+1−b > 0, the only form A₀ needs. Euler's transformation
+ * gives (1−z)^(1−b) · Σₙ (c+1−b)ₙ/(c+1)ₙ zⁿ: every term is positive and each is less than z times the
+ * one before, so the sum has no cancellation and its tail after a term is at most term·z/(1−z).
+ */
+export function logHyp2f1OneUp(c: number, b: number, z: number): number {
+	if (z === 0) return 0;
+	if (!(z > 0 && z < 1)) throw new RangeError(`The series needs 0 ≤ z < 1, got ${z}`);
+	const top = c + 1 - b;
+	if (!(top > 0)) throw new RangeError(`The series needs c + 1 − b > 0, got c = ${c}, b = ${b}`);
+	let term = 1;
+	let sum = 1;
+	const tailFactor = z / (1 - z);
+	// 20,000 terms reach 1e-15 up to z ≈ 0.998. Beyond that, min(α, β) ≪ max(α, β): the fit is heading for
+	// its bound, which `atBound` reports and the predictions then hide, so a small shortfall costs nothing
+	// while an unbounded loop would freeze the fit.
+	for (let n = 0; n < 20_000; n++) {
+		term *= ((top + n) / (c + 1 + n)) * z;
+		sum += term;
+		if (term * tailFactor <= 1e-15 * sum) break;
+	}
+	return (1 - b) * Math.log1p(-z) + Math.log(sum);
+}
+
+/**
+ * ln ∫_{t1}^{t2} (a+τ)^−P (b+τ)^−Q dτ for P, Q > 0, P + Q > 1 and t2 ≤ ∞: the integral behind the
+ * likelihood's "dropped out unseen" term and behind P(no order in the next t). With c = P+Q−1 and
+ * m = max(a, b) it is [G(t1) − G(t2)] / c, G(t) = ₂F₁(c, q; c+1; |a−b|/(m+t)) / (m+t)^c, where q is Q
+ * when a ≥ b and P otherwise (FHL's note, eq. 22's two branches); −∞ when the interval is empty.
+ */
+export function logPowerIntegral(a: number, P: number, b: number, Q: number, t1: number, t2: number): number {
+	const c = P + Q - 1;
+	const top = Math.max(a, b);
+	const q = a >= b ? Q : P;
+	const diff = Math.abs(a - b);
+	const G = (t: number) => (t === Infinity ? -Infinity : logHyp2f1OneUp(c, q, diff / (top + t)) - c * Math.log(top + t));
+	const lower = G(t1);
+	const upper = G(t2);
+	if (!(upper < lower)) return -Infinity;
+	return lower + Math.log(-Math.expm1(upper - lower)) - Math.log(c);
+}
+
+/**
+ * ln of the odds that the customer dropped out unseen after their last purchase, against being alive
+ * at T: the likelihood's second term, s·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ, over its first,
+ * (α+T)^−(r+x) (β+T)^−s.
+ */
+function logDropOdds({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: number, T: number): number {
+	return Math.log(s) + logPowerIntegral(alpha, r + x, beta, s + 1, tx, T) + (r + x) * Math.log(alpha + T) + s * Math.log(beta + T);
+}
+
+/** ln(e^a + e^b) without overflow. */
+const logAddExp = (a: number, b: number) => (a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b)));
+
+/** The log-likelihood of grouped data (times, α and β in the grouped scale). */
+function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: Float64Array): number {
+	const { r, alpha, s, beta } = params;
+	// ln Γ(r+x) − ln Γ(r) for integer x is a sum of logs.
+	let cum = 0;
+	const base = r * Math.log(alpha) + s * Math.log(beta);
+	for (let x = 0; x <= g.maxX; x++) {
+		perX[x] = base + cum;
+		cum += Math.log(r + x);
+	}
+	let ll = 0;
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const tx = g.times[g.txIndex[i]!]!;
+		const T = g.times[g.TIndex[i]!]!;
+		const aliveAtT = -(r + x) * Math.log(alpha + T) - s * Math.log(beta + T);
+		const droppedUnseen = Math.log(s) + logPowerIntegral(alpha, r + x, beta, s + 1, tx, T);
+		ll += g.weight[i]! * (perX[x]! + logAddExp(aliveAtT, droppedUnseen));
+	}
+	return ll;
+}
+
+/** ln ₂F₁(c, q; c+1; z) (as `logHyp2f1OneUp`) and its partial derivatives in c, q and z. */
+interface SeriesWithSlopes {
+	value: number;
+	dc: number;
+	dq: number;
+	dz: number;
+}
+
+/**
+ * `logHyp2f1OneUp` with its derivatives, summed in the same loop: with uₙ the series' terms,
+ * ∂ln S/∂c = Σ uₙ Σ_{k<n} (1/(c+1−q+k) − 1/(c+1+k)) / S, ∂ln S/∂q = −Σ uₙ Σ_{k<n} 1/(c+1−q+k) / S and
+ * ∂ln S/∂z = Σ n·uₙ / (z·S); the prefactor (1−z)^(1−q) adds its own.
+ */
+function seriesWithSlopes(c: number, q: number, z: number): SeriesWithSlopes {
+	const top = c + 1 - q;
+	if (z === 0) return { value: 0, dc: 0, dq: 0, dz: top / (c + 1) - (1 - q) };
+	let term = 1;
+	let sum = 1;
+	let sumC = 0;
+	let sumQ = 0;
+	let sumN = 0;
+	let hc = 0;
+	let hq = 0;
+	const tailFactor = z / (1 - z);
+	for (let n = 0; n < 20_000; n++) {
+		hc += 1 / (top + n) - 1 / (c + 1 + n);
+		hq -= 1 / (top + n);
+		term *= ((top + n) / (c + 1 + n)) * z;
+		sum += term;
+		sumC += term * hc;
+		sumQ += term * hq;
+		sumN += (n + 1) * term;
+		if (term * tailFactor <= 1e-15 * sum) break;
+	}
+	const log1mz = Math.log1p(-z);
+	return {
+		value: (1 - q) * log1mz + Math.log(sum),
+		dc: sumC / sum,
+		dq: -log1mz + sumQ / sum,
+		dz: -(1 - q) / (1 - z) + sumN / (z * sum)
+	};
+}
+
+/**
+ * G(t) = ln[₂F₁(c, q; c+1; z)/(m+t)^c] of `logPowerIntegral` for the likelihood's integral
+ * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β).
+ */
+function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x: number, t: number): number[] {
+	const c = r + s + x;
+	if (alpha >= beta) {
+		const m = alpha + t;
+		const f = seriesWithSlopes(c, s + 1, (alpha - beta) / m);
+		const logM = Math.log(m);
+		return [f.value - c * logM, f.dc - logM, f.dz * ((beta + t) / (m * m)) - c / m, f.dc + f.dq - logM, -f.dz / m];
+	}
+	const m = beta + t;
+	const f = seriesWithSlopes(c, r + x, (beta - alpha) / m);
+	const logM = Math.log(m);
+	return [f.value - c * logM, f.dc + f.dq - logM, -f.dz / m, f.dc - logM, f.dz * ((alpha + t) / (m * m)) - c / m];
+}
+
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln s, ln β): per customer
+ * ln L = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + logaddexp(A, D), with A = −(r+x) ln(α+T) − s ln(β+T)
+ * and D = ln s + ln[(G(t_x) − G(T))/c] in the notation of `logPowerIntegral`.
+ */
+function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParams, scratch: { perX: Float64Array; sumR: Float64Array }) {
+	const { r, alpha, s, beta } = params;
+	const { perX, sumR } = scratch;
+	const logAlpha = Math.log(alpha);
+	const logBeta = Math.log(beta);
+	let cum = 0;
+	let inv = 0;
+	for (let x = 0; x <= g.maxX; x++) {
+		perX[x] = r * logAlpha + s * logBeta + cum;
+		sumR[x] = inv;
+		cum += Math.log(r + x);
+		inv += 1 / (r + x);
+	}
+	let ll = 0;
+	const grad = [0, 0, 0, 0];
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const w = g.weight[i]!;
+		const tx = g.times[g.txIndex[i]!]!;
+		const T = g.times[g.TIndex[i]!]!;
+		const logAT = Math.log(alpha + T);
+		const logBT = Math.log(beta + T);
+		const alive = -(r + x) * logAT - s * logBT;
+		// ∂A and ∂(front) in (r, α, s, β).
+		const dAlive = [-logAT, -(r + x) / (alpha + T), -logBT, -s / (beta + T)];
+		const dFront = [logAlpha + sumR[x]!, r / alpha, logBeta, s / beta];
+		let value = alive;
+		let weights = [1, 0];
+		let dDropped = [0, 0, 0, 0];
+		const lower = endTermWithSlopes(r, alpha, s, beta, x, tx);
+		const upper = endTermWithSlopes(r, alpha, s, beta, x, T);
+		if (upper[0]! < lower[0]!) {
+			const rho = Math.exp(upper[0]! - lower[0]!);
+			const c = r + s + x;
+			const dropped = Math.log(s) + lower[0]! + Math.log1p(-rho) - Math.log(c);
+			// ∂ ln(G_lo − G_hi in levels) = (∂L − ρ∂U)/(1−ρ); ∂c/∂r = ∂c/∂s = 1; ∂ln s/∂s = 1/s.
+			dDropped = [0, 1, 2, 3].map((k) => (lower[k + 1]! - rho * upper[k + 1]!) / (1 - rho));
+			dDropped[0]! -= 1 / c;
+			dDropped[2]! += 1 / s - 1 / c;
+			value = logAddExp(alive, dropped);
+			const pAlive = Math.exp(alive - value);
+			weights = [pAlive, 1 - pAlive];
+		}
+		ll += w * (perX[x]! + value);
+		for (let k = 0; k < 4; k++) grad[k]! += w * (dFront[k]! + weights[0]! * dAlive[k]! + weights[1]! * dDropped[k]!);
+	}
+	return { ll, grad: [grad[0]! * r, grad[1]! * alpha, grad[2]! * s, grad[3]! * beta] };
+}
+
+/** Pareto/NBD for the fitter: (r, α, s, β) with α and β rates per unit of time, and its closed-form gradient. */
+export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
+	names: ['r', 'alpha', 's', 'beta'],
+	timeScaled: ['alpha', 'beta'],
+	prepare(g) {
+		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1) };
+		return {
+			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
+			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
+		};
+	}
+};
+
+/** The Pareto/NBD log-likelihood of a purchase history at these parameters (FHL's note, eq. 22, in logs). */
+export function paretoNbdLogLikelihood(history: PurchaseHistory, params: ParetoNbdParams): number {
+	return groupedLogLikelihood(PARETO_NBD, groupHistory(history), params);
+}
+
+/** Fits the Pareto/NBD by maximum likelihood (see `fitGrouped`); the ₂F₁ terms have no cheap closed-form gradient. */
+export function fitParetoNbd(history: PurchaseHistory, start?: ParetoNbdParams): FitReport<ParetoNbdParams> {
+	return fitGrouped(PARETO_NBD, groupHistory(history), start);
+}
+
+/** P(alive at T | x, t_x, T) (FHL's note, eq. 18). */
+export function paretoProbabilityAlive(params: ParetoNbdParams, x: number, tx: number, T: number): number {
+	return 1 / (1 + Math.exp(logDropOdds(params, x, tx, T)));
+}
+
+/**
+ * (β+T)/(s−1) · [1 − ((β+T)/(β+T+t))^(s−1)], the expected remaining lifetime within the next t (per
+ * unit of purchase rate), written so that s = 1 gives its limit (β+T)·ln((β+T+t)/(β+T)).
+ */
+function lifetimeWithin(s: number, betaT: number, t: number): number {
+	const u = Math.log1p(t / betaT);
+	const k = (s - 1) * u;
+	return Math.abs(k) < 1e-12 ? betaT * u : (betaT * -Math.expm1(-k)) / (s - 1);
+}
+
+/** E[Y(t) | x, t_x, T]: expected purchases in the next `t` time units of a customer with this history (FHL's note, eq. 19). */
+export function paretoExpectedPurchases(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha, s, beta } = params;
+	return ((r + x) / (alpha + T)) * lifetimeWithin(s, beta + T, t) * paretoProbabilityAlive(params, x, tx, T);
+}
+
+/** E[X(t)]: expected purchases of a new customer in the first `t` time units after the first purchase (FHL's note, eq. 17). */
+export function paretoExpectedPurchasesNew({ r, alpha, s, beta }: ParetoNbdParams, t: number): number {
+	if (t <= 0) return 0;
+	return (r / alpha) * lifetimeWithin(s, beta, t);
+}
+
+/**
+ * P(at least one order in the next `t` | x, t_x, T). Alive at T, the rates are λ ~ Gamma(r+x, α+T) and
+ * μ ~ Gamma(s, β+T), independent, and no order in t has chance E[μ/(λ+μ)] + E[λ/(λ+μ)·e^−(λ+μ)t];
+ * writing 1/(λ+μ) = ∫₀^∞ e^−u(λ+μ) du turns both into power integrals:
+ *   r'·α'^r'·β'^s·∫_t^∞ (α'+v)^−(r'+1) (β'+v)^−s dv  +  s·α'^r'·β'^s·∫_0^∞ (α'+u)^−r' (β'+u)^−(s+1) du,
+ * with r' = r+x, α' = α+T, β' = β+T (the two add up to 1 at t = 0).
+ */
+export function paretoProbabilityOfOrderWithin(params: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha, s, beta } = params;
+	const rx = r + x;
+	const front = rx * Math.log(alpha + T) + s * Math.log(beta + T);
+	const silentLonger = Math.exp(Math.log(rx) + front + logPowerIntegral(alpha + T, rx + 1, beta + T, s, t, Infinity));
+	const goneFirst = Math.exp(Math.log(s) + front + logPowerIntegral(alpha + T, rx, beta + T, s + 1, 0, Infinity));
+	return paretoProbabilityAlive(params, x, tx, T) * Math.max(0, 1 - silentLonger - goneFirst);
+}
