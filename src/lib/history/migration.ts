@@ -4,7 +4,7 @@
  * the two dates. Customers whose first order comes after the later date play no part.
  */
 import { date, str } from '../sql';
-import { isIsoDate } from '../rfm/scoring';
+import { isIsoDate } from '../dates';
 import type { SqlRunner } from '../db/runner';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { segmentInfo } from '../rfm/segments';

@@ -7,6 +7,7 @@ import { DEFAULT_READ_OPTIONS, type ReadOptions, type ReadPlan } from './columns
 import { dateSeparator, DAY_MONTH_REGEX, MONTH_DAY_REGEX, SERIAL_RANGE, UNIX_RANGE, type AmountFormat, type DateFormat } from './values';
 import { REJECT_LABELS, rowNumberSql, type RejectReason } from './rejects';
 import { ident, str } from '../sql';
+import { DAY_MS, isoDate } from '../dates';
 
 /**
  * Why a row was not used. Row reasons are decided per row; the others per order (every row of
@@ -50,7 +51,7 @@ export const AMOUNT_BOUND = 1e12;
 
 /** The latest plausible order date: tomorrow in UTC (a file exported in a time zone ahead of UTC has today's orders). */
 export function latestPlausibleDate(now = new Date()): string {
-	return new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+	return isoDate(now.getTime() + DAY_MS);
 }
 
 /**

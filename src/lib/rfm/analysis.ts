@@ -10,6 +10,7 @@ import { csvSafeQuerySql } from '../csv-safe';
 import { date, str } from '../sql';
 import type { SqlRunner } from '../db/runner';
 import { NothingToScore } from '../errors';
+import { addDays, addMonths } from '../dates';
 import type { IngestReport } from '../ingest/report';
 import {
 	balancedBands,
@@ -81,23 +82,6 @@ export interface ScoringWindow {
 	analysisDate: string;
 	from: string | null;
 	to: string;
-}
-
-const DAY_MS = 86_400_000;
-
-/** An ISO date plus (or minus) whole days. */
-export function addDays(iso: string, days: number): string {
-	return new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** An ISO date plus (or minus) whole months; a day the month lacks becomes its last day (03-31 − 1 month = 02-29). */
-export function addMonths(iso: string, months: number): string {
-	const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-	const index = y * 12 + (m - 1) + months;
-	const year = Math.floor(index / 12);
-	const month = index - year * 12;
-	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-	return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
 }
 
 /**
@@ -226,6 +210,8 @@ GROUP BY o.customer_id`;
 export interface ScoringCache {
 	/** The window and basis `customer_metrics` holds, as `metricsKey` gives them; null: nothing yet. */
 	metricsKey: string | null;
+	/** How many customers `customer_metrics` holds. */
+	customers: number | null;
 	headline: HeadlineRow | null;
 	distribution: { metric: Metric; lo: number; hi: number; count: number }[] | null;
 	/** The day after the latest order (the analysis date when none is chosen). */
@@ -234,11 +220,11 @@ export interface ScoringCache {
 
 /** An empty cache, for new orders. */
 export function newScoringCache(): ScoringCache {
-	return { metricsKey: null, headline: null, distribution: null, defaultAnalysisDate: null };
+	return { metricsKey: null, customers: null, headline: null, distribution: null, defaultAnalysisDate: null };
 }
 
-function metricsKey(window: ScoringWindow, monetary: MonetaryBasis): string {
-	return JSON.stringify([window.analysisDate, window.from, window.to, monetary]);
+function metricsKey(window: ScoringWindow, monetary: MonetaryBasis, tables: ScoringTables): string {
+	return JSON.stringify([window.analysisDate, window.from, window.to, monetary, tables.metrics]);
 }
 
 /** Score bands for every metric, from the data in `customer_metrics` (or the settings, for `fixed`). */
@@ -344,6 +330,59 @@ function headlineSql(window: ScoringWindow): string {
 FROM orders`;
 }
 
+/** Thresholds of a scoring that found nobody to score: no bands. */
+const NO_BANDS: Thresholds = { recency: [], frequency: [], monetary: [] };
+
+/** What `scoreInto` wrote: how many customers it scored and with which bands. */
+export interface ScoredInto {
+	customers: number;
+	thresholds: Thresholds;
+}
+
+/**
+ * The scoring steps, in their one order, for the page's scoring (`scoreCustomers`) and for scoring
+ * as of a past date (src/lib/history/as-of.ts), each on its own `tables`: the window's orders and
+ * credits → per-customer metrics → thresholds from them (or the settings) → scores and segments.
+ *
+ * With a `cache` (the page's, see `ScoringCache`), metrics of the same window and monetary basis
+ * are reused. A window without customers throws `NothingToScore` and leaves `tables.scores` as it
+ * was, unless `allowEmpty`: then the scores table is empty (a date before the first order).
+ */
+export async function scoreInto(
+	db: SqlRunner,
+	tables: ScoringTables,
+	window: ScoringWindow,
+	settings: ScoringSettings,
+	ruleSet: RuleSet,
+	options: { cache?: ScoringCache | null; allowEmpty?: boolean } = {}
+): Promise<ScoredInto> {
+	const cache = options.cache ?? null;
+	const key = metricsKey(window, settings.monetary, tables);
+	let customers: number;
+	if (cache && cache.metricsKey === key && cache.customers !== null) customers = cache.customers;
+	else {
+		await db.run(windowOrdersSql(window, tables));
+		await db.run(RETURNS_TABLE_SQL);
+		await db.run(windowReturnsSql(window, tables));
+		await db.run(windowReturnRowsSql(window, tables));
+		await db.run(customerMetricsSql(window.analysisDate, settings.monetary, tables));
+		const [count] = await db.rows<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${tables.metrics}`);
+		customers = count?.n ?? 0;
+		if (cache) Object.assign(cache, { metricsKey: key, customers, headline: null, distribution: null });
+	}
+	if (customers === 0 && !options.allowEmpty) {
+		throw new NothingToScore(
+			window.from === null
+				? `No order is dated on or before the analysis date ${window.analysisDate}, so there is nothing to score.`
+				: `No order is dated from ${window.from} to ${window.to}, the look-back window, so there is nothing to score.`
+		);
+	}
+	// Quantiles of an empty table are NULL: nobody to score means no bands.
+	const thresholds = customers === 0 ? NO_BANDS : await computeThresholds(db, settings, tables.metrics, cache);
+	await db.run(customerScoresSql(thresholds, ruleSet, tables));
+	return { customers, thresholds };
+}
+
 /**
  * Scores customers from `orders` and summarises them. Re-running it with other settings or rules
  * re-scores without reading the file again. Throws `NothingToScore` when the window holds no order.
@@ -355,27 +394,10 @@ export async function scoreCustomers(
 	cache: ScoringCache | null = null
 ): Promise<RfmResult> {
 	const window = cache ? await resolveWindowCached(db, settings, cache) : await resolveWindow(db, settings);
-	const key = metricsKey(window, settings.monetary);
-	let h: HeadlineRow | undefined;
-	if (cache && cache.metricsKey === key && cache.headline) h = cache.headline;
-	else {
-		await db.run(windowOrdersSql(window));
-		await db.run(RETURNS_TABLE_SQL);
-		await db.run(windowReturnsSql(window));
-		await db.run(windowReturnRowsSql(window));
-		await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
-		[h] = await db.rows<HeadlineRow>(headlineSql(window));
-		if (cache) Object.assign(cache, { metricsKey: key, headline: h ?? null, distribution: null });
-	}
-	if (!h || h.customers === 0) {
-		throw new NothingToScore(
-			window.from === null
-				? `No order is dated on or before the analysis date ${window.analysisDate}, so there is nothing to score.`
-				: `No order is dated from ${window.from} to ${window.to}, the look-back window, so there is nothing to score.`
-		);
-	}
-	const thresholds = await computeThresholds(db, settings, SCORING_TABLES.metrics, cache);
-	await db.run(customerScoresSql(thresholds, ruleSet));
+	const { thresholds } = await scoreInto(db, SCORING_TABLES, window, settings, ruleSet, { cache });
+	// The headline reads the window and the metrics, which the scores leave as they were.
+	const h = cache?.headline ?? (await db.rows<HeadlineRow>(headlineSql(window)))[0]!;
+	if (cache) cache.headline = h;
 
 	const groups = await db.rows<ScoreGroup>(SCORE_GROUPS_SQL);
 	const { matrix, segments } = summarise(groups, ruleSet, thresholds);

@@ -6,6 +6,7 @@
  * and the bins' upper values become a CASE expression DuckDB applies to every customer.
  */
 import { num } from '../sql';
+import { isIsoDate } from '../dates';
 import { METRICS, type Metric, type ScoreBand, type ScoringSettings } from './types';
 
 /** A run of customers sharing values from `lo` to `hi` (one value, or a bucket of adjacent values). */
@@ -235,15 +236,6 @@ export function fixedBands(metric: Metric, thresholds: readonly number[]): Score
 
 /** The score levels a scoring may have (the rule presets are written for these scales). */
 export const LEVEL_CHOICES: readonly number[] = [3, 4, 5];
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar date written `YYYY-MM-DD`. */
-export function isIsoDate(text: unknown): text is string {
-	if (typeof text !== 'string' || !ISO_DATE.test(text)) return false;
-	const d = new Date(`${text}T00:00:00Z`);
-	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
-}
 
 const METRIC_NAME: Record<Metric, string> = { recency: 'Recency', frequency: 'Frequency', monetary: 'Monetary' };
 const THRESHOLD_UNIT: Record<Metric, string> = { recency: 'days', frequency: 'orders', monetary: 'amounts' };

@@ -3,7 +3,8 @@
  * results of the last runs, and the saved segments. Results belong to one scoring: a rescore
  * makes them stale and `load` runs again what the view shows.
  */
-import { addDays, type RfmResult } from '../rfm/analysis';
+import type { RfmResult } from '../rfm/analysis';
+import { addDays } from '../dates';
 import type { CustomerSelection } from '../rfm/customer-list';
 import { validateMigrationDates, type MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
