@@ -5,6 +5,7 @@
  */
 import { scoreInto, windowFor, type ScoredInto, type ScoringTables } from '../rfm/analysis';
 import type { SqlRunner } from '../db/runner';
+import { ORDERS } from '../db/tables';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 
 /** Where a customer stands on a date: in a segment, not a customer yet, or only outside the look-back window. */
@@ -30,7 +31,7 @@ export function stateName(state: HistoryState): string {
 /** The tables of one as-of scoring, all prefixed with `prefix` (e.g. `history_from`). */
 export function asOfTables(prefix: string): ScoringTables {
 	return {
-		orders: 'orders',
+		orders: ORDERS,
 		window: `${prefix}_window`,
 		returns: `${prefix}_returns`,
 		metrics: `${prefix}_metrics`,

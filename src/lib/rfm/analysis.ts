@@ -30,6 +30,7 @@ import { SCORE_GROUPS_SQL, summarise, type MatrixCell, type ScoreGroup, type Seg
 
 export type { MatrixCell, SegmentSummary };
 import { METRICS, type LookBack, type Metric, type MonetaryBasis, type RuleSet, type ScoringSettings, type Thresholds } from './types';
+import { CUSTOMER_METRICS, CUSTOMER_SCORES, ORDERS, RETURNS, WINDOW_ORDERS, WINDOW_RETURNS, WINDOW_RETURNS_ROWS } from '../db/tables';
 
 export type { IngestReport };
 
@@ -111,7 +112,7 @@ export async function resolveWindow(db: SqlRunner, settings: ScoringSettings): P
 	if (analysisDate === null) {
 		const from = lookBack.kind === 'range' ? lookBack.from : null;
 		const [row] = await db.rows<{ d: string | null }>(
-			`SELECT strftime(max(ordered_at) + 1, '%Y-%m-%d') AS d FROM orders${from === null ? '' : ` WHERE ordered_at >= ${date(from)}`}`
+			`SELECT strftime(max(ordered_at) + 1, '%Y-%m-%d') AS d FROM ${ORDERS}${from === null ? '' : ` WHERE ordered_at >= ${date(from)}`}`
 		);
 		if (!row?.d) {
 			throw new NothingToScore(
@@ -145,11 +146,11 @@ export interface ScoringTables {
 }
 
 export const SCORING_TABLES: ScoringTables = {
-	orders: 'orders',
-	window: 'window_orders',
-	returns: 'window_returns',
-	metrics: 'customer_metrics',
-	scores: 'customer_scores'
+	orders: ORDERS,
+	window: WINDOW_ORDERS,
+	returns: WINDOW_RETURNS,
+	metrics: CUSTOMER_METRICS,
+	scores: CUSTOMER_SCORES
 };
 
 /** Creates the view `window_orders`: the orders the window counts (every column of `orders`). */
@@ -158,7 +159,7 @@ export function windowOrdersSql(window: ScoringWindow, tables: ScoringTables = S
 }
 
 /** `returns` as the ingest creates it, for databases whose orders came from elsewhere (tests, other tools). */
-export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
+export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${RETURNS} (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
 
 /**
  * Creates the views `window_returns`: per customer, the credits (cancellations, returns) dated
@@ -167,13 +168,13 @@ export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_i
  */
 export function windowReturnsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
 	return `CREATE OR REPLACE VIEW ${tables.returns} AS
-SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
+SELECT customer_id, sum(amount) AS returned FROM ${RETURNS} WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
 }
 
 /** The view `<returns>_rows` (see windowReturnsSql): the window's credits one by one. */
 export function windowReturnRowsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
 	return `CREATE OR REPLACE VIEW ${tables.returns}_rows AS
-SELECT * FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')}`;
+SELECT * FROM ${RETURNS} WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')}`;
 }
 
 /**
@@ -315,19 +316,19 @@ function headlineSql(window: ScoringWindow): string {
 	CAST(count(*) FILTER (WHERE ordered_at < ${window.from === null ? 'NULL' : date(window.from)}) AS DOUBLE) AS orders_before,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.to)}) AS DOUBLE) AS orders_after,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.analysisDate)}) AS DOUBLE) AS after_analysis,
-	(SELECT CAST(coalesce(sum(revenue), 0) AS DOUBLE) FROM customer_metrics) AS revenue,
+	(SELECT CAST(coalesce(sum(revenue), 0) AS DOUBLE) FROM ${CUSTOMER_METRICS}) AS revenue,
 	strftime(min(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS first_order,
 	strftime(max(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS last_order,
-	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers,
-	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged,
-	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_orders) AS order_revenue,
-	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
-		WHERE EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS returned,
-	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
-		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_returns,
-	(SELECT CAST(count(DISTINCT customer_id) AS DOUBLE) FROM window_returns_rows r
-		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_return_customers
-FROM orders`;
+	(SELECT CAST(count(*) AS DOUBLE) FROM ${CUSTOMER_METRICS}) AS customers,
+	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM ${CUSTOMER_METRICS}) AS engaged,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM ${WINDOW_ORDERS}) AS order_revenue,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM ${WINDOW_RETURNS_ROWS} r
+		WHERE EXISTS (SELECT 1 FROM ${CUSTOMER_METRICS} m WHERE m.customer_id = r.customer_id)) AS returned,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM ${WINDOW_RETURNS_ROWS} r
+		WHERE NOT EXISTS (SELECT 1 FROM ${CUSTOMER_METRICS} m WHERE m.customer_id = r.customer_id)) AS unscored_returns,
+	(SELECT CAST(count(DISTINCT customer_id) AS DOUBLE) FROM ${WINDOW_RETURNS_ROWS} r
+		WHERE NOT EXISTS (SELECT 1 FROM ${CUSTOMER_METRICS} m WHERE m.customer_id = r.customer_id)) AS unscored_return_customers
+FROM ${ORDERS}`;
 }
 
 /** Thresholds of a scoring that found nobody to score: no bands. */
@@ -440,7 +441,7 @@ export function customersExportSql(ruleSet: RuleSet): string {
 	return `SELECT customer_id, strftime(first_order, '%Y-%m-%d') AS first_order, strftime(last_order, '%Y-%m-%d') AS last_order,
 	recency_days, frequency, round(monetary, 4) AS monetary, r, f, m, rfm, segment,
 	round(revenue, 4) AS revenue, segment_info.description AS segment_description, segment_info.action AS suggested_action
-FROM customer_scores LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
+FROM ${CUSTOMER_SCORES} LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
 ORDER BY customer_id`;
 }
 
