@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomBeta, randomGamma } from 'd3';
 import { seededRandom } from '../support/random';
-import { fitBgNbd, LOG_BOUND } from '../../src/lib/predict/bgnbd';
+import { fitBgNbd } from '../../src/lib/predict/bgnbd';
+import { LOG_BOUND } from '../../src/lib/predict/fit';
 import {
 	fitModels,
 	holdoutMiss,

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import {
+	PARETO_NBD,
 	fitParetoNbd,
 	logHyp2f1OneUp,
 	paretoExpectedPurchases,
@@ -15,7 +16,9 @@ import {
 	paretoProbabilityOfOrderWithin,
 	type ParetoNbdParams
 } from '../../src/lib/predict/pareto-nbd';
+import { valueAndNumericGradient } from '../../src/lib/predict/gradient';
 import {
+	MBG_NBD,
 	fitMbgNbd,
 	mbgExpectedPurchases,
 	mbgExpectedPurchasesNew,
@@ -24,7 +27,10 @@ import {
 	mbgProbabilityOfOrderWithin,
 	type MbgNbdParams
 } from '../../src/lib/predict/mbg-nbd';
-import { fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
+import { BG_NBD, fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
+import { bootstrapFits, percentileInterval } from '../../src/lib/predict/bootstrap';
+import { groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { groupHistory, withGroupCounts } from '../../src/lib/predict/purchase-history';
 import { compareModels } from '../../src/lib/predict/model-choice';
 import { PURCHASE_MODELS } from '../../src/lib/predict/models';
 import { logGamma } from '../../src/lib/predict/special';
@@ -272,5 +278,81 @@ describe('choosing the model on the holdout period', () => {
 		expect(byBic.reason).toMatch(
 			/^MBG\/NBD fits the orders best \(BIC 19\d{3}; BG\/NBD 19\d{3}, Pareto\/NBD 19\d{3}; lower is better\)\.$/
 		);
+	});
+});
+
+describe('bootstrap over customers', () => {
+	it('reads intervals as R’s quantile type 7', () => {
+		const { low, high } = percentileInterval([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+		expect(low).toBeCloseTo(1.45, 12);
+		expect(high).toBeCloseTo(9.55, 12);
+		expect(percentileInterval([4])).toEqual({ low: 4, high: 4 });
+	});
+
+	it('re-weighting the groups with their own counts gives the same likelihood', () => {
+		const g = groupHistory(history);
+		const same = withGroupCounts(g, Float64Array.from(g.weight));
+		const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+		expect(groupedLogLikelihood(BG_NBD, same, params)).toBeCloseTo(-9582.43, 2);
+		expect(same.customers).toBe(2357);
+		expect(same.totalX).toBe(2457);
+	});
+
+	for (const model of PURCHASE_MODELS) {
+		it(`${model.label}: the same seed gives the same refits, and the 90 % intervals hold the point estimate`, () => {
+			const fit = model.fit(history);
+			const run = (seed: number) => [...bootstrapFits(model.spec, history, fit, { resamples: 20, seed })];
+			const first = run(7);
+			expect(first).toHaveLength(20);
+			expect(first.filter((f) => f !== null).length).toBeGreaterThanOrEqual(19);
+			expect(run(7).map((f) => f?.params)).toEqual(first.map((f) => f?.params));
+			expect(run(8).map((f) => f?.params)).not.toEqual(first.map((f) => f?.params));
+			for (const [name, value] of Object.entries(fit.params)) {
+				const spread = first.filter((f) => f !== null).map((f) => (f!.params as Record<string, number>)[name]!);
+				const { low, high } = percentileInterval(spread);
+				expect(low).toBeLessThan(value);
+				expect(high).toBeGreaterThan(value);
+				expect(high - low).toBeGreaterThan(0);
+			}
+		});
+	}
+});
+
+describe('closed-form gradients', () => {
+	it('MBG/NBD: value and gradient match the likelihood and its central differences', () => {
+		const g = groupHistory(history);
+		const model = MBG_NBD.prepare(g);
+		for (const p of [
+			{ r: 0.52, alpha: 0.16, a: 0.89, b: 1.61 },
+			{ r: 2, alpha: 3, a: 0.2, b: 7 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 9);
+			const logs = [p.r, p.alpha, p.a, p.b].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
+});
+
+describe('Pareto/NBD closed-form gradient', () => {
+	it('matches the likelihood and its central differences on both sides of α = β', () => {
+		const g = groupHistory(history);
+		const model = PARETO_NBD.prepare(g);
+		for (const p of [
+			{ r: 0.55, alpha: 0.27, s: 0.61, beta: 0.3 },
+			{ r: 1.5, alpha: 2, s: 0.3, beta: 0.4 },
+			{ r: 0.2, alpha: 0.5, s: 2.5, beta: 0.5 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 8);
+			const logs = [p.r, p.alpha, p.s, p.beta].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), s: Math.exp(v[2]!), beta: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
 	});
 });

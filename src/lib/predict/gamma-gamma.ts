@@ -4,10 +4,10 @@
  * customer's ν ~ Gamma(q, γ). Fitted on customers with at least one repeat purchase, on the mean value
  * z̄ of their x repeat purchases.
  */
-import { AT_BOUND_MARGIN, LOG_BOUND } from './bgnbd';
+import { AT_BOUND_MARGIN, LOG_BOUND } from './fit';
 import { digamma, logGamma, logGammaRatio } from './special';
 import { fitLogParameters } from './optimise';
-import type { FitReport } from './bgnbd';
+import type { FitReport } from './fit';
 
 export interface GammaGammaParams {
 	p: number;

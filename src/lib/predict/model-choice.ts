@@ -4,7 +4,7 @@
  * with log-likelihood and BIC on the calibration data beside it. Out-of-sample error decides because
  * it is what the merchant relies on; BIC decides when there is no holdout period.
  */
-import type { FitReport } from './bgnbd';
+import type { FitReport } from './fit';
 import { PURCHASE_MODELS, type ModelName, type PurchaseModel } from './models';
 import type { PurchaseHistory } from './purchase-history';
 

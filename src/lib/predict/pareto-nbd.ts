@@ -11,9 +11,7 @@
  * where A₀ = (r+s+x)·∫_{t_x}^{T} (α+τ)^−(r+x) (β+τ)^−(s+1) dτ is written with Gauss's ₂F₁ — one
  * branch for α ≥ β, another for α < β, so the series argument stays in [0, 1).
  */
-import { fitLogParameters } from './optimise';
-import { valueAndNumericGradient } from './gradient';
-import { AT_BOUND_MARGIN, LOG_BOUND, type FitReport } from './bgnbd';
+import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
 import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
 
 export interface ParetoNbdParams {
@@ -78,7 +76,7 @@ function logDropOdds({ r, alpha, s, beta }: ParetoNbdParams, x: number, tx: numb
 const logAddExp = (a: number, b: number) => (a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b)));
 
 /** The log-likelihood of grouped data (times, α and β in the grouped scale). */
-function groupedLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: Float64Array): number {
+function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: Float64Array): number {
 	const { r, alpha, s, beta } = params;
 	// ln Γ(r+x) − ln Γ(r) for integer x is a sum of logs.
 	let cum = 0;
@@ -99,46 +97,142 @@ function groupedLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, perX: 
 	return ll;
 }
 
-/** The Pareto/NBD log-likelihood of a purchase history at these parameters (FHL's note, eq. 22, in logs). */
-export function paretoNbdLogLikelihood(history: PurchaseHistory, params: ParetoNbdParams): number {
-	const g = groupHistory(history);
-	// Times were divided by `scale`: so are α and β (rates per unit), and each repeat purchase's density gains ln(scale).
-	const scaled = { ...params, alpha: params.alpha / g.scale, beta: params.beta / g.scale };
-	return groupedLogLikelihood(g, scaled, new Float64Array(g.maxX + 1)) - g.totalX * Math.log(g.scale);
+/** ln ₂F₁(c, q; c+1; z) (as `logHyp2f1OneUp`) and its partial derivatives in c, q and z. */
+interface SeriesWithSlopes {
+	value: number;
+	dc: number;
+	dq: number;
+	dz: number;
 }
 
 /**
- * Fits the Pareto/NBD by maximum likelihood: BFGS on the logs of (r, α, s, β) with central-difference
- * gradients (the hypergeometric terms have no cheap closed-form derivative), each kept within
- * e^±LOG_BOUND of the start, with times rescaled so that the start (1, 1, 1, 1) suits any time unit.
+ * `logHyp2f1OneUp` with its derivatives, summed in the same loop: with uₙ the series' terms,
+ * ∂ln S/∂c = Σ uₙ Σ_{k<n} (1/(c+1−q+k) − 1/(c+1+k)) / S, ∂ln S/∂q = −Σ uₙ Σ_{k<n} 1/(c+1−q+k) / S and
+ * ∂ln S/∂z = Σ n·uₙ / (z·S); the prefactor (1−z)^(1−q) adds its own.
  */
-export function fitParetoNbd(history: PurchaseHistory): FitReport<ParetoNbdParams> {
-	const t0 = performance.now();
-	const g = groupHistory(history);
-	if (g.customers === 0) throw new RangeError('No customers to fit');
-	const perX = new Float64Array(g.maxX + 1);
-	const toParams = (v: number[]): ParetoNbdParams => ({
-		r: Math.exp(v[0]!),
-		alpha: Math.exp(v[1]!),
-		s: Math.exp(v[2]!),
-		beta: Math.exp(v[3]!)
-	});
-	const negative = (v: number[]) => -groupedLogLikelihood(g, toParams(v), perX);
-	const result = fitLogParameters((v) => valueAndNumericGradient(negative, v), negative, [0, 0, 0, 0], {
-		bound: LOG_BOUND,
-		gTolerance: 1e-7 * Math.max(1000, g.customers)
-	});
-	const fitted = toParams(result.x);
+function seriesWithSlopes(c: number, q: number, z: number): SeriesWithSlopes {
+	const top = c + 1 - q;
+	if (z === 0) return { value: 0, dc: 0, dq: 0, dz: top / (c + 1) - (1 - q) };
+	let term = 1;
+	let sum = 1;
+	let sumC = 0;
+	let sumQ = 0;
+	let sumN = 0;
+	let hc = 0;
+	let hq = 0;
+	const tailFactor = z / (1 - z);
+	for (let n = 0; n < 20_000; n++) {
+		hc += 1 / (top + n) - 1 / (c + 1 + n);
+		hq -= 1 / (top + n);
+		term *= ((top + n) / (c + 1 + n)) * z;
+		sum += term;
+		sumC += term * hc;
+		sumQ += term * hq;
+		sumN += (n + 1) * term;
+		if (term * tailFactor <= 1e-15 * sum) break;
+	}
+	const log1mz = Math.log1p(-z);
 	return {
-		params: { ...fitted, alpha: fitted.alpha * g.scale, beta: fitted.beta * g.scale },
-		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
-		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
-		iterations: result.iterations,
-		evaluations: result.evaluations,
-		customers: g.customers,
-		ms: performance.now() - t0
+		value: (1 - q) * log1mz + Math.log(sum),
+		dc: sumC / sum,
+		dq: -log1mz + sumQ / sum,
+		dz: -(1 - q) / (1 - z) + sumN / (z * sum)
 	};
+}
+
+/**
+ * G(t) = ln[₂F₁(c, q; c+1; z)/(m+t)^c] of `logPowerIntegral` for the likelihood's integral
+ * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β).
+ */
+function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x: number, t: number): number[] {
+	const c = r + s + x;
+	if (alpha >= beta) {
+		const m = alpha + t;
+		const f = seriesWithSlopes(c, s + 1, (alpha - beta) / m);
+		const logM = Math.log(m);
+		return [f.value - c * logM, f.dc - logM, f.dz * ((beta + t) / (m * m)) - c / m, f.dc + f.dq - logM, -f.dz / m];
+	}
+	const m = beta + t;
+	const f = seriesWithSlopes(c, r + x, (beta - alpha) / m);
+	const logM = Math.log(m);
+	return [f.value - c * logM, f.dc + f.dq - logM, -f.dz / m, f.dc - logM, f.dz * ((alpha + t) / (m * m)) - c / m];
+}
+
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln s, ln β): per customer
+ * ln L = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + logaddexp(A, D), with A = −(r+x) ln(α+T) − s ln(β+T)
+ * and D = ln s + ln[(G(t_x) − G(T))/c] in the notation of `logPowerIntegral`.
+ */
+function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParams, scratch: { perX: Float64Array; sumR: Float64Array }) {
+	const { r, alpha, s, beta } = params;
+	const { perX, sumR } = scratch;
+	const logAlpha = Math.log(alpha);
+	const logBeta = Math.log(beta);
+	let cum = 0;
+	let inv = 0;
+	for (let x = 0; x <= g.maxX; x++) {
+		perX[x] = r * logAlpha + s * logBeta + cum;
+		sumR[x] = inv;
+		cum += Math.log(r + x);
+		inv += 1 / (r + x);
+	}
+	let ll = 0;
+	const grad = [0, 0, 0, 0];
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const w = g.weight[i]!;
+		const tx = g.times[g.txIndex[i]!]!;
+		const T = g.times[g.TIndex[i]!]!;
+		const logAT = Math.log(alpha + T);
+		const logBT = Math.log(beta + T);
+		const alive = -(r + x) * logAT - s * logBT;
+		// ∂A and ∂(front) in (r, α, s, β).
+		const dAlive = [-logAT, -(r + x) / (alpha + T), -logBT, -s / (beta + T)];
+		const dFront = [logAlpha + sumR[x]!, r / alpha, logBeta, s / beta];
+		let value = alive;
+		let weights = [1, 0];
+		let dDropped = [0, 0, 0, 0];
+		const lower = endTermWithSlopes(r, alpha, s, beta, x, tx);
+		const upper = endTermWithSlopes(r, alpha, s, beta, x, T);
+		if (upper[0]! < lower[0]!) {
+			const rho = Math.exp(upper[0]! - lower[0]!);
+			const c = r + s + x;
+			const dropped = Math.log(s) + lower[0]! + Math.log1p(-rho) - Math.log(c);
+			// ∂ ln(G_lo − G_hi in levels) = (∂L − ρ∂U)/(1−ρ); ∂c/∂r = ∂c/∂s = 1; ∂ln s/∂s = 1/s.
+			dDropped = [0, 1, 2, 3].map((k) => (lower[k + 1]! - rho * upper[k + 1]!) / (1 - rho));
+			dDropped[0]! -= 1 / c;
+			dDropped[2]! += 1 / s - 1 / c;
+			value = logAddExp(alive, dropped);
+			const pAlive = Math.exp(alive - value);
+			weights = [pAlive, 1 - pAlive];
+		}
+		ll += w * (perX[x]! + value);
+		for (let k = 0; k < 4; k++) grad[k]! += w * (dFront[k]! + weights[0]! * dAlive[k]! + weights[1]! * dDropped[k]!);
+	}
+	return { ll, grad: [grad[0]! * r, grad[1]! * alpha, grad[2]! * s, grad[3]! * beta] };
+}
+
+/** Pareto/NBD for the fitter: (r, α, s, β) with α and β rates per unit of time, and its closed-form gradient. */
+export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
+	names: ['r', 'alpha', 's', 'beta'],
+	timeScaled: ['alpha', 'beta'],
+	prepare(g) {
+		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1) };
+		return {
+			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
+			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
+		};
+	}
+};
+
+/** The Pareto/NBD log-likelihood of a purchase history at these parameters (FHL's note, eq. 22, in logs). */
+export function paretoNbdLogLikelihood(history: PurchaseHistory, params: ParetoNbdParams): number {
+	return groupedLogLikelihood(PARETO_NBD, groupHistory(history), params);
+}
+
+/** Fits the Pareto/NBD by maximum likelihood (see `fitGrouped`); the ₂F₁ terms have no cheap closed-form gradient. */
+export function fitParetoNbd(history: PurchaseHistory, start?: ParetoNbdParams): FitReport<ParetoNbdParams> {
+	return fitGrouped(PARETO_NBD, groupHistory(history), start);
 }
 
 /** P(alive at T | x, t_x, T) (FHL's note, eq. 18). */

@@ -2,7 +2,8 @@
  * From the customer summary to what the merchant sees: both models fitted, the reasons not to trust
  * them, per-customer predictions and the holdout check. Pure: columns in, plain objects out.
  */
-import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams, type FitReport } from './bgnbd';
+import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams } from './bgnbd';
+import type { FitReport } from './fit';
 import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
 import { DAYS_PER_UNIT, type TimeUnit } from './summary-sql';
 
