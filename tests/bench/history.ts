@@ -18,7 +18,7 @@ import { analyzeFile } from './pipeline';
 import { segmentsOverTime } from '../../src/lib/history/over-time';
 import { computeMigration } from '../../src/lib/history/migration';
 import { computeCohorts } from '../../src/lib/history/cohorts';
-import { addDays } from '../../src/lib/rfm/analysis';
+import { addDays } from '../../src/lib/dates';
 import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 

@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectCsv, loadCsv } from '../../src/lib/ingest/pipeline';
-import { addDays, scoreCustomers } from '../../src/lib/rfm/analysis';
+import { scoreCustomers } from '../../src/lib/rfm/analysis';
+import { addDays } from '../../src/lib/dates';
 import { listCustomers } from '../../src/lib/rfm/customer-list';
 import { GRID_MAP, R_RFM_README, TWELVE_SEGMENTS } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../../src/lib/rfm/types';

@@ -22,6 +22,7 @@ import {
 	type BoundSql
 } from './compile';
 import { FIELDS, PREDICTION_FIELDS, type FieldId, type SegmentDefinition } from './definition';
+import { BUILDER_CUSTOMERS, BUILDER_SELECTION, CUSTOMER_BEHAVIOUR, CUSTOMER_SCORES } from '../db/tables';
 
 /** A SqlRunner that can also run a prepared statement with bound values. */
 export interface BoundRunner extends SqlRunner {
@@ -132,9 +133,9 @@ export async function selectCustomers(db: BoundRunner, selection: CustomerSelect
 		return;
 	}
 	const from = needsBehaviour(selection)
-		? 'customer_scores s JOIN customer_behaviour b ON b.customer_id = s.customer_id'
-		: 'customer_scores s';
-	await db.run(`INSERT INTO builder_selection SELECT s.customer_id FROM ${from} WHERE ${selectionConditionSql(selection)}`);
+		? `${CUSTOMER_SCORES} s JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = s.customer_id`
+		: `${CUSTOMER_SCORES} s`;
+	await db.run(`INSERT INTO ${BUILDER_SELECTION} SELECT s.customer_id FROM ${from} WHERE ${selectionConditionSql(selection)}`);
 }
 
 /** Columns a merchant can pick for the CSV export, with the SQL on `builder_customers c` behind each. */
@@ -184,7 +185,7 @@ export function columnsExportSql(columns: readonly ExportColumn[], fileName: str
 		if (!column) throw new Error(`There is no export column called “${String(key)}”.`);
 		return `${column[1]} AS ${key}`;
 	});
-	const query = `SELECT ${list.join(', ')} FROM builder_customers c JOIN builder_selection USING (customer_id) ORDER BY c.customer_id`;
+	const query = `SELECT ${list.join(', ')} FROM ${BUILDER_CUSTOMERS} c JOIN ${BUILDER_SELECTION} USING (customer_id) ORDER BY c.customer_id`;
 	return copyToCsvSql(query, fileName);
 }
 
@@ -196,7 +197,7 @@ export function columnsExportSql(columns: readonly ExportColumn[], fileName: str
 export const CONTACT_ROWS_SQL = `SELECT c.customer_id,
 	coalesce(nullif(trim(c.email), ''), CASE WHEN regexp_full_match(trim(c.customer_id), ${str('[^@\\s]+@[^@\\s]+\\.[^@\\s]+')}) THEN trim(c.customer_id) END) AS email,
 	c.phone, c.first_name, c.last_name, c.full_name, c.country, c.segment, CAST(c.revenue AS DOUBLE) AS revenue, c.accepts_marketing
-FROM builder_customers c JOIN builder_selection USING (customer_id)
+FROM ${BUILDER_CUSTOMERS} c JOIN ${BUILDER_SELECTION} USING (customer_id)
 ORDER BY c.customer_id`;
 
 /** Only the email list may leave out customers who declined marketing (the ad files follow the platforms' own consent rules). */

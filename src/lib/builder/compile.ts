@@ -9,9 +9,18 @@
  * products) are tested with sub-queries on `window_orders` and `order_lines`.
  */
 import { date, ident } from '../sql';
-import { expectedOrdersColumn, PREDICTIONS_TABLE, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
 import { BEHAVIOUR_COLUMN } from '../rfm/behaviour';
 import { conditionProblem, fieldInfo, PREDICTION_FIELDS, type Condition, type FieldId, type SegmentDefinition } from './definition';
+import {
+	BUILDER_CUSTOMERS,
+	BUILDER_SELECTION,
+	CUSTOMER_BEHAVIOUR,
+	CUSTOMER_PREDICTIONS,
+	CUSTOMER_SCORES,
+	ORDER_LINES,
+	WINDOW_ORDERS
+} from '../db/tables';
 
 /** A statement and the values bound to its `?` placeholders, in order. */
 export interface BoundSql {
@@ -23,7 +32,7 @@ export interface BoundSql {
 export type TableColumns = ReadonlySet<string>;
 
 export const TABLE_COLUMNS_SQL = `SELECT table_name || '.' || column_name AS name FROM information_schema.columns
-WHERE table_name IN ('orders', 'customers', 'order_lines')`;
+WHERE table_name IN ('orders', 'customers', '${ORDER_LINES}')`;
 
 /** Escapes `%`, `_` and `\` so that a LIKE pattern matches the text literally (`ESCAPE '\'`). */
 export function likeLiteral(text: string): string {
@@ -150,7 +159,7 @@ export function conditionSql(c: Condition, params: BoundSql['params']): string {
 			const column = PURCHASE_COLUMN[c.field]!;
 			params.push(String(value));
 			// Orders, not lines or units: "bought at least 2" means in two different orders. Orders in the window only.
-			const lines = `FROM order_lines l WHERE l.${column} = ? AND l.order_id IN (SELECT order_id FROM window_orders)`;
+			const lines = `FROM ${ORDER_LINES} l WHERE l.${column} = ? AND l.order_id IN (SELECT order_id FROM ${WINDOW_ORDERS})`;
 			if (c.op === 'not_bought') return `c.customer_id NOT IN (SELECT l.customer_id ${lines})`;
 			params.push(c.min ?? 1);
 			return `c.customer_id IN (SELECT l.customer_id ${lines} GROUP BY l.customer_id HAVING count(DISTINCT l.order_id) >= ?)`;
@@ -180,7 +189,7 @@ export function segmentCountSql(def: SegmentDefinition): BoundSql {
 	const where = definitionWhere(def);
 	return {
 		sql: `SELECT CAST(count(*) AS DOUBLE) AS customers, CAST(coalesce(sum(c.orders), 0) AS DOUBLE) AS orders,
-	CAST(coalesce(sum(c.revenue), 0) AS DOUBLE) AS revenue FROM builder_customers c WHERE ${where.sql}`,
+	CAST(coalesce(sum(c.revenue), 0) AS DOUBLE) AS revenue FROM ${BUILDER_CUSTOMERS} c WHERE ${where.sql}`,
 		params: where.params
 	};
 }
@@ -188,10 +197,13 @@ export function segmentCountSql(def: SegmentDefinition): BoundSql {
 /** Fills `builder_selection` with the segment's customers (after `CREATE_SELECTION_SQL`). */
 export function selectSegmentSql(def: SegmentDefinition): BoundSql {
 	const where = definitionWhere(def);
-	return { sql: `INSERT INTO builder_selection SELECT c.customer_id FROM builder_customers c WHERE ${where.sql}`, params: where.params };
+	return {
+		sql: `INSERT INTO ${BUILDER_SELECTION} SELECT c.customer_id FROM ${BUILDER_CUSTOMERS} c WHERE ${where.sql}`,
+		params: where.params
+	};
 }
 
-export const CREATE_SELECTION_SQL = 'CREATE OR REPLACE TEMP TABLE builder_selection (customer_id VARCHAR PRIMARY KEY)';
+export const CREATE_SELECTION_SQL = `CREATE OR REPLACE TEMP TABLE ${BUILDER_SELECTION} (customer_id VARCHAR PRIMARY KEY)`;
 
 /**
  * Creates `builder_customers` as of `analysisDate`. Columns the file did not have are NULL, and so
@@ -207,7 +219,7 @@ export function builderCustomersSql(analysisDate: string, columns: TableColumns,
 	const latest = (col: string) => `arg_max(${col}, ordered_at) FILTER (WHERE ${col} IS NOT NULL AND ${col} <> '')`;
 	const distinct = (col: string) => `list_distinct(list(${col}) FILTER (WHERE ${col} IS NOT NULL AND ${col} <> ''))`;
 	const textOr = (customer: string, order: string) => `coalesce(nullif(trim(${customer}), ''), o.${order})`;
-	return `CREATE OR REPLACE TABLE builder_customers AS
+	return `CREATE OR REPLACE TABLE ${BUILDER_CUSTOMERS} AS
 WITH o AS (
 	SELECT customer_id,
 		${orderCol('items', (c) => `sum(${c}) / nullif(count(${c}), 0)`, 'DOUBLE')} AS avg_items,
@@ -216,7 +228,7 @@ WITH o AS (
 		${orderCol('channel', distinct, 'VARCHAR[]')} AS channels,
 		${orderCol('payment_method', distinct, 'VARCHAR[]')} AS payment_methods,
 		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons
-	FROM window_orders GROUP BY customer_id
+	FROM ${WINDOW_ORDERS} GROUP BY customer_id
 )
 SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_order,
 	CAST(s.recency_days AS INTEGER) AS days_since_last, CAST(${date(analysisDate)} - s.first_order AS INTEGER) AS days_since_first,
@@ -234,7 +246,7 @@ SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_ord
 		.map((flag) => `b.${ident(flag)}`)
 		.join(', ')}, b.tier,
 	${predictionColumnsSql(predictions)}
-FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN customer_behaviour b ON b.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}${predictions ? ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id` : ''}`;
+FROM ${CUSTOMER_SCORES} s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = s.customer_id${has('customers.customer_id') ? ' LEFT JOIN customers cu ON cu.customer_id = s.customer_id' : ''}${predictions ? ` LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = s.customer_id` : ''}`;
 }
 
 /**
@@ -242,14 +254,14 @@ FROM customer_scores s LEFT JOIN o ON o.customer_id = s.customer_id LEFT JOIN cu
  * predictions on the same scoring cost one join, not a rebuild of the whole table.
  */
 export function replacePredictionsSql(predictions: PredictionColumns | null): string {
-	return `CREATE OR REPLACE TABLE builder_customers AS
+	return `CREATE OR REPLACE TABLE ${BUILDER_CUSTOMERS} AS
 SELECT c.* EXCLUDE (${PREDICTION_FIELDS.join(', ')}),
 	${predictionColumnsSql(predictions)}
-FROM builder_customers c${predictions ? ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = c.customer_id` : ''}`;
+FROM ${BUILDER_CUSTOMERS} c${predictions ? ` LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = c.customer_id` : ''}`;
 }
 
 /** Which prediction fields have a value (one row of booleans named after the fields). */
-export const PREDICTION_FIELDS_SQL = `SELECT ${PREDICTION_FIELDS.map((f) => `EXISTS (SELECT 1 FROM builder_customers WHERE ${f} IS NOT NULL) AS ${f}`).join(',\n\t')}`;
+export const PREDICTION_FIELDS_SQL = `SELECT ${PREDICTION_FIELDS.map((f) => `EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE ${f} IS NOT NULL) AS ${f}`).join(',\n\t')}`;
 
 /** The prediction columns of `builder_customers` (from `customer_predictions p`, or NULL without predictions). */
 function predictionColumnsSql(predictions: PredictionColumns | null): string {
@@ -266,31 +278,33 @@ function predictionColumnsSql(predictions: PredictionColumns | null): string {
 export function availableFieldsSql(columns: TableColumns): string {
 	const has = (name: string) => columns.has(name);
 	const orders = (col: string) =>
-		has(`orders.${col}`) ? `EXISTS (SELECT 1 FROM window_orders WHERE ${ident(col)} IS NOT NULL AND ${ident(col)} <> '')` : 'false';
+		has(`orders.${col}`) ? `EXISTS (SELECT 1 FROM ${WINDOW_ORDERS} WHERE ${ident(col)} IS NOT NULL AND ${ident(col)} <> '')` : 'false';
 	const lines = (col: string) =>
-		has(`order_lines.${col}`) ? `EXISTS (SELECT 1 FROM order_lines WHERE ${ident(col)} IS NOT NULL AND ${ident(col)} <> '')` : 'false';
+		has(`${ORDER_LINES}.${col}`)
+			? `EXISTS (SELECT 1 FROM ${ORDER_LINES} WHERE ${ident(col)} IS NOT NULL AND ${ident(col)} <> '')`
+			: 'false';
 	return `SELECT
-	EXISTS (SELECT 1 FROM builder_customers WHERE avg_items IS NOT NULL) AS avg_items,
-	EXISTS (SELECT 1 FROM builder_customers WHERE country IS NOT NULL) AS country,
-	EXISTS (SELECT 1 FROM builder_customers WHERE city IS NOT NULL) AS city,
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE avg_items IS NOT NULL) AS avg_items,
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE country IS NOT NULL) AS country,
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE city IS NOT NULL) AS city,
 	${orders('channel')} AS channel, ${orders('payment_method')} AS payment_method, ${orders('coupon')} AS coupon,
 	${lines('product')} AS product, ${lines('sku')} AS sku, ${lines('category')} AS category,
-	EXISTS (SELECT 1 FROM builder_customers WHERE len(tag_list) > 0) AS tag,
-	EXISTS (SELECT 1 FROM builder_customers WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,
-	${PREDICTION_FIELDS.map((f) => `EXISTS (SELECT 1 FROM builder_customers WHERE ${f} IS NOT NULL) AS ${f}`).join(',\n\t')},
-	EXISTS (SELECT 1 FROM builder_customers WHERE email IS NOT NULL AND email <> '') AS email,
-	EXISTS (SELECT 1 FROM builder_customers WHERE phone IS NOT NULL AND phone <> '') AS phone`;
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE len(tag_list) > 0) AS tag,
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,
+	${PREDICTION_FIELDS.map((f) => `EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE ${f} IS NOT NULL) AS ${f}`).join(',\n\t')},
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE email IS NOT NULL AND email <> '') AS email,
+	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE phone IS NOT NULL AND phone <> '') AS phone`;
 }
 
 /** Up to 500 values of a text field, most customers first, for the builder's suggestions (`value`, `customers`). */
 export function fieldValuesSql(field: FieldId): string | null {
 	const top = (from: string) =>
 		`SELECT value, CAST(count(DISTINCT customer_id) AS DOUBLE) AS customers FROM (${from}) WHERE value IS NOT NULL AND value <> '' GROUP BY value ORDER BY customers DESC, value LIMIT 500`;
-	if (CUSTOMER_TEXT[field]) return top(`SELECT customer_id, ${CUSTOMER_TEXT[field]!.slice(2)} AS value FROM builder_customers`);
-	if (ORDER_TEXT[field]) return top(`SELECT customer_id, ${ORDER_TEXT[field]} AS value FROM window_orders`);
-	if (field === 'coupon') return top('SELECT customer_id, coupon AS value FROM window_orders');
-	if (PURCHASE_COLUMN[field]) return top(`SELECT customer_id, ${PURCHASE_COLUMN[field]} AS value FROM order_lines`);
-	if (field === 'tag') return top('SELECT customer_id, unnest(tag_list) AS value FROM builder_customers');
+	if (CUSTOMER_TEXT[field]) return top(`SELECT customer_id, ${CUSTOMER_TEXT[field]!.slice(2)} AS value FROM ${BUILDER_CUSTOMERS}`);
+	if (ORDER_TEXT[field]) return top(`SELECT customer_id, ${ORDER_TEXT[field]} AS value FROM ${WINDOW_ORDERS}`);
+	if (field === 'coupon') return top(`SELECT customer_id, coupon AS value FROM ${WINDOW_ORDERS}`);
+	if (PURCHASE_COLUMN[field]) return top(`SELECT customer_id, ${PURCHASE_COLUMN[field]} AS value FROM ${ORDER_LINES}`);
+	if (field === 'tag') return top(`SELECT customer_id, unnest(tag_list) AS value FROM ${BUILDER_CUSTOMERS}`);
 	return null;
 }
 
@@ -300,8 +314,8 @@ export function fieldValuesSql(field: FieldId): string | null {
  * buyers' orders in it, at least 2). Feeds the ready-made product segments.
  */
 export const CATEGORY_SUGGESTIONS_SQL = `WITH bought AS (
-	SELECT l.customer_id, l.category, count(DISTINCT l.order_id) AS orders FROM order_lines l
-	WHERE l.category IS NOT NULL AND l.category <> '' AND l.order_id IN (SELECT order_id FROM window_orders)
+	SELECT l.customer_id, l.category, count(DISTINCT l.order_id) AS orders FROM ${ORDER_LINES} l
+	WHERE l.category IS NOT NULL AND l.category <> '' AND l.order_id IN (SELECT order_id FROM ${WINDOW_ORDERS})
 	GROUP BY l.customer_id, l.category
 ),
 pairs AS (

@@ -8,6 +8,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Table } from 'apache-arrow';
 import { segmentInfoSql } from '../rfm/segments';
 import type { RuleSet } from '../rfm/types';
+import { CUSTOMER_SCORES } from '../db/tables';
 
 /** Columns, types and nullability: a DATE column is INT32 days since 1970-01-01. */
 const COLUMNS = [
@@ -34,7 +35,7 @@ export function scoredCustomersSql(ruleSet: RuleSet): string {
 	CAST(frequency AS INTEGER) AS frequency, CAST(monetary AS DOUBLE) AS monetary, CAST(revenue AS DOUBLE) AS revenue,
 	CAST(r AS INTEGER) AS r, CAST(f AS INTEGER) AS f, CAST(m AS INTEGER) AS m, CAST(rfm AS INTEGER) AS rfm, segment,
 	segment_info.description AS segment_description, segment_info.action AS suggested_action
-FROM customer_scores LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
+FROM ${CUSTOMER_SCORES} LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
 ORDER BY customer_id`;
 }
 

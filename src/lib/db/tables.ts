@@ -39,7 +39,7 @@ export const CUSTOMER_BEHAVIOUR = 'customer_behaviour';
 export const CUSTOMER_PREDICTIONS = 'customer_predictions';
 
 // History (src/lib/history).
-/** Every customer's state on the two dates of a migration. */
+/** One customer per row: `customer_id, from_kind, from_segment, to_kind, to_segment, later_revenue, later_orders`. */
 export const HISTORY_MIGRATION = 'history_migration';
 
 // The builder (src/lib/builder) and the explore views (src/lib/rfm/explore.ts).

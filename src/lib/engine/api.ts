@@ -104,8 +104,7 @@ export interface Analysis {
 	timings: { readMs: number; scoreMs: number };
 }
 
-/** Raised (by name, across the worker boundary) when the user cancelled the running step. */
-/** Raised (by name) for a problem with the merchant's file; its message is written for them. */
+/** The names the page recognises errors by after they cross the worker boundary (see src/lib/errors.ts). */
 export { CANCELLED, FILE_PROBLEM } from '../errors';
 
 export interface EngineApi {

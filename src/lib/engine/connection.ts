@@ -41,6 +41,18 @@ export async function limitMemory({ duck, info }: StartedEngine, limit: string |
 	return info;
 }
 
+/** One piece of scheduled work: its runner, DuckDB itself (files, Arrow, prepared statements) and its token. */
+export interface Step {
+	db: SqlRunner;
+	duck: StartedDuckDB;
+	token: CancelToken;
+}
+
+/** The Step of work with `token`: its runner stops at the first query after the token is cancelled. */
+export function stepOn(duck: StartedDuckDB, token: CancelToken): Step {
+	return { db: connectionRunner(duck, token), duck, token };
+}
+
 /**
  * A SqlRunner for work with `token`. Queries go through `send` (DuckDB's pending-query API), which
  * executes in slices and so lets `cancelSent` stop a long read between slices; a cancelled token

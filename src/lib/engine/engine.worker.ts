@@ -6,8 +6,7 @@
  */
 import * as Comlink from 'comlink';
 import type { EngineApi, EngineOptions, OpenedFile, ProgressCallback } from './api';
-import { connectionRunner, limitMemory, startEngine } from './connection';
-import type { Step } from './load';
+import { limitMemory, startEngine, stepOn, type Step } from './connection';
 import { Scheduler, type CancelToken, type Work } from './scheduler';
 import { checkScoringRequest, Workspace } from './workspace';
 import { FileProblem } from '../errors';
@@ -25,7 +24,7 @@ const workspace = new Workspace(scheduler);
 /** Binds a scheduled piece of work to DuckDB: its runner stops at the first query after its token is cancelled. */
 async function bind<T>(schedule: (work: Work<T>) => Promise<T>, work: (step: Step) => Promise<T>): Promise<T> {
 	const { duck } = await started;
-	return schedule((token: CancelToken) => work({ db: connectionRunner(duck, token), duck, token }));
+	return schedule((token: CancelToken) => work(stepOn(duck, token)));
 }
 
 /** A step the merchant started: it replaces the previous one (see Scheduler.page). */
@@ -47,7 +46,7 @@ function open(files: File[], sheet: string | null, onProgress?: ProgressCallback
 
 const api = {
 	async start(options?: EngineOptions) {
-		return limitMemory(await started, (options ?? {}).memoryLimit);
+		return limitMemory(await started, options?.memoryLimit);
 	},
 
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {

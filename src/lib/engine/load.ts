@@ -4,12 +4,10 @@
  * The SQL is ingest's; what is here is DuckDB-WASM's side of it (file handles, buffers, progress).
  */
 import type { AnalyzeRequest, OpenedFile, ProgressCallback } from './api';
-import type { StartedDuckDB } from './duckdb';
-import { duckdb } from './duckdb';
-import type { CancelToken } from './scheduler';
+import type { Step } from './connection';
+import { duckdb, type StartedDuckDB } from './duckdb';
 import { parquetToIpc } from './parquet';
 import { watchQueryProgress } from './query-progress';
-import type { SqlRunner } from '../db/runner';
 import { CancelledError, FileProblem } from '../errors';
 import { capacityRows, estimateRows, ordersPerRow, tooLargeMessage } from '../ingest/capacity';
 import { planForMapping, type ReadPlan } from '../ingest/columns';
@@ -19,13 +17,6 @@ import { dropIngestTables, isOutOfMemory, loadOrders } from '../ingest/pipeline'
 import type { IngestReport } from '../ingest/report';
 import { inspectSources, SNIFF_BYTES, sniffSample, sniffSource, type FileSource, type SourcesInspection } from '../ingest/sources';
 import { dayMonthAmbiguous, detectDateFormat, swapDayMonth } from '../ingest/values';
-
-/** One piece of scheduled work: its runner, DuckDB itself (files, Arrow, prepared statements) and its token. */
-export interface Step {
-	db: SqlRunner;
-	duck: StartedDuckDB;
-	token: CancelToken;
-}
 
 /** The file(s) currently opened: read again whenever the mapping changes. */
 export interface OpenFiles {

@@ -7,9 +7,9 @@
  */
 import type { AnalyzeRequest, Analysis, OpenedFile, ProgressCallback, SegmentPredictions } from './api';
 import { boundRunner } from './bound';
-import { connectionRunner, takeFile } from './connection';
+import { connectionRunner, takeFile, type Step } from './connection';
 import type { StartedDuckDB } from './duckdb';
-import { dropFiles, openFiles, readOrders, type OpenFiles, type Step } from './load';
+import { dropFiles, openFiles, readOrders, type OpenFiles } from './load';
 import { arrowWriter } from './predict-writer';
 import { Ticket, type Scheduler } from './scheduler';
 import type { SqlRunner } from '../db/runner';
@@ -68,6 +68,7 @@ import {
 	type SegmentPrediction
 } from '../predict/predictions-sql';
 
+const fmt = new Intl.NumberFormat('en');
 const NOT_SCORED = 'Analyse an order file first: there are no scored customers yet.';
 const NOTHING_TO_EXPORT = 'Analyse an order file first: there are no scored customers to export yet.';
 
@@ -141,7 +142,7 @@ export class Workspace {
 		await db.run(`DROP TABLE IF EXISTS ${CUSTOMER_PREDICTIONS}`);
 		const t1 = performance.now();
 		if (ingest.orders === 0) throw new FileProblem(nothingToScoreMessage(ingest));
-		onProgress?.({ step: 'score', label: `Scoring customers from ${new Intl.NumberFormat('en').format(ingest.orders)} orders…` });
+		onProgress?.({ step: 'score', label: `Scoring customers from ${fmt.format(ingest.orders)} orders…` });
 		const rfm = await this.score(db, request.scoring, request.ruleSet).catch(async (e: unknown) => {
 			if (!isOutOfMemory(e)) throw e;
 			await dropIngestTables(db).catch(() => undefined);
@@ -231,6 +232,8 @@ export class Workspace {
 	 * `builder_selection` whatever the selection (the builder's exports read every group from it)
 	 * and returns the runner that binds values.
 	 */
+	prepareSelection(step: Step, selection: CustomerSelection): Promise<null>;
+	prepareSelection(step: Step, selection: CustomerSelection, forExport: true): Promise<BoundRunner>;
 	async prepareSelection(step: Step, selection: CustomerSelection, forExport = false): Promise<BoundRunner | null> {
 		const scored = this.requireScored();
 		const bound = forExport ? await this.#ensureBuilder(step) : null;
@@ -345,7 +348,7 @@ export class Workspace {
 
 	/** A selection's customers as CSV: chosen columns, the email-tool list, or an ad audience. */
 	async exportSegment(step: Step, selection: CustomerSelection, request: ExportRequest): Promise<Uint8Array> {
-		const bound = (await this.prepareSelection(step, selection, true))!;
+		const bound = await this.prepareSelection(step, selection, true);
 		if (request.preset !== 'columns') return new TextEncoder().encode(await presetCsv(bound, request));
 		const name = this.#name('export', '.csv');
 		await step.db.run(columnsExportSql(request.columns, name));
@@ -358,7 +361,7 @@ export class Workspace {
 		selection: CustomerSelection,
 		request: Exclude<ExportRequest, { preset: 'columns' }>
 	): Promise<AudienceCounts> {
-		return presetCounts((await this.prepareSelection(step, selection, true))!, request);
+		return presetCounts(await this.prepareSelection(step, selection, true), request);
 	}
 
 	/** The rules of the last scoring, for an export that must name its segments. */

@@ -3,19 +3,10 @@
  * with the analysis date moved to that date, so only the orders up to it count. It writes its own
  * tables (`ScoringTables`), so the page's `customer_scores` is never touched.
  */
-import {
-	computeThresholds,
-	customerMetricsSql,
-	customerScoresSql,
-	windowFor,
-	windowOrdersSql,
-	windowReturnsSql,
-	windowReturnRowsSql,
-	RETURNS_TABLE_SQL,
-	type ScoringTables
-} from '../rfm/analysis';
+import { scoreInto, windowFor, type ScoredInto, type ScoringTables } from '../rfm/analysis';
 import type { SqlRunner } from '../db/runner';
-import type { RuleSet, ScoringSettings, Thresholds } from '../rfm/types';
+import { ORDERS } from '../db/tables';
+import type { RuleSet, ScoringSettings } from '../rfm/types';
 
 /** Where a customer stands on a date: in a segment, not a customer yet, or only outside the look-back window. */
 export type HistoryState = { kind: 'segment'; segment: string } | { kind: 'not-yet' } | { kind: 'outside' };
@@ -40,7 +31,7 @@ export function stateName(state: HistoryState): string {
 /** The tables of one as-of scoring, all prefixed with `prefix` (e.g. `history_from`). */
 export function asOfTables(prefix: string): ScoringTables {
 	return {
-		orders: 'orders',
+		orders: ORDERS,
 		window: `${prefix}_window`,
 		returns: `${prefix}_returns`,
 		metrics: `${prefix}_metrics`,
@@ -54,26 +45,12 @@ export function asOfTables(prefix: string): ScoringTables {
  * segment…) for every customer the window counts; returns the thresholds used. A date before any
  * order scores nobody (an empty table).
  */
-export async function scoreAsOf(
+export function scoreAsOf(
 	db: SqlRunner,
 	settings: ScoringSettings,
 	ruleSet: RuleSet,
 	asOf: string,
 	tables: ScoringTables
-): Promise<{ customers: number; thresholds: Thresholds }> {
-	const window = windowFor(settings.lookBack, asOf);
-	await db.run(windowOrdersSql(window, tables));
-	await db.run(RETURNS_TABLE_SQL);
-	await db.run(windowReturnsSql(window, tables));
-	await db.run(windowReturnRowsSql(window, tables));
-	await db.run(customerMetricsSql(asOf, settings.monetary, tables));
-	const [count] = await db.rows<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${tables.metrics}`);
-	const customers = count?.n ?? 0;
-	// Quantiles of an empty table are NULL: nobody to score means no bands.
-	const thresholds: Thresholds =
-		customers === 0
-			? { recency: [], frequency: [], monetary: [] }
-			: await computeThresholds(db, { ...settings, analysisDate: asOf }, tables.metrics);
-	await db.run(customerScoresSql(thresholds, ruleSet, tables));
-	return { customers, thresholds };
+): Promise<ScoredInto> {
+	return scoreInto(db, tables, windowFor(settings.lookBack, asOf), { ...settings, analysisDate: asOf }, ruleSet, { allowEmpty: true });
 }

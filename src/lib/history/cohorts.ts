@@ -4,7 +4,8 @@
  * Orders after the analysis date are left out, like everywhere else.
  */
 import { date } from '../sql';
-import { addDays, RETURNS_TABLE_SQL } from '../rfm/analysis';
+import { RETURNS_TABLE_SQL } from '../rfm/analysis';
+import { addDays } from '../dates';
 import type { SqlRunner } from '../db/runner';
 import { periodLabel, periodsBetween, periodStart } from './periods';
 

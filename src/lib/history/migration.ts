@@ -4,14 +4,12 @@
  * the two dates. Customers whose first order comes after the later date play no part.
  */
 import { date, str } from '../sql';
-import { isIsoDate } from '../rfm/scoring';
+import { isIsoDate } from '../dates';
 import type { SqlRunner } from '../db/runner';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import { segmentInfo } from '../rfm/segments';
 import { asOfTables, scoreAsOf, stateKey, type HistoryState } from './as-of';
-
-/** One customer per row: `customer_id, from_kind, from_segment, to_kind, to_segment, later_revenue, later_orders`. */
-export const MIGRATION_TABLE = 'history_migration';
+import { HISTORY_MIGRATION } from '../db/tables';
 
 export interface MigrationFlow {
 	from: HistoryState;
@@ -50,7 +48,7 @@ function sideSql(alias: string, asOf: string, side: 'from' | 'to'): string {
 
 /** Creates `history_migration` from the two as-of scorings (`history_from_scores`, `history_to_scores`). */
 export function migrationTableSql(from: string, to: string): string {
-	return `CREATE OR REPLACE TABLE ${MIGRATION_TABLE} AS
+	return `CREATE OR REPLACE TABLE ${HISTORY_MIGRATION} AS
 WITH everyone AS (SELECT customer_id, min(ordered_at) AS first_order FROM orders GROUP BY customer_id HAVING min(ordered_at) <= ${date(to)}),
 later AS (
 	-- Revenue between the dates net of that period's returns and cancellations, as on every other view.
@@ -73,7 +71,7 @@ LEFT JOIN later l ON l.customer_id = e.customer_id`;
 /** The flows: customers, revenue and orders per (from state, to state). */
 export const MIGRATION_FLOWS_SQL = `SELECT from_kind, from_segment, to_kind, to_segment, CAST(count(*) AS DOUBLE) AS customers,
 	CAST(sum(later_revenue) AS DOUBLE) AS revenue, CAST(sum(later_orders) AS DOUBLE) AS orders
-FROM ${MIGRATION_TABLE} GROUP BY ALL`;
+FROM ${HISTORY_MIGRATION} GROUP BY ALL`;
 
 /** The condition on `history_migration` picking one side's state. */
 export function stateConditionSql(side: 'from' | 'to', state: HistoryState): string {

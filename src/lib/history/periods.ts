@@ -2,7 +2,7 @@
  * Calendar periods for the history views: weeks (Monday first, as DuckDB's `date_trunc('week')`),
  * months and quarters, as ISO dates. Pure date arithmetic on UTC calendar dates, no time zones.
  */
-import { addDays, addMonths } from '../rfm/analysis';
+import { addDays, addMonths, dayNumber } from '../dates';
 
 export type Grain = 'week' | 'month' | 'quarter';
 export const GRAINS: readonly Grain[] = ['week', 'month', 'quarter'];
@@ -63,7 +63,7 @@ export function periodsUpTo(firstOrder: string, analysisDate: string, grain: Gra
 export function periodsBetween(from: string, to: string, grain: Grain): number {
 	const [fy, fm] = from.split('-').map(Number) as [number, number];
 	const [ty, tm] = to.split('-').map(Number) as [number, number];
-	if (grain === 'week') return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / (7 * 86_400_000));
+	if (grain === 'week') return Math.round((dayNumber(to) - dayNumber(from)) / 7);
 	const months = (ty - fy) * 12 + (tm - fm);
 	return grain === 'month' ? months : Math.floor(months / 3);
 }

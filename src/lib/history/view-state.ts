@@ -3,7 +3,7 @@
  * URL like the other views' state. `readHistoryViewState` accepts anything (a hand-edited link)
  * and keeps only the fields that make sense.
  */
-import { isIsoDate } from '../rfm/scoring';
+import { isIsoDate } from '../dates';
 import { COHORT_GRAINS, type CohortGrain } from './cohorts';
 import { GRAINS, type Grain } from './periods';
 

@@ -7,6 +7,8 @@ import { DEFAULT_READ_OPTIONS, type ReadOptions, type ReadPlan } from './columns
 import { dateSeparator, DAY_MONTH_REGEX, MONTH_DAY_REGEX, SERIAL_RANGE, UNIX_RANGE, type AmountFormat, type DateFormat } from './values';
 import { REJECT_LABELS, rowNumberSql, type RejectReason } from './rejects';
 import { ident, str } from '../sql';
+import { DAY_MS, isoDate } from '../dates';
+import { CUSTOMERS, INPUT_ROWS, ORDER_CANDIDATES, ORDER_LINES, ORDERS, REJECTED_ROWS, RETURNS } from '../db/tables';
 
 /**
  * Why a row was not used. Row reasons are decided per row; the others per order (every row of
@@ -50,7 +52,7 @@ export const AMOUNT_BOUND = 1e12;
 
 /** The latest plausible order date: tomorrow in UTC (a file exported in a time zone ahead of UTC has today's orders). */
 export function latestPlausibleDate(now = new Date()): string {
-	return new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10);
+	return isoDate(now.getTime() + DAY_MS);
 }
 
 /**
@@ -79,9 +81,9 @@ export function saneNumberSql(expression: string): string {
  * small keeps them: consecutive years are not alone; nor is one early order three years before
  * the rest (the R rfm package's published data has one, and its results count it).
  */
-export const ISOLATED_YEARS_SQL = `UPDATE order_candidates SET reason = 'implausible_date'
+export const ISOLATED_YEARS_SQL = `UPDATE ${ORDER_CANDIDATES} SET reason = 'implausible_date'
 WHERE reason IS NULL AND year(ordered_at) IN (
-	WITH years AS (SELECT year(ordered_at) AS y, sum(lines) AS n FROM order_candidates WHERE reason IS NULL AND ordered_at IS NOT NULL GROUP BY 1)
+	WITH years AS (SELECT year(ordered_at) AS y, sum(lines) AS n FROM ${ORDER_CANDIDATES} WHERE reason IS NULL AND ordered_at IS NOT NULL GROUP BY 1)
 	SELECT a.y FROM years a
 	WHERE a.n < 0.01 * (SELECT sum(n) FROM years)
 		AND NOT EXISTS (SELECT 1 FROM years b WHERE b.y <> a.y AND abs(b.y - a.y) <= 5)
@@ -404,11 +406,11 @@ FROM (
  * position across the files. `database`: where to create it (see `ingestDatabase`); null: the default.
  */
 export function inputRowsSql(sources: Sources, plan: ReadPlan, database: string | null = null): string {
-	return `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}input_rows AS\n${fileRowsSql(sources, plan)}`;
+	return `CREATE OR REPLACE TABLE ${database ? `${ident(database)}.main.` : ''}${INPUT_ROWS} AS\n${fileRowsSql(sources, plan)}`;
 }
 
 /** The tables the ingest creates per row, line or order of the file (the rest is per customer, or views). */
-export const INGEST_TABLES = ['input_rows', 'order_candidates', 'order_lines'] as const;
+export const INGEST_TABLES = [INPUT_ROWS, ORDER_CANDIDATES, ORDER_LINES] as const;
 
 /** Drops the ingest tables from every database that has them (a file goes to one database or the other). */
 export const INGEST_TABLES_SQL = `SELECT database_name AS database, table_name AS name FROM duckdb_tables()
@@ -437,9 +439,9 @@ export function duplicateRowsSql(hasOrderRef: boolean): string {
 	const key = hasOrderRef
 		? 'order_ref'
 		: `concat_ws('|', customer_id, CAST(order_date AS VARCHAR), CAST(amount AS VARCHAR), date_text, amount_text)`;
-	return `UPDATE input_rows SET row_reason = 'duplicate'
-FROM (SELECT ${key} AS k, min(file_index) AS first_file FROM input_rows GROUP BY ALL) AS firsts
-WHERE ${key} IS NOT DISTINCT FROM firsts.k AND input_rows.file_index > firsts.first_file`;
+	return `UPDATE ${INPUT_ROWS} SET row_reason = 'duplicate'
+FROM (SELECT ${key} AS k, min(file_index) AS first_file FROM ${INPUT_ROWS} GROUP BY ALL) AS firsts
+WHERE ${key} IS NOT DISTINCT FROM firsts.k AND ${INPUT_ROWS}.file_index > firsts.first_file`;
 }
 
 /**
@@ -505,8 +507,8 @@ export function orderCandidatesSql(
 	// Rows excluded on their own are grouped by reason alone (one group each), so that the report
 	// counts every row from this one table, whether or not the rows were kept.
 	const usable = (sql: string) => `CASE WHEN row_reason IS NULL THEN ${sql} END`;
-	const table = `${database ? `${ident(database)}.main.` : ''}order_candidates`;
-	const from = rows === null ? 'input_rows' : `(${rows})`;
+	const table = `${database ? `${ident(database)}.main.` : ''}${ORDER_CANDIDATES}`;
+	const from = rows === null ? INPUT_ROWS : `(${rows})`;
 	const filtered = part.count === 1 ? from : `(SELECT * FROM ${from} WHERE ${partSql(plan, part.count)} = ${part.index})`;
 	return `${part.index === 0 ? `CREATE OR REPLACE TABLE ${table} AS` : `INSERT INTO ${table}`}
 SELECT * EXCLUDE (row_reason),
@@ -583,13 +585,13 @@ const CONTACT_FIELDS: [name: string, alias: string][] = [
 /** Currencies of the orders that would be counted, most orders first (none when the plan reads no currency). */
 export function currenciesSql(plan: ReadPlan): string | null {
 	if (!inputColumns(plan).has('currency')) return null;
-	return `SELECT currency, CAST(count(*) AS DOUBLE) AS orders FROM order_candidates
+	return `SELECT currency, CAST(count(*) AS DOUBLE) AS orders FROM ${ORDER_CANDIDATES}
 WHERE reason IS NULL AND currency IS NOT NULL GROUP BY currency ORDER BY orders DESC, currency`;
 }
 
 /** Excludes orders in other currencies than `currency`. */
 export function otherCurrencySql(currency: string): string {
-	return `UPDATE order_candidates SET reason = 'other_currency' WHERE reason IS NULL AND currency IS DISTINCT FROM ${str(currency)}`;
+	return `UPDATE ${ORDER_CANDIDATES} SET reason = 'other_currency' WHERE reason IS NULL AND currency IS DISTINCT FROM ${str(currency)}`;
 }
 
 /**
@@ -604,24 +606,24 @@ export function canonicalTablesSql(plan: ReadPlan): string[] {
 	const order = (name: string) => orderColumn(columns, name);
 	const contacts = CONTACT_FIELDS.filter(([name]) => columns.has(name));
 	return [
-		`CREATE OR REPLACE VIEW orders AS
+		`CREATE OR REPLACE VIEW ${ORDERS} AS
 SELECT customer_id, order_id, ordered_at, amount, lines, ${['engaged_at', 'items', 'status', 'currency', 'channel', 'coupon', 'country', 'city', 'payment_method'].map(order).join(', ')}
-FROM order_candidates WHERE reason IS NULL`,
-		`CREATE OR REPLACE VIEW returns AS
-SELECT customer_id, order_id, ordered_at AS returned_at, amount FROM order_candidates WHERE reason = 'return'`,
+FROM ${ORDER_CANDIDATES} WHERE reason IS NULL`,
+		`CREATE OR REPLACE VIEW ${RETURNS} AS
+SELECT customer_id, order_id, ordered_at AS returned_at, amount FROM ${ORDER_CANDIDATES} WHERE reason = 'return'`,
 		// Line items are written by `orderLinesSql`, after this.
-		'CREATE OR REPLACE TABLE order_lines (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR, quantity DOUBLE, line_amount DOUBLE)',
+		`CREATE OR REPLACE TABLE ${ORDER_LINES} (customer_id VARCHAR, order_id VARCHAR, sku VARCHAR, product VARCHAR, category VARCHAR, quantity DOUBLE, line_amount DOUBLE)`,
 		// Without contact details there is nothing to keep per customer: the views that show them
 		// look for the table (a million customer ids alone cost a second to group).
 		contacts.length === 0
 			? 'DROP TABLE IF EXISTS customers'
-			: `CREATE OR REPLACE TABLE customers AS
+			: `CREATE OR REPLACE TABLE ${CUSTOMERS} AS
 SELECT customer_id, ${CONTACT_FIELDS.map(([name, alias]) =>
 					columns.has(name)
 						? `arg_max(${name}, ordered_at) FILTER (WHERE ${name} IS NOT NULL) AS ${alias}`
 						: `NULL::${OPTIONAL_TYPES[name] ?? 'VARCHAR'} AS ${alias}`
 				).join(', ')}
-FROM order_candidates WHERE reason IS NULL GROUP BY customer_id`
+FROM ${ORDER_CANDIDATES} WHERE reason IS NULL GROUP BY customer_id`
 	];
 }
 
@@ -639,14 +641,14 @@ export function orderLinesSql(
 	part: OrderPart = { index: 0, count: 1 }
 ): string {
 	const columns = inputColumns(plan);
-	const from = rows === null ? 'input_rows' : `(${rows})`;
+	const from = rows === null ? INPUT_ROWS : `(${rows})`;
 	// In parts, as the orders were grouped: joining 20M lines at once ran out of memory in the browser.
 	const inPart = part.count === 1 ? '' : ` AND ${partSql(plan, part.count)} = ${part.index}`;
 	const source =
 		rows === null
 			? `(SELECT *, ${orderKeySql(columns)} AS order_key FROM ${from} WHERE row_reason IS NULL${inPart})`
 			: `(SELECT *, order_ref AS order_key FROM ${from} WHERE row_reason IS NULL AND order_ref IS NOT NULL${inPart})`;
-	const table = `${database ? `${ident(database)}.main.` : ''}order_lines`;
+	const table = `${database ? `${ident(database)}.main.` : ''}${ORDER_LINES}`;
 	return `${part.index === 0 ? `CREATE OR REPLACE TABLE ${table} AS` : `INSERT INTO ${table}`}\n${linesFromSql(plan, source)}`;
 }
 
@@ -656,7 +658,7 @@ export function orderLinesSql(
  * when such orders exist: the numbering holds the whole file at once.
  */
 export function unkeyedLinesSql(plan: ReadPlan, rows: string, parts: number): string {
-	return `INSERT INTO order_lines\n${linesFromSql(plan, `(SELECT * FROM (${onePassNumberingSql(plan, rows, parts)}) WHERE draws)`)}`;
+	return `INSERT INTO ${ORDER_LINES}\n${linesFromSql(plan, `(SELECT * FROM (${onePassNumberingSql(plan, rows, parts)}) WHERE draws)`)}`;
 }
 
 /** Line items of the counted orders from `source`, rows with an `order_key`. */
@@ -676,7 +678,7 @@ JOIN orders o ON o.order_id = i.order_key ${orderLevel ? '' : 'AND o.customer_id
 }
 
 /** Whether `order_candidates` has orders without an order id (keyed `#row …`). */
-export const UNKEYED_ORDERS_SQL = `SELECT count(*) > 0 AS any FROM order_candidates WHERE reason IS NULL AND starts_with(order_id, '#row ')`;
+export const UNKEYED_ORDERS_SQL = `SELECT count(*) > 0 AS any FROM ${ORDER_CANDIDATES} WHERE reason IS NULL AND starts_with(order_id, '#row ')`;
 
 /**
  * The import report's counts in one pass over `order_candidates` (rows excluded on their own are
@@ -687,7 +689,7 @@ export function ingestCountsSql(plan: ReadPlan): string {
 	CAST(CASE WHEN reason IS NULL THEN sum(amount) ELSE sum(gross) END AS DOUBLE) AS revenue,
 	CAST(CASE WHEN reason IS NULL THEN count(DISTINCT customer_id) ELSE 0 END AS DOUBLE) AS customers,
 	CAST(${inputColumns(plan).has('customer_fallback') ? 'count(*) FILTER (WHERE customer_fallback)' : '0'} AS DOUBLE) AS fallback
-FROM order_candidates GROUP BY reason`;
+FROM ${ORDER_CANDIDATES} GROUP BY reason`;
 }
 
 /**
@@ -719,13 +721,13 @@ export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[], so
 	// numbering the rows there costs less than keeping them.
 	const numbered =
 		sources === null
-			? `SELECT *, rowid AS position, ${orderKeySql(columns)} AS order_key, rowid - min(rowid) OVER (PARTITION BY file_index) + 1 AS row_number FROM input_rows`
+			? `SELECT *, rowid AS position, ${orderKeySql(columns)} AS order_key, rowid - min(rowid) OVER (PARTITION BY file_index) + 1 AS row_number FROM ${INPUT_ROWS}`
 			: onePassNumberingSql(plan, fileRowsSql(sources, plan), parts);
 	return `WITH numbered AS (
 	${numbered}
 ), reasons AS (
 	SELECT n.*, coalesce(n.row_reason, c.reason) AS reason
-	FROM numbered n LEFT JOIN order_candidates c
+	FROM numbered n LEFT JOIN ${ORDER_CANDIDATES} c
 		ON n.row_reason IS NULL AND c.order_id = n.order_key ${orderLevel ? '' : 'AND c.customer_id IS NOT DISTINCT FROM n.customer_id'}
 ), excluded AS (
 	SELECT file_index, ${rowNumberSql('reasons.file_index', 'reasons.row_number')} AS row_number, reason, customer_id,
@@ -735,7 +737,7 @@ export function excludedRowsSql(plan: ReadPlan, fileNames: readonly string[], so
 	FROM reasons WHERE reason IS NOT NULL AND reason <> 'return'
 	UNION ALL
 	-- Lines that never became rows (rejects.ts), with the line as written.
-	SELECT file_index, row_number, reason, NULL, NULL, NULL, NULL, NULL, line FROM rejected_rows
+	SELECT file_index, row_number, reason, NULL, NULL, NULL, NULL, NULL, line FROM ${REJECTED_ROWS}
 )
 SELECT f.name AS file, CAST(row_number AS BIGINT) AS row_number, reason, customer_id, order_id, order_date, amount, status, line
 FROM excluded JOIN (VALUES ${files}) AS f(i, name) ON f.i = excluded.file_index

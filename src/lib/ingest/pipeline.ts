@@ -33,6 +33,7 @@ import type { LayoutId } from './layouts';
 import { FileProblem, isCancelled } from '../errors';
 import { engineErrorMessage, technicalDetails } from '../problem';
 import type { SqlRunner } from '../db/runner';
+import { ORDER_LINES } from '../db/tables';
 
 /** Rows shown in the mapping panel's preview. */
 export const PREVIEW_ROWS = 8;
@@ -174,7 +175,7 @@ export async function loadOrders(
 	for (const sql of canonicalTablesSql(plan)) await db.run(sql);
 	if (hasLineItems(plan)) {
 		// The empty `order_lines` in the default database would hide a compressed one.
-		if (database) await db.run('DROP TABLE IF EXISTS order_lines');
+		if (database) await db.run(`DROP TABLE IF EXISTS ${ORDER_LINES}`);
 		for (let index = 0; index < passes; index++)
 			await db.run(orderLinesSql(plan, onePass ? fileRowsSql(sources, plan) : null, database, { index, count: passes }));
 		const [unkeyed] = onePass ? await db.rows<{ any: boolean }>(UNKEYED_ORDERS_SQL) : [];

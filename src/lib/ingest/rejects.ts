@@ -11,6 +11,7 @@
 import { rejectsTables } from './csv-dialect';
 import { num, str } from '../sql';
 import type { SqlRunner } from '../db/runner';
+import { ORDER_CANDIDATES, REJECTED_ROWS } from '../db/tables';
 
 /** Why a line never became a row. */
 export const REJECT_REASONS = [
@@ -79,7 +80,7 @@ export async function createRejectedRows(db: SqlRunner, sources: readonly Reject
 	const all = parts.length
 		? parts.join('\nUNION ALL\n')
 		: 'SELECT NULL::INTEGER AS file_index, NULL::BIGINT AS row_number, NULL::VARCHAR AS reason, NULL::BIGINT AS rows, NULL::VARCHAR AS line WHERE false';
-	await db.run(`CREATE OR REPLACE TABLE rejected_rows AS
+	await db.run(`CREATE OR REPLACE TABLE ${REJECTED_ROWS} AS
 SELECT CAST(file_index AS INTEGER) AS file_index, CAST(row_number AS BIGINT) AS row_number, reason, CAST(rows AS BIGINT) AS rows, line,
 	CAST(row_number - 1 - coalesce(sum(rows) OVER (PARTITION BY file_index ORDER BY row_number ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS BIGINT) AS kept_before
 FROM (${all})`);
@@ -102,14 +103,14 @@ FROM ${table} GROUP BY line`;
  * file's rows in `input_rows`), counting the rejected lines before it.
  */
 export function rowNumberSql(fileIndex: string, position: string): string {
-	return `(${position} + coalesce((SELECT sum(r.rows) FROM rejected_rows r WHERE r.file_index = ${fileIndex} AND r.kept_before < ${position}), 0))`;
+	return `(${position} + coalesce((SELECT sum(r.rows) FROM ${REJECTED_ROWS} r WHERE r.file_index = ${fileIndex} AND r.kept_before < ${position}), 0))`;
 }
 
 /** Rejected rows per reason, for the import report (reason, rows; revenue is unknown). */
-export const REJECTED_COUNTS_SQL = `SELECT reason, CAST(sum(rows) AS DOUBLE) AS rows, CAST(NULL AS DOUBLE) AS revenue FROM rejected_rows GROUP BY reason`;
+export const REJECTED_COUNTS_SQL = `SELECT reason, CAST(sum(rows) AS DOUBLE) AS rows, CAST(NULL AS DOUBLE) AS revenue FROM ${REJECTED_ROWS} GROUP BY reason`;
 
 /** The rejected rows as the excluded-rows download lists them (file index, row number, reason, the line as written). */
-export const REJECTED_DOWNLOAD_SQL = `SELECT file_index, row_number, reason, line FROM rejected_rows`;
+export const REJECTED_DOWNLOAD_SQL = `SELECT file_index, row_number, reason, line FROM ${REJECTED_ROWS}`;
 
 /** The file's first rejected line, and how many rows were rejected and read, to refuse a file that is mostly unreadable. */
 export async function rejectSummary(db: SqlRunner): Promise<{
@@ -119,11 +120,11 @@ export async function rejectSummary(db: SqlRunner): Promise<{
 }> {
 	const [totals] = await db.rows<{ rejected: number; kept: number }>(
 		// Every row read is in `order_candidates` (rows excluded on their own too), with or without `input_rows`.
-		`SELECT CAST(coalesce((SELECT sum(rows) FROM rejected_rows), 0) AS DOUBLE) AS rejected,
-	CAST(coalesce((SELECT sum(lines) FROM order_candidates), 0) AS DOUBLE) AS kept`
+		`SELECT CAST(coalesce((SELECT sum(rows) FROM ${REJECTED_ROWS}), 0) AS DOUBLE) AS rejected,
+	CAST(coalesce((SELECT sum(lines) FROM ${ORDER_CANDIDATES}), 0) AS DOUBLE) AS kept`
 	);
 	const [first] = await db.rows<{ file_index: number; row_number: number; reason: RejectReason; line: string }>(
-		`SELECT file_index, CAST(row_number AS DOUBLE) AS row_number, reason, line FROM rejected_rows ORDER BY file_index, row_number LIMIT 1`
+		`SELECT file_index, CAST(row_number AS DOUBLE) AS row_number, reason, line FROM ${REJECTED_ROWS} ORDER BY file_index, row_number LIMIT 1`
 	);
 	return { rejected: totals!.rejected, read: totals!.rejected + totals!.kept, first: first ?? null };
 }

@@ -6,6 +6,7 @@
  * is parsed inside DuckDB. The TypeScript parsers here exist for the preview and for tests that
  * check the SQL against them.
  */
+import { DAY_MS, isoDate } from '../dates';
 
 /** Day/month order of a written date. `iso` also covers ISO timestamps with a time or offset. */
 /** `serial`: a spreadsheet's day number (Excel's 45292 is 2024-01-01), from a CSV saved without date formatting. */
@@ -86,7 +87,7 @@ export function parseDate(text: string, format: DateFormat): string | null {
 		const m = SERIAL.exec(text);
 		const n = m ? Number(m[1]) : NaN;
 		if (!(n >= SERIAL_RANGE[0] && n <= SERIAL_RANGE[1])) return null;
-		return new Date(SERIAL_EPOCH + n * 86_400_000).toISOString().slice(0, 10);
+		return isoDate(SERIAL_EPOCH + n * DAY_MS);
 	}
 	if (format.order === 'month_day' || format.order === 'day_month') {
 		const m = (format.order === 'month_day' ? MONTH_DAY : DAY_MONTH).exec(text);
@@ -99,7 +100,7 @@ export function parseDate(text: string, format: DateFormat): string | null {
 		const m = (format.order === 'unix' ? UNIX : UNIX_MS).exec(text);
 		const seconds = m ? Number(m[1]) / (format.order === 'unix' ? 1 : 1000) : NaN;
 		if (!(seconds >= UNIX_RANGE[0] && seconds < UNIX_RANGE[1])) return null;
-		return new Date(Math.floor(seconds / 86_400) * 86_400_000).toISOString().slice(0, 10);
+		return isoDate(Math.floor(seconds / 86_400) * DAY_MS);
 	}
 	if (format.order === 'compact') {
 		const c = COMPACT.exec(text);

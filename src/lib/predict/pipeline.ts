@@ -6,7 +6,7 @@
 import type { Table } from 'apache-arrow';
 import type { SqlRunner } from '../db/runner';
 import { PredictionProblem } from '../errors';
-import { addDays } from '../rfm/analysis';
+import { addDays, dayNumber } from '../dates';
 import {
 	fitModels,
 	holdoutCheck,
@@ -119,12 +119,10 @@ async function readDaily(db: SqlRunner, period: SummaryPeriod): Promise<DailyPur
 	};
 }
 
-const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
-
 /** The holdout's calibration end: the chosen cut, or the day that splits the order history in half. */
 export function holdoutCutFor(settings: PredictSettings, firstDay: string, lastDay: string): string {
 	if (settings.holdoutCut) return settings.holdoutCut;
-	const span = dayOf(lastDay) - dayOf(firstDay) + 1;
+	const span = dayNumber(lastDay) - dayNumber(firstDay) + 1;
 	return addDays(firstDay, Math.floor(span / 2) - 1);
 }
 

@@ -3,8 +3,8 @@
  * its final shape, the segment averages and the ready-made selections.
  */
 import { ident, num } from '../sql';
+import { CUSTOMER_PREDICTIONS, CUSTOMER_SCORES } from '../db/tables';
 
-export const PREDICTIONS_TABLE = 'customer_predictions';
 /** Where the worker writes the raw prediction columns (NaN for hidden values, 0/1 flags) before `finishPredictionsSql`. */
 export const PREDICTIONS_STAGING = 'customer_predictions_staging';
 
@@ -35,7 +35,7 @@ export function finishPredictionsSql(horizons: number[]): string {
 		.map((h) => `CAST(${ident(expectedOrdersColumn(h))} AS DOUBLE) AS ${ident(expectedOrdersColumn(h))}`)
 		.join(',\n\t');
 	const value = (c: string) => `CASE WHEN isnan(${c}) THEN NULL ELSE CAST(${c} AS DOUBLE) END AS ${c}`;
-	return `CREATE OR REPLACE TABLE ${PREDICTIONS_TABLE} AS
+	return `CREATE OR REPLACE TABLE ${CUSTOMER_PREDICTIONS} AS
 SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(repeat_purchases AS INTEGER) AS repeat_purchases,
 	CAST(p_alive AS DOUBLE) AS p_alive,
 	${orders},
@@ -47,7 +47,7 @@ FROM ${PREDICTIONS_STAGING}`;
 /** An empty `customer_predictions` with the same columns: joins keep working while predictions are hidden. */
 export function emptyPredictionsSql(horizons: number[]): string {
 	const orders = horizons.map((h) => `CAST(NULL AS DOUBLE) AS ${ident(expectedOrdersColumn(h))}`).join(', ');
-	return `CREATE OR REPLACE TABLE ${PREDICTIONS_TABLE} AS
+	return `CREATE OR REPLACE TABLE ${CUSTOMER_PREDICTIONS} AS
 SELECT CAST(NULL AS VARCHAR) AS customer_id, CAST(NULL AS INTEGER) AS repeat_purchases, CAST(NULL AS DOUBLE) AS p_alive, ${orders},
 	CAST(NULL AS DOUBLE) AS expected_order_value, CAST(NULL AS DOUBLE) AS predicted_value,
 	CAST(NULL AS BOOLEAN) AS likely_lost, CAST(NULL AS BOOLEAN) AS high_predicted_value
@@ -72,7 +72,7 @@ export function segmentPredictionsSql(firstHorizon: number): string {
 	return `SELECT s.segment, CAST(count(*) AS DOUBLE) AS customers, avg(p.p_alive) AS "pAlive", avg(p.${orders}) AS "expectedOrders",
 	avg(p.expected_order_value) AS "expectedOrderValue", avg(p.predicted_value) AS "predictedValue",
 	sum(p.predicted_value) AS "totalPredictedValue", CAST(count(*) FILTER (WHERE p.likely_lost) AS DOUBLE) AS "likelyLost"
-FROM customer_scores s LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id
+FROM ${CUSTOMER_SCORES} s LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = s.customer_id
 GROUP BY s.segment ORDER BY "totalPredictedValue" DESC NULLS LAST, s.segment`;
 }
 
@@ -92,7 +92,7 @@ export const SELECTION_COUNTS_SQL = `SELECT CAST(count(*) AS DOUBLE) AS "all",
 	sum(predicted_value) FILTER (WHERE likely_lost) AS "likelyLostValue",
 	sum(predicted_value) FILTER (WHERE high_predicted_value) AS "highValueValue",
 	sum(predicted_value) AS "totalValue"
-FROM ${PREDICTIONS_TABLE}`;
+FROM ${CUSTOMER_PREDICTIONS}`;
 
 /**
  * The customers of a selection with their predictions and RFM segment (when scored), for the list
@@ -107,7 +107,7 @@ export function predictionRowsSql(selection: PredictionSelection, horizons: numb
 	const cap = limit === undefined ? '' : `\nLIMIT ${num(limit)}`;
 	return `SELECT p.customer_id, s.segment, p.repeat_purchases, ${round('p_alive')}, ${orders},
 	${round('expected_order_value', 2)}, ${round('predicted_value', 2)}, p.likely_lost, p.high_predicted_value
-FROM ${PREDICTIONS_TABLE} p LEFT JOIN customer_scores s ON s.customer_id = p.customer_id
+FROM ${CUSTOMER_PREDICTIONS} p LEFT JOIN ${CUSTOMER_SCORES} s ON s.customer_id = p.customer_id
 WHERE ${CONDITION[selection]}
 ORDER BY ${order}${cap}`;
 }
@@ -120,6 +120,6 @@ export function withPredictionsSql(exportSql: string, horizons: number[]): strin
 	const orders = horizons.map((h) => `round(p.${ident(expectedOrdersColumn(h))}, 4) AS ${ident(expectedOrdersColumn(h))}`).join(', ');
 	return `SELECT e.*, round(p.p_alive, 4) AS p_alive, ${orders}, round(p.expected_order_value, 2) AS expected_order_value,
 	round(p.predicted_value, 2) AS predicted_value
-FROM (${exportSql}) e LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = e.customer_id
+FROM (${exportSql}) e LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = e.customer_id
 ORDER BY e.customer_id`;
 }

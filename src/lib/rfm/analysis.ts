@@ -10,6 +10,7 @@ import { csvSafeQuerySql } from '../csv-safe';
 import { date, str } from '../sql';
 import type { SqlRunner } from '../db/runner';
 import { NothingToScore } from '../errors';
+import { addDays, addMonths } from '../dates';
 import type { IngestReport } from '../ingest/report';
 import {
 	balancedBands,
@@ -29,6 +30,7 @@ import { SCORE_GROUPS_SQL, summarise, type MatrixCell, type ScoreGroup, type Seg
 
 export type { MatrixCell, SegmentSummary };
 import { METRICS, type LookBack, type Metric, type MonetaryBasis, type RuleSet, type ScoringSettings, type Thresholds } from './types';
+import { CUSTOMER_METRICS, CUSTOMER_SCORES, ORDERS, RETURNS, WINDOW_ORDERS, WINDOW_RETURNS, WINDOW_RETURNS_ROWS } from '../db/tables';
 
 export type { IngestReport };
 
@@ -83,23 +85,6 @@ export interface ScoringWindow {
 	to: string;
 }
 
-const DAY_MS = 86_400_000;
-
-/** An ISO date plus (or minus) whole days. */
-export function addDays(iso: string, days: number): string {
-	return new Date(Date.parse(`${iso}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** An ISO date plus (or minus) whole months; a day the month lacks becomes its last day (03-31 − 1 month = 02-29). */
-export function addMonths(iso: string, months: number): string {
-	const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-	const index = y * 12 + (m - 1) + months;
-	const year = Math.floor(index / 12);
-	const month = index - year * 12;
-	const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-	return `${String(year).padStart(4, '0')}-${String(month + 1).padStart(2, '0')}-${String(Math.min(d, last)).padStart(2, '0')}`;
-}
-
 /**
  * The window of a look-back, given the analysis date. `all`: every order up to the analysis date.
  * `months` N: orders dated after the analysis date minus N months, up to the analysis date (12
@@ -127,7 +112,7 @@ export async function resolveWindow(db: SqlRunner, settings: ScoringSettings): P
 	if (analysisDate === null) {
 		const from = lookBack.kind === 'range' ? lookBack.from : null;
 		const [row] = await db.rows<{ d: string | null }>(
-			`SELECT strftime(max(ordered_at) + 1, '%Y-%m-%d') AS d FROM orders${from === null ? '' : ` WHERE ordered_at >= ${date(from)}`}`
+			`SELECT strftime(max(ordered_at) + 1, '%Y-%m-%d') AS d FROM ${ORDERS}${from === null ? '' : ` WHERE ordered_at >= ${date(from)}`}`
 		);
 		if (!row?.d) {
 			throw new NothingToScore(
@@ -161,11 +146,11 @@ export interface ScoringTables {
 }
 
 export const SCORING_TABLES: ScoringTables = {
-	orders: 'orders',
-	window: 'window_orders',
-	returns: 'window_returns',
-	metrics: 'customer_metrics',
-	scores: 'customer_scores'
+	orders: ORDERS,
+	window: WINDOW_ORDERS,
+	returns: WINDOW_RETURNS,
+	metrics: CUSTOMER_METRICS,
+	scores: CUSTOMER_SCORES
 };
 
 /** Creates the view `window_orders`: the orders the window counts (every column of `orders`). */
@@ -174,7 +159,7 @@ export function windowOrdersSql(window: ScoringWindow, tables: ScoringTables = S
 }
 
 /** `returns` as the ingest creates it, for databases whose orders came from elsewhere (tests, other tools). */
-export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
+export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS ${RETURNS} (customer_id VARCHAR, order_id VARCHAR, returned_at DATE, amount DOUBLE)`;
 
 /**
  * Creates the views `window_returns`: per customer, the credits (cancellations, returns) dated
@@ -183,13 +168,13 @@ export const RETURNS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS returns (customer_i
  */
 export function windowReturnsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
 	return `CREATE OR REPLACE VIEW ${tables.returns} AS
-SELECT customer_id, sum(amount) AS returned FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
+SELECT customer_id, sum(amount) AS returned FROM ${RETURNS} WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')} GROUP BY customer_id`;
 }
 
 /** The view `<returns>_rows` (see windowReturnsSql): the window's credits one by one. */
 export function windowReturnRowsSql(window: ScoringWindow, tables: ScoringTables = SCORING_TABLES): string {
 	return `CREATE OR REPLACE VIEW ${tables.returns}_rows AS
-SELECT * FROM returns WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')}`;
+SELECT * FROM ${RETURNS} WHERE ${insideSql(window).replaceAll('ordered_at', 'returned_at')}`;
 }
 
 /**
@@ -226,6 +211,8 @@ GROUP BY o.customer_id`;
 export interface ScoringCache {
 	/** The window and basis `customer_metrics` holds, as `metricsKey` gives them; null: nothing yet. */
 	metricsKey: string | null;
+	/** How many customers `customer_metrics` holds. */
+	customers: number | null;
 	headline: HeadlineRow | null;
 	distribution: { metric: Metric; lo: number; hi: number; count: number }[] | null;
 	/** The day after the latest order (the analysis date when none is chosen). */
@@ -234,11 +221,11 @@ export interface ScoringCache {
 
 /** An empty cache, for new orders. */
 export function newScoringCache(): ScoringCache {
-	return { metricsKey: null, headline: null, distribution: null, defaultAnalysisDate: null };
+	return { metricsKey: null, customers: null, headline: null, distribution: null, defaultAnalysisDate: null };
 }
 
-function metricsKey(window: ScoringWindow, monetary: MonetaryBasis): string {
-	return JSON.stringify([window.analysisDate, window.from, window.to, monetary]);
+function metricsKey(window: ScoringWindow, monetary: MonetaryBasis, tables: ScoringTables): string {
+	return JSON.stringify([window.analysisDate, window.from, window.to, monetary, tables.metrics]);
 }
 
 /** Score bands for every metric, from the data in `customer_metrics` (or the settings, for `fixed`). */
@@ -329,19 +316,72 @@ function headlineSql(window: ScoringWindow): string {
 	CAST(count(*) FILTER (WHERE ordered_at < ${window.from === null ? 'NULL' : date(window.from)}) AS DOUBLE) AS orders_before,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.to)}) AS DOUBLE) AS orders_after,
 	CAST(count(*) FILTER (WHERE ordered_at > ${date(window.analysisDate)}) AS DOUBLE) AS after_analysis,
-	(SELECT CAST(coalesce(sum(revenue), 0) AS DOUBLE) FROM customer_metrics) AS revenue,
+	(SELECT CAST(coalesce(sum(revenue), 0) AS DOUBLE) FROM ${CUSTOMER_METRICS}) AS revenue,
 	strftime(min(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS first_order,
 	strftime(max(ordered_at) FILTER (WHERE ${inside}), '%Y-%m-%d') AS last_order,
-	(SELECT CAST(count(*) AS DOUBLE) FROM customer_metrics) AS customers,
-	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM customer_metrics) AS engaged,
-	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_orders) AS order_revenue,
-	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
-		WHERE EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS returned,
-	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM window_returns_rows r
-		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_returns,
-	(SELECT CAST(count(DISTINCT customer_id) AS DOUBLE) FROM window_returns_rows r
-		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.customer_id = r.customer_id)) AS unscored_return_customers
-FROM orders`;
+	(SELECT CAST(count(*) AS DOUBLE) FROM ${CUSTOMER_METRICS}) AS customers,
+	(SELECT CAST(count(engaged_days) AS DOUBLE) FROM ${CUSTOMER_METRICS}) AS engaged,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM ${WINDOW_ORDERS}) AS order_revenue,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM ${WINDOW_RETURNS_ROWS} r
+		WHERE EXISTS (SELECT 1 FROM ${CUSTOMER_METRICS} m WHERE m.customer_id = r.customer_id)) AS returned,
+	(SELECT CAST(coalesce(sum(amount), 0) AS DOUBLE) FROM ${WINDOW_RETURNS_ROWS} r
+		WHERE NOT EXISTS (SELECT 1 FROM ${CUSTOMER_METRICS} m WHERE m.customer_id = r.customer_id)) AS unscored_returns,
+	(SELECT CAST(count(DISTINCT customer_id) AS DOUBLE) FROM ${WINDOW_RETURNS_ROWS} r
+		WHERE NOT EXISTS (SELECT 1 FROM ${CUSTOMER_METRICS} m WHERE m.customer_id = r.customer_id)) AS unscored_return_customers
+FROM ${ORDERS}`;
+}
+
+/** Thresholds of a scoring that found nobody to score: no bands. */
+const NO_BANDS: Thresholds = { recency: [], frequency: [], monetary: [] };
+
+/** What `scoreInto` wrote: how many customers it scored and with which bands. */
+export interface ScoredInto {
+	customers: number;
+	thresholds: Thresholds;
+}
+
+/**
+ * The scoring steps, in their one order, for the page's scoring (`scoreCustomers`) and for scoring
+ * as of a past date (src/lib/history/as-of.ts), each on its own `tables`: the window's orders and
+ * credits → per-customer metrics → thresholds from them (or the settings) → scores and segments.
+ *
+ * With a `cache` (the page's, see `ScoringCache`), metrics of the same window and monetary basis
+ * are reused. A window without customers throws `NothingToScore` and leaves `tables.scores` as it
+ * was, unless `allowEmpty`: then the scores table is empty (a date before the first order).
+ */
+export async function scoreInto(
+	db: SqlRunner,
+	tables: ScoringTables,
+	window: ScoringWindow,
+	settings: ScoringSettings,
+	ruleSet: RuleSet,
+	options: { cache?: ScoringCache | null; allowEmpty?: boolean } = {}
+): Promise<ScoredInto> {
+	const cache = options.cache ?? null;
+	const key = metricsKey(window, settings.monetary, tables);
+	let customers: number;
+	if (cache && cache.metricsKey === key && cache.customers !== null) customers = cache.customers;
+	else {
+		await db.run(windowOrdersSql(window, tables));
+		await db.run(RETURNS_TABLE_SQL);
+		await db.run(windowReturnsSql(window, tables));
+		await db.run(windowReturnRowsSql(window, tables));
+		await db.run(customerMetricsSql(window.analysisDate, settings.monetary, tables));
+		const [count] = await db.rows<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM ${tables.metrics}`);
+		customers = count?.n ?? 0;
+		if (cache) Object.assign(cache, { metricsKey: key, customers, headline: null, distribution: null });
+	}
+	if (customers === 0 && !options.allowEmpty) {
+		throw new NothingToScore(
+			window.from === null
+				? `No order is dated on or before the analysis date ${window.analysisDate}, so there is nothing to score.`
+				: `No order is dated from ${window.from} to ${window.to}, the look-back window, so there is nothing to score.`
+		);
+	}
+	// Quantiles of an empty table are NULL: nobody to score means no bands.
+	const thresholds = customers === 0 ? NO_BANDS : await computeThresholds(db, settings, tables.metrics, cache);
+	await db.run(customerScoresSql(thresholds, ruleSet, tables));
+	return { customers, thresholds };
 }
 
 /**
@@ -355,27 +395,10 @@ export async function scoreCustomers(
 	cache: ScoringCache | null = null
 ): Promise<RfmResult> {
 	const window = cache ? await resolveWindowCached(db, settings, cache) : await resolveWindow(db, settings);
-	const key = metricsKey(window, settings.monetary);
-	let h: HeadlineRow | undefined;
-	if (cache && cache.metricsKey === key && cache.headline) h = cache.headline;
-	else {
-		await db.run(windowOrdersSql(window));
-		await db.run(RETURNS_TABLE_SQL);
-		await db.run(windowReturnsSql(window));
-		await db.run(windowReturnRowsSql(window));
-		await db.run(customerMetricsSql(window.analysisDate, settings.monetary));
-		[h] = await db.rows<HeadlineRow>(headlineSql(window));
-		if (cache) Object.assign(cache, { metricsKey: key, headline: h ?? null, distribution: null });
-	}
-	if (!h || h.customers === 0) {
-		throw new NothingToScore(
-			window.from === null
-				? `No order is dated on or before the analysis date ${window.analysisDate}, so there is nothing to score.`
-				: `No order is dated from ${window.from} to ${window.to}, the look-back window, so there is nothing to score.`
-		);
-	}
-	const thresholds = await computeThresholds(db, settings, SCORING_TABLES.metrics, cache);
-	await db.run(customerScoresSql(thresholds, ruleSet));
+	const { thresholds } = await scoreInto(db, SCORING_TABLES, window, settings, ruleSet, { cache });
+	// The headline reads the window and the metrics, which the scores leave as they were.
+	const h = cache?.headline ?? (await db.rows<HeadlineRow>(headlineSql(window)))[0]!;
+	if (cache) cache.headline = h;
 
 	const groups = await db.rows<ScoreGroup>(SCORE_GROUPS_SQL);
 	const { matrix, segments } = summarise(groups, ruleSet, thresholds);
@@ -418,7 +441,7 @@ export function customersExportSql(ruleSet: RuleSet): string {
 	return `SELECT customer_id, strftime(first_order, '%Y-%m-%d') AS first_order, strftime(last_order, '%Y-%m-%d') AS last_order,
 	recency_days, frequency, round(monetary, 4) AS monetary, r, f, m, rfm, segment,
 	round(revenue, 4) AS revenue, segment_info.description AS segment_description, segment_info.action AS suggested_action
-FROM customer_scores LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
+FROM ${CUSTOMER_SCORES} LEFT JOIN (${segmentInfoSql(ruleSet)}) AS segment_info USING (segment)
 ORDER BY customer_id`;
 }
 

@@ -19,6 +19,7 @@
 import { date, num, str } from '../sql';
 import type { SqlRunner } from '../db/runner';
 import type { GroupFigures } from './summary';
+import { CUSTOMER_BEHAVIOUR, CUSTOMER_SCORES, WINDOW_ORDERS } from '../db/tables';
 
 /** A support tier: customers whose lifetime revenue is at least `minRevenue` (up to the next tier's). */
 export interface RevenueTier {
@@ -260,8 +261,8 @@ export function customerBehaviourSql(settings: BehaviourSettings, analysisDate: 
 	const a = date(analysisDate);
 	const tiers = sortedTiers(s.tiers).reverse();
 	const tierCase = `CASE ${tiers.map((t) => `WHEN ${ROUNDED_REVENUE} >= ${num(t.minRevenue)} THEN ${str(t.name)}`).join(' ')} ELSE ${str(BELOW_TIERS)} END`;
-	return `CREATE OR REPLACE TABLE customer_behaviour AS
-WITH order_days AS (SELECT DISTINCT customer_id, ordered_at FROM window_orders),
+	return `CREATE OR REPLACE TABLE ${CUSTOMER_BEHAVIOUR} AS
+WITH order_days AS (SELECT DISTINCT customer_id, ordered_at FROM ${WINDOW_ORDERS}),
 gaps AS (
 	SELECT customer_id, ordered_at - lag(ordered_at) OVER (PARTITION BY customer_id ORDER BY ordered_at) AS gap FROM order_days
 ),
@@ -274,7 +275,7 @@ base AS (
 		coalesce(own.order_days, 1) AS order_days,
 		CAST(floor(own.median_gap + 0.5) AS INTEGER) AS usual_gap_days,
 		coalesce(CAST(floor(own.median_gap + 0.5) AS INTEGER), store.gap) AS expected_gap_days
-	FROM customer_scores s LEFT JOIN own ON own.customer_id = s.customer_id CROSS JOIN store
+	FROM ${CUSTOMER_SCORES} s LEFT JOIN own ON own.customer_id = s.customer_id CROSS JOIN store
 ),
 ranked AS (
 	SELECT *, rank() OVER (ORDER BY ${ROUNDED_REVENUE} DESC) AS revenue_rank, count(*) OVER () AS customers FROM base
@@ -318,7 +319,7 @@ export function behaviourSummarySql(settings: BehaviourSettings): string {
 	CAST(count(*) FILTER (WHERE order_days = 1) AS DOUBLE) AS single_day,
 	max(expected_gap_days) FILTER (WHERE usual_gap_days IS NULL) AS store_gap,
 	${aggregates.join(',\n\t')}
-FROM customer_behaviour`;
+FROM ${CUSTOMER_BEHAVIOUR}`;
 }
 
 type SummaryRow = Record<string, number | null>;

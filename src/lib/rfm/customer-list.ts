@@ -8,8 +8,9 @@ import type { SqlRunner } from '../db/runner';
 import { behaviourConditionSql } from './behaviour';
 import type { RuleSet } from './types';
 import type { HistoryState } from '../history/as-of';
-import { MIGRATION_TABLE, stateConditionSql } from '../history/migration';
+import { stateConditionSql } from '../history/migration';
 import type { SegmentDefinition } from '../builder/definition';
+import { BUILDER_SELECTION, CUSTOMER_BEHAVIOUR, CUSTOMER_SCORES, HISTORY_MIGRATION } from '../db/tables';
 
 /**
  * Which customers: everyone, an RFM segment, an R×F matrix cell, a behaviour segment (`tier:Gold` for a tier),
@@ -99,17 +100,19 @@ export function selectionConditionSql(selection: CustomerSelection): string {
 		case 'behaviour':
 			return `(${behaviourConditionSql(selection.id, 'b')})`;
 		case 'migration':
-			return `s.customer_id IN (SELECT customer_id FROM ${MIGRATION_TABLE} WHERE ${stateConditionSql('from', selection.was)} AND ${stateConditionSql('to', selection.now)})`;
+			return `s.customer_id IN (SELECT customer_id FROM ${HISTORY_MIGRATION} WHERE ${stateConditionSql('from', selection.was)} AND ${stateConditionSql('to', selection.now)})`;
 		case 'builder':
 			// Bound values cannot go in this text: the engine runs the segment's prepared statement into builder_selection first.
-			return 's.customer_id IN (SELECT customer_id FROM builder_selection)';
+			return `s.customer_id IN (SELECT customer_id FROM ${BUILDER_SELECTION})`;
 		default:
 			throw new Error(`Unknown selection ${JSON.stringify(selection satisfies never)}`);
 	}
 }
 
 function fromSql(selection: CustomerSelection): string {
-	return needsBehaviour(selection) ? 'customer_scores s JOIN customer_behaviour b ON b.customer_id = s.customer_id' : 'customer_scores s';
+	return needsBehaviour(selection)
+		? `${CUSTOMER_SCORES} s JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = s.customer_id`
+		: `${CUSTOMER_SCORES} s`;
 }
 
 /** The number of customers in the selection, as `total`. */
@@ -180,6 +183,6 @@ export function selectionExportSql(selection: CustomerSelection, ruleSet: RuleSe
 WHERE e.customer_id IN (${chosen}) ORDER BY e.customer_id`;
 	}
 	return `SELECT e.*${contact}, strftime(b.next_order_due, '%Y-%m-%d') AS next_order_due, b.tier
-FROM (${customersExportSql(ruleSet)}) e JOIN customer_behaviour b ON b.customer_id = e.customer_id ${joinContacts}
+FROM (${customersExportSql(ruleSet)}) e JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = e.customer_id ${joinContacts}
 WHERE e.customer_id IN (${chosen}) ORDER BY e.customer_id`;
 }

@@ -6,9 +6,18 @@
  */
 import { tickStep } from 'd3';
 import { ident, num, str } from '../sql';
-import { expectedOrdersColumn, PREDICTIONS_TABLE, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
 import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
+import {
+	CUSTOMER_BEHAVIOUR,
+	CUSTOMER_PREDICTIONS,
+	CUSTOMER_SCORES,
+	EXPLORE_LIST,
+	ORDER_LINES,
+	WINDOW_ORDERS,
+	WINDOW_RETURNS_ROWS
+} from '../db/tables';
 
 /** What a matrix cell shows. */
 export type MatrixMetric = 'customers' | 'revenue' | 'aov' | 'avgMonetary';
@@ -90,7 +99,7 @@ export function planBins(min: number, high: number, max: number, integer: boolea
 /** Extent of a metric over the scored customers: min, 99th percentile and max. */
 export function metricExtentSql(metric: HistogramMetric): string {
 	const c = HISTOGRAM_METRICS[metric].column;
-	return `SELECT CAST(min(${c}) AS DOUBLE) AS min, CAST(quantile_disc(${c}, 0.99) AS DOUBLE) AS high, CAST(max(${c}) AS DOUBLE) AS max FROM customer_scores`;
+	return `SELECT CAST(min(${c}) AS DOUBLE) AS min, CAST(quantile_disc(${c}, 0.99) AS DOUBLE) AS high, CAST(max(${c}) AS DOUBLE) AS max FROM ${CUSTOMER_SCORES}`;
 }
 
 /** Customers per bin (bins without customers are absent). */
@@ -98,7 +107,7 @@ export function histogramSql(metric: HistogramMetric, plan: BinPlan): string {
 	const c = HISTOGRAM_METRICS[metric].column;
 	return `SELECT CAST(least(greatest(floor((${c} - ${num(plan.start)}) / ${num(plan.step)}), 0), ${num(plan.count - 1)}) AS INTEGER) AS bin,
 	CAST(count(*) AS DOUBLE) AS customers
-FROM customer_scores GROUP BY bin ORDER BY bin`;
+FROM ${CUSTOMER_SCORES} GROUP BY bin ORDER BY bin`;
 }
 
 /** The histogram of one metric: an extent query, d3's round bin edges, then one grouped count. */
@@ -126,7 +135,7 @@ export const CONCENTRATION_SQL = `WITH ranked AS (
 	SELECT row_number() OVER (ORDER BY revenue DESC, customer_id) AS rank,
 		sum(revenue) OVER (ORDER BY revenue DESC, customer_id ROWS UNBOUNDED PRECEDING) AS running,
 		count(*) OVER () AS n, sum(revenue) OVER () AS total
-	FROM customer_scores
+	FROM ${CUSTOMER_SCORES}
 )
 SELECT CAST(p.percent AS DOUBLE) AS percent, CAST(r.rank AS DOUBLE) AS customers,
 	CAST(CASE WHEN r.total = 0 THEN 0 ELSE r.running / r.total END AS DOUBLE) AS revenueShare
@@ -135,7 +144,7 @@ JOIN ranked r ON r.rank = CAST(ceil(p.percent * r.n / 100.0) AS BIGINT)
 ORDER BY p.percent`;
 
 /** Average monetary value per R×F cell. */
-export const CELL_AVERAGES_SQL = `SELECT r, f, CAST(avg(monetary) AS DOUBLE) AS avgMonetary FROM customer_scores GROUP BY r, f ORDER BY r, f`;
+export const CELL_AVERAGES_SQL = `SELECT r, f, CAST(avg(monetary) AS DOUBLE) AS avgMonetary FROM ${CUSTOMER_SCORES} GROUP BY r, f ORDER BY r, f`;
 
 /** Everything the charts view draws, computed in DuckDB. */
 export async function exploreCharts(db: SqlRunner): Promise<ExploreCharts> {
@@ -283,7 +292,7 @@ export interface ExploreSchema {
 
 /** Which optional tables exist (they arrive with the richer ingest). */
 export const SCHEMA_SQL = `SELECT CAST(count(*) FILTER (WHERE table_name = 'customers') AS DOUBLE) AS customers,
-	CAST(count(*) FILTER (WHERE table_name = 'order_lines') AS DOUBLE) AS order_lines
+	CAST(count(*) FILTER (WHERE table_name = '${ORDER_LINES}') AS DOUBLE) AS order_lines
 FROM duckdb_tables() WHERE schema_name = 'main'`;
 
 export async function readSchema(db: SqlRunner, predictions: PredictionColumns | null = null): Promise<ExploreSchema> {
@@ -336,10 +345,10 @@ function rowSelectSql(schema: ExploreSchema): string {
 }
 
 function fromSql(selection: CustomerSelection, schema: ExploreSchema): string {
-	let from = 'customer_scores s';
-	if (needsBehaviour(selection)) from += ' JOIN customer_behaviour b ON b.customer_id = s.customer_id';
+	let from = `${CUSTOMER_SCORES} s`;
+	if (needsBehaviour(selection)) from += ` JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = s.customer_id`;
 	if (schema.customers) from += ' LEFT JOIN customers c ON c.customer_id = s.customer_id';
-	if (schema.predictions) from += ` LEFT JOIN ${PREDICTIONS_TABLE} p ON p.customer_id = s.customer_id`;
+	if (schema.predictions) from += ` LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = s.customer_id`;
 	return from;
 }
 
@@ -370,7 +379,7 @@ export function materialiseListSql(query: CustomerQuery, schema: ExploreSchema):
 		[expression, direction] = [LIST_EXPRESSION.revenue, 'DESC'];
 	if (!expression) throw new Error(`Customers cannot be sorted by ${String(query.sort.by)}.`);
 	const tieBreak = query.sort.by === 'customer_id' ? '' : ', s.customer_id';
-	return `CREATE OR REPLACE TEMP TABLE explore_list AS
+	return `CREATE OR REPLACE TEMP TABLE ${EXPLORE_LIST} AS
 SELECT * FROM (
 	SELECT ${rowSelectSql(schema)},
 		row_number() OVER (ORDER BY ${expression} ${direction} NULLS LAST${tieBreak}) AS pos
@@ -382,7 +391,7 @@ SELECT * FROM (
 /** Size of the materialised list and whether any customer in the data has a name / email. */
 export function listInfoSql(schema: ExploreSchema): string {
 	const has = (condition: string) => (schema.customers ? `EXISTS (SELECT 1 FROM customers c WHERE ${condition})` : 'false');
-	return `SELECT CAST((SELECT count(*) FROM explore_list) AS DOUBLE) AS total, ${has(`${NAME_SQL} IS NOT NULL`)} AS has_name,
+	return `SELECT CAST((SELECT count(*) FROM ${EXPLORE_LIST}) AS DOUBLE) AS total, ${has(`${NAME_SQL} IS NOT NULL`)} AS has_name,
 	${has(`nullif(trim(c.email), '') IS NOT NULL`)} AS has_email`;
 }
 
@@ -390,7 +399,7 @@ export function listInfoSql(schema: ExploreSchema): string {
 export function listWindowSql(offset: number, limit: number): string {
 	if (!Number.isSafeInteger(offset) || offset < 0) throw new Error(`The offset must be a whole number of 0 or more, not ${offset}.`);
 	if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) throw new Error(`A window holds 1 to 10000 customers, not ${limit}.`);
-	return `SELECT * EXCLUDE (pos) FROM explore_list WHERE pos > ${num(offset)} AND pos <= ${num(offset + limit)} ORDER BY pos`;
+	return `SELECT * EXCLUDE (pos) FROM ${EXPLORE_LIST} WHERE pos > ${num(offset)} AND pos <= ${num(offset + limit)} ORDER BY pos`;
 }
 
 // ——— One customer's profile ———
@@ -431,7 +440,7 @@ export interface CustomerPrediction {
 
 /** The customer's row of `customer_predictions`. */
 export function profilePredictionSql(customerId: string): string {
-	return `SELECT * FROM ${PREDICTIONS_TABLE} WHERE customer_id = ${str(customerId)}`;
+	return `SELECT * FROM ${CUSTOMER_PREDICTIONS} WHERE customer_id = ${str(customerId)}`;
 }
 
 async function readPrediction(db: SqlRunner, customerId: string, columns: PredictionColumns | null): Promise<CustomerPrediction | null> {
@@ -458,27 +467,27 @@ export function profileRowSql(customerId: string, schema: ExploreSchema): string
 
 /** The orders the scoring counts (the look-back window's), as revenue and frequency count them. */
 export function profileOrdersSql(customerId: string): string {
-	return `SELECT strftime(ordered_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM window_orders
+	return `SELECT strftime(ordered_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM ${WINDOW_ORDERS}
 WHERE customer_id = ${str(customerId)} ORDER BY ordered_at, order_id LIMIT 1000`;
 }
 
 /** The returns the scoring nets out of the customer's revenue (inside the window), one by one. */
 export function profileReturnsSql(customerId: string): string {
-	return `SELECT strftime(returned_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM window_returns_rows
+	return `SELECT strftime(returned_at, '%Y-%m-%d') AS day, CAST(amount AS DOUBLE) AS amount FROM ${WINDOW_RETURNS_ROWS}
 WHERE customer_id = ${str(customerId)} ORDER BY returned_at, order_id LIMIT 1000`;
 }
 
 export function profileProductsSql(customerId: string): string {
 	return `SELECT coalesce(nullif(trim(product), ''), sku) AS product, any_value(category) AS category, CAST(coalesce(sum(quantity), 0) AS DOUBLE) AS quantity,
 	CAST(coalesce(sum(line_amount), 0) AS DOUBLE) AS amount, CAST(count(DISTINCT order_id) AS DOUBLE) AS orders
-FROM order_lines WHERE customer_id = ${str(customerId)} AND coalesce(nullif(trim(product), ''), sku) IS NOT NULL
+FROM ${ORDER_LINES} WHERE customer_id = ${str(customerId)} AND coalesce(nullif(trim(product), ''), sku) IS NOT NULL
 GROUP BY 1 ORDER BY amount DESC, product LIMIT 50`;
 }
 
 export function profileCategoriesSql(customerId: string): string {
 	return `SELECT category, CAST(coalesce(sum(quantity), 0) AS DOUBLE) AS quantity, CAST(coalesce(sum(line_amount), 0) AS DOUBLE) AS amount,
 	CAST(count(DISTINCT order_id) AS DOUBLE) AS orders
-FROM order_lines WHERE customer_id = ${str(customerId)} AND nullif(trim(category), '') IS NOT NULL
+FROM ${ORDER_LINES} WHERE customer_id = ${str(customerId)} AND nullif(trim(category), '') IS NOT NULL
 GROUP BY category ORDER BY amount DESC, category LIMIT 50`;
 }
 

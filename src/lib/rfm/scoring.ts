@@ -6,7 +6,9 @@
  * and the bins' upper values become a CASE expression DuckDB applies to every customer.
  */
 import { num } from '../sql';
+import { isIsoDate } from '../dates';
 import { METRICS, type Metric, type ScoreBand, type ScoringSettings } from './types';
+import { CUSTOMER_METRICS } from '../db/tables';
 
 /** A run of customers sharing values from `lo` to `hi` (one value, or a bucket of adjacent values). */
 export interface ValueGroup {
@@ -38,7 +40,7 @@ export const MAX_LEVELS = 9;
  * tail (say 4, 5 and 6 orders among 10,000 customers) share the last bucket, fewer buckets than
  * levels remain, and a score is skipped although the metric has enough distinct values.
  */
-export function distributionSql(table = 'customer_metrics'): string {
+export function distributionSql(table = CUSTOMER_METRICS): string {
 	const part = (metric: Metric) => `SELECT '${metric}' AS metric, v FROM (SELECT ${METRIC_COLUMN[metric]} AS v FROM ${table})`;
 	return `WITH vals AS (${part('recency')} UNION ALL ${part('frequency')} UNION ALL ${part('monetary')}),
 groups AS (SELECT metric, v, count(*) AS n FROM vals GROUP BY metric, v),
@@ -164,7 +166,7 @@ export function spreadBands(metric: Metric, groups: readonly ValueGroup[], level
  * Quantile breaks as the R package `rfm` 0.3.0 computes them (`rfm_prep_bins`): R's default
  * (type 7) quantiles at 1/n … (n-1)/n, plus one. DuckDB's `quantile_cont` is type 7.
  */
-export function rQuantilesSql(levels: number, table = 'customer_metrics'): string {
+export function rQuantilesSql(levels: number, table = CUSTOMER_METRICS): string {
 	const probs = Array.from({ length: levels - 1 }, (_, i) => num((i + 1) / levels)).join(', ');
 	const q = (metric: Metric) =>
 		`SELECT '${metric}' AS metric, list_transform(quantile_cont(${METRIC_COLUMN[metric]}, [${probs}]), x -> CAST(x AS DOUBLE) + 1) AS breaks,
@@ -235,15 +237,6 @@ export function fixedBands(metric: Metric, thresholds: readonly number[]): Score
 
 /** The score levels a scoring may have (the rule presets are written for these scales). */
 export const LEVEL_CHOICES: readonly number[] = [3, 4, 5];
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar date written `YYYY-MM-DD`. */
-export function isIsoDate(text: unknown): text is string {
-	if (typeof text !== 'string' || !ISO_DATE.test(text)) return false;
-	const d = new Date(`${text}T00:00:00Z`);
-	return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text;
-}
 
 const METRIC_NAME: Record<Metric, string> = { recency: 'Recency', frequency: 'Frequency', monetary: 'Monetary' };
 const THRESHOLD_UNIT: Record<Metric, string> = { recency: 'days', frequency: 'orders', monetary: 'amounts' };

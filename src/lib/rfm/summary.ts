@@ -5,6 +5,7 @@
  */
 import { segmentColor } from './segments';
 import { METRICS, type RuleSet, type Thresholds } from './types';
+import { CUSTOMER_SCORES } from '../db/tables';
 
 /** Customers sharing one score triple and segment. */
 export interface ScoreGroup {
@@ -54,7 +55,7 @@ export interface SegmentSummary extends GroupFigures {
 /** Groups customers by their scores and segment (the input of `summarise`). Revenue is real revenue, whatever M scores. */
 export const SCORE_GROUPS_SQL = `SELECT r, f, m, segment, CAST(count(*) AS DOUBLE) AS customers, CAST(sum(frequency) AS DOUBLE) AS orders,
 	CAST(sum(revenue) AS DOUBLE) AS revenue, CAST(sum(recency_days) AS DOUBLE) AS recency_days_sum
-FROM customer_scores GROUP BY r, f, m, segment`;
+FROM ${CUSTOMER_SCORES} GROUP BY r, f, m, segment`;
 
 /**
  * Folds score groups into matrix cells, segment rows (in rule order) and the customers of each

@@ -5,7 +5,8 @@
  * Session (it reads the session's scoring; the session does not know it), shared through context.
  */
 import { createContext } from 'svelte';
-import { addDays, type RfmResult } from '../rfm/analysis';
+import type { RfmResult } from '../rfm/analysis';
+import { addDays } from '../dates';
 import type { CustomerSelection } from '../rfm/customer-list';
 import { validateMigrationDates, type MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
