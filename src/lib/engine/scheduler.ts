@@ -37,6 +37,7 @@ export class Ticket implements CancelToken {
 /** The work of one step, given its token. */
 export type Work<T> = (token: CancelToken) => Promise<T>;
 
+/** The engine's one queue; each method is a mode (see the module comment). */
 export class Scheduler {
 	/** The end of the queue: each piece of work starts once everything before it has settled. */
 	#queue: Promise<unknown> = Promise.resolve();

@@ -85,6 +85,7 @@ export function checkScoringRequest(scoring: ScoringSettings, ruleSet: RuleSet):
 	if (problems.length > 0) throw new FileProblem(`The segment rules cannot be used: ${problems.join('; ')}.`);
 }
 
+/** The engine's memory between calls, one per worker (see the module comment). */
 export class Workspace {
 	readonly #scheduler: Scheduler;
 	/** The file(s) currently opened: read again when the mapping changes. */
