@@ -7,7 +7,7 @@
  * T the time from the first purchase to the end of the calibration period, all in one time unit.
  */
 import { hyp2f1 } from './special';
-import { fitLogParameters } from './optimise';
+import { fitLogParameters, LOG_BOUND } from './optimise';
 
 export interface BgNbdParams {
 	r: number;
@@ -261,11 +261,6 @@ export function bgNbdLogLikelihood(history: PurchaseHistory, params: BgNbdParams
 	return groupedLogLikelihood(g, scaled, scratchFor(g)) - g.totalX * Math.log(g.scale);
 }
 
-/** The fits keep each log-parameter within ±LOG_BOUND of the start (e^±12). */
-export const LOG_BOUND = 12;
-/** How close to the bound a fitted log-parameter counts as stuck there (the optimiser's own stall test uses 0.05). */
-export const AT_BOUND_MARGIN = 0.05;
-
 /**
  * Fits the BG/NBD by maximum likelihood: Nelder–Mead on the logs of (r, α, a, b), each kept within
  * e^±12 of the start, with times rescaled so that the start (1, 1, 1, 1) is sensible in any unit.
@@ -291,7 +286,7 @@ export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 		params,
 		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
 		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
+		atBound: result.atBound,
 		iterations: result.iterations,
 		evaluations: result.evaluations,
 		customers: g.customers,
