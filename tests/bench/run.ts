@@ -317,7 +317,8 @@ lines.push(
 );
 const versions = [...new Set(NODE_ENGINES.flatMap((e) => nodeRuns(e).map((r) => r.version)))];
 const browserEngine = browserRuns[0]?.engineInfo;
-if (versions.length || browserEngine) lines.push(`DuckDB: ${versions.join(' · ')}${browserEngine ? ` · browser: ${browserEngine}` : ''}`);
+if (versions.length || browserEngine)
+	lines.push(`DuckDB: ${[...versions, ...(browserEngine ? [`browser: ${browserEngine}`] : [])].join(' · ')}`);
 if (engines.includes('browser')) {
 	lines.push(
 		'browser: marks = rfm:matrix-ready − rfm:file-received (engine already started); wall = setInputFiles → svg[aria-label^="RFM matrix"] visible.'
