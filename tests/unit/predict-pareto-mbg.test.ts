@@ -30,6 +30,7 @@ import {
 import { BG_NBD, fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
 import { bootstrapFits, percentileInterval } from '../../src/lib/predict/bootstrap';
 import { groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { TailIntervals } from '../../src/lib/predict/intervals';
 import { groupHistory, withGroupCounts } from '../../src/lib/predict/purchase-history';
 import { compareModels } from '../../src/lib/predict/model-choice';
 import { PURCHASE_MODELS } from '../../src/lib/predict/models';
@@ -353,6 +354,30 @@ describe('Pareto/NBD closed-form gradient', () => {
 				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), s: Math.exp(v[2]!), beta: Math.exp(v[3]!) });
 			const numeric = valueAndNumericGradient(at, logs).g;
 			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
+});
+
+describe('per-customer intervals from the tails only', () => {
+	it('equal the full type-7 quantiles of every item, for 200 and for 7 resamples', () => {
+		let seed = 3;
+		const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+		for (const resamples of [200, 7]) {
+			const items = 50;
+			const tails = new TailIntervals(items, resamples);
+			const all: number[][] = Array.from({ length: items }, () => []);
+			for (let k = 0; k < resamples; k++) {
+				const values = Float64Array.from({ length: items }, (_, i) => i + random() * 10);
+				tails.add(values);
+				values.forEach((v, i) => all[i]!.push(v));
+			}
+			for (let i = 0; i < items; i++) {
+				const expected = percentileInterval(all[i]!);
+				const got = tails.interval(i);
+				expect(got.low).toBeCloseTo(expected.low, 12);
+				expect(got.high).toBeCloseTo(expected.high, 12);
+			}
+			expect(() => tails.add(new Float64Array(items))).toThrow(RangeError);
 		}
 	});
 });

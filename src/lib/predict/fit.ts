@@ -3,7 +3,7 @@
  * likelihood over a grouped history (`ModelSpec`), and `fitGrouped` does the rest — log-parameters,
  * time rescaling, the optimiser's bounds, the report. One place, so a fix to any of it reaches every model.
  */
-import { fitLogParameters } from './optimise';
+import { fitLogParameters, LOG_BOUND } from './optimise';
 import { valueAndNumericGradient } from './gradient';
 import type { GroupedHistory } from './purchase-history';
 
@@ -25,11 +25,6 @@ export interface FitReport<P> {
 	/** Wall time of the optimisation, ms. */
 	ms: number;
 }
-
-/** The fits keep each log-parameter within ±LOG_BOUND of the start (e^±12). */
-export const LOG_BOUND = 12;
-/** How close to the bound a fitted log-parameter counts as stuck there (the optimiser's own stall test uses 0.05). */
-export const AT_BOUND_MARGIN = 0.05;
 
 /** What a model tells the fitter: its parameters and its likelihood over a grouped history. */
 export interface ModelSpec<P> {
@@ -83,7 +78,7 @@ export function fitGrouped<P extends object>(spec: ModelSpec<P>, g: GroupedHisto
 		params: rescale(spec, toParams(result.x), g.scale),
 		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
 		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
+		atBound: result.atBound,
 		iterations: result.iterations,
 		evaluations: result.evaluations,
 		customers: g.customers,

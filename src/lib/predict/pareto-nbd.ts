@@ -142,20 +142,65 @@ function seriesWithSlopes(c: number, q: number, z: number): SeriesWithSlopes {
 
 /**
  * G(t) = ln[₂F₁(c, q; c+1; z)/(m+t)^c] of `logPowerIntegral` for the likelihood's integral
- * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β).
+ * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β), written to `out[at … at+4]`.
  */
-function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x: number, t: number): number[] {
+function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x: number, t: number, out: Float64Array, at: number): void {
 	const c = r + s + x;
-	if (alpha >= beta) {
-		const m = alpha + t;
-		const f = seriesWithSlopes(c, s + 1, (alpha - beta) / m);
-		const logM = Math.log(m);
-		return [f.value - c * logM, f.dc - logM, f.dz * ((beta + t) / (m * m)) - c / m, f.dc + f.dq - logM, -f.dz / m];
-	}
-	const m = beta + t;
-	const f = seriesWithSlopes(c, r + x, (beta - alpha) / m);
+	const alphaLarger = alpha >= beta;
+	const m = (alphaLarger ? alpha : beta) + t;
+	const f = seriesWithSlopes(c, alphaLarger ? s + 1 : r + x, Math.abs(alpha - beta) / m);
 	const logM = Math.log(m);
-	return [f.value - c * logM, f.dc + f.dq - logM, -f.dz / m, f.dc - logM, f.dz * ((alpha + t) / (m * m)) - c / m];
+	out[at] = f.value - c * logM;
+	if (alphaLarger) {
+		out[at + 1] = f.dc - logM;
+		out[at + 2] = f.dz * ((beta + t) / (m * m)) - c / m;
+		out[at + 3] = f.dc + f.dq - logM;
+		out[at + 4] = -f.dz / m;
+	} else {
+		out[at + 1] = f.dc + f.dq - logM;
+		out[at + 2] = -f.dz / m;
+		out[at + 3] = f.dc - logM;
+		out[at + 4] = f.dz * ((alpha + t) / (m * m)) - c / m;
+	}
+}
+
+/**
+ * The distinct (x, time) pairs the end terms are needed at: a store's groups share them heavily
+ * (200,000 simulated customers: 146,000 end terms per evaluation, 12,900 distinct), so each is summed once.
+ */
+interface EndPairs {
+	x: Int32Array;
+	time: Float64Array;
+	/** Per group: the pair of (x, t_x) and of (x, T). */
+	lowerOf: Int32Array;
+	upperOf: Int32Array;
+	/** Five values per pair: G and its four derivatives. */
+	terms: Float64Array;
+}
+
+function endPairs(g: GroupedHistory): EndPairs {
+	const index = new Map<number, number>();
+	const xs: number[] = [];
+	const times: number[] = [];
+	const nt = g.times.length;
+	const pairOf = (x: number, k: number) => {
+		const key = x * nt + k;
+		let p = index.get(key);
+		if (p === undefined) {
+			p = xs.length;
+			index.set(key, p);
+			xs.push(x);
+			times.push(g.times[k]!);
+		}
+		return p;
+	};
+	const lowerOf = new Int32Array(g.x.length);
+	const upperOf = new Int32Array(g.x.length);
+	for (let i = 0; i < g.x.length; i++) {
+		lowerOf[i] = pairOf(g.x[i]!, g.txIndex[i]!);
+		upperOf[i] = pairOf(g.x[i]!, g.TIndex[i]!);
+	}
+	return { x: Int32Array.from(xs), time: Float64Array.from(times), lowerOf, upperOf, terms: new Float64Array(xs.length * 5) };
 }
 
 /**
@@ -163,11 +208,18 @@ function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x:
  * ln L = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + logaddexp(A, D), with A = −(r+x) ln(α+T) − s ln(β+T)
  * and D = ln s + ln[(G(t_x) − G(T))/c] in the notation of `logPowerIntegral`.
  */
-function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParams, scratch: { perX: Float64Array; sumR: Float64Array }) {
+function groupedParetoValueAndGradient(
+	g: GroupedHistory,
+	params: ParetoNbdParams,
+	scratch: { perX: Float64Array; sumR: Float64Array; pairs: EndPairs }
+) {
 	const { r, alpha, s, beta } = params;
-	const { perX, sumR } = scratch;
+	const { perX, sumR, pairs } = scratch;
+	const terms = pairs.terms;
+	for (let p = 0; p < pairs.x.length; p++) endTermWithSlopes(r, alpha, s, beta, pairs.x[p]!, pairs.time[p]!, terms, 5 * p);
 	const logAlpha = Math.log(alpha);
 	const logBeta = Math.log(beta);
+	const logS = Math.log(s);
 	let cum = 0;
 	let inv = 0;
 	for (let x = 0; x <= g.maxX; x++) {
@@ -177,39 +229,47 @@ function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParam
 		inv += 1 / (r + x);
 	}
 	let ll = 0;
-	const grad = [0, 0, 0, 0];
+	let dr = 0;
+	let dAlpha = 0;
+	let ds = 0;
+	let dBeta = 0;
 	for (let i = 0; i < g.x.length; i++) {
 		const x = g.x[i]!;
 		const w = g.weight[i]!;
-		const tx = g.times[g.txIndex[i]!]!;
 		const T = g.times[g.TIndex[i]!]!;
+		const rx = r + x;
 		const logAT = Math.log(alpha + T);
 		const logBT = Math.log(beta + T);
-		const alive = -(r + x) * logAT - s * logBT;
-		// ∂A and ∂(front) in (r, α, s, β).
-		const dAlive = [-logAT, -(r + x) / (alpha + T), -logBT, -s / (beta + T)];
-		const dFront = [logAlpha + sumR[x]!, r / alpha, logBeta, s / beta];
+		const alive = -rx * logAT - s * logBT;
+		// The front's derivatives (ln Γ(r+x) − ln Γ(r) + r ln α + s ln β), always.
+		dr += w * (logAlpha + sumR[x]!);
+		dAlpha += w * (r / alpha);
+		ds += w * logBeta;
+		dBeta += w * (s / beta);
+		const lo = 5 * pairs.lowerOf[i]!;
+		const hi = 5 * pairs.upperOf[i]!;
 		let value = alive;
-		let weights = [1, 0];
-		let dDropped = [0, 0, 0, 0];
-		const lower = endTermWithSlopes(r, alpha, s, beta, x, tx);
-		const upper = endTermWithSlopes(r, alpha, s, beta, x, T);
-		if (upper[0]! < lower[0]!) {
-			const rho = Math.exp(upper[0]! - lower[0]!);
+		let pAlive = 1;
+		if (terms[hi]! < terms[lo]!) {
+			const rho = Math.exp(terms[hi]! - terms[lo]!);
 			const c = r + s + x;
-			const dropped = Math.log(s) + lower[0]! + Math.log1p(-rho) - Math.log(c);
-			// ∂ ln(G_lo − G_hi in levels) = (∂L − ρ∂U)/(1−ρ); ∂c/∂r = ∂c/∂s = 1; ∂ln s/∂s = 1/s.
-			dDropped = [0, 1, 2, 3].map((k) => (lower[k + 1]! - rho * upper[k + 1]!) / (1 - rho));
-			dDropped[0]! -= 1 / c;
-			dDropped[2]! += 1 / s - 1 / c;
+			const dropped = logS + terms[lo]! + Math.log1p(-rho) - Math.log(c);
 			value = logAddExp(alive, dropped);
-			const pAlive = Math.exp(alive - value);
-			weights = [pAlive, 1 - pAlive];
+			pAlive = Math.exp(alive - value);
+			// ∂ ln(G_lo − G_hi in levels) = (∂L − ρ∂U)/(1−ρ); ∂c/∂r = ∂c/∂s = 1; ∂ln s/∂s = 1/s.
+			const k = (1 - pAlive) / (1 - rho);
+			dr += w * (k * (terms[lo + 1]! - rho * terms[hi + 1]!) - ((1 - pAlive) * 1) / c);
+			dAlpha += w * k * (terms[lo + 2]! - rho * terms[hi + 2]!);
+			ds += w * (k * (terms[lo + 3]! - rho * terms[hi + 3]!) + (1 - pAlive) * (1 / s - 1 / c));
+			dBeta += w * k * (terms[lo + 4]! - rho * terms[hi + 4]!);
 		}
 		ll += w * (perX[x]! + value);
-		for (let k = 0; k < 4; k++) grad[k]! += w * (dFront[k]! + weights[0]! * dAlive[k]! + weights[1]! * dDropped[k]!);
+		dr -= w * pAlive * logAT;
+		dAlpha -= (w * pAlive * rx) / (alpha + T);
+		ds -= w * pAlive * logBT;
+		dBeta -= (w * pAlive * s) / (beta + T);
 	}
-	return { ll, grad: [grad[0]! * r, grad[1]! * alpha, grad[2]! * s, grad[3]! * beta] };
+	return { ll, grad: [dr * r, dAlpha * alpha, ds * s, dBeta * beta] };
 }
 
 /** Pareto/NBD for the fitter: (r, α, s, β) with α and β rates per unit of time, and its closed-form gradient. */
@@ -217,7 +277,7 @@ export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
 	names: ['r', 'alpha', 's', 'beta'],
 	timeScaled: ['alpha', 'beta'],
 	prepare(g) {
-		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1) };
+		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1), pairs: endPairs(g) };
 		return {
 			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
 			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
