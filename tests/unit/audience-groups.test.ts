@@ -79,7 +79,7 @@ describe('prepareAudience', () => {
 });
 
 describe('the real Shopify export to the e-mail tool', () => {
-	const path = resolve(import.meta.dirname, '../../../shared/data/shopify/orders_export_forezia_devstore.csv');
+	const path = resolve(import.meta.dirname, '../reference/shopify/orders_export_forezia_devstore.csv');
 	let db: WasmTestDb;
 	beforeAll(async () => {
 		db = await openWasmDb();
