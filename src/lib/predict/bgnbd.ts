@@ -8,19 +8,15 @@
  */
 import { hyp2f1 } from './special';
 import { fitLogParameters } from './optimise';
+import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
+
+export type { PurchaseHistory } from './purchase-history';
 
 export interface BgNbdParams {
 	r: number;
 	alpha: number;
 	a: number;
 	b: number;
-}
-
-/** The customer summary as columns (one entry per customer). */
-export interface PurchaseHistory {
-	x: ArrayLike<number>;
-	tx: ArrayLike<number>;
-	T: ArrayLike<number>;
 }
 
 export interface FitReport<P> {
@@ -42,86 +38,8 @@ export interface FitReport<P> {
 	ms: number;
 }
 
-/**
- * The history with identical (x, t_x, T) customers merged, and times divided by `scale` so the
- * optimiser starts near the optimum whatever the time unit. Logs of α + t are needed per distinct
- * time only, so those are indexed.
- */
-interface Grouped {
-	scale: number;
-	x: Int32Array;
-	weight: Float64Array;
-	txIndex: Int32Array;
-	TIndex: Int32Array;
-	times: Float64Array;
-	maxX: number;
-	totalX: number;
-	customers: number;
-}
-
-function group(history: PurchaseHistory): Grouped {
-	const n = history.x.length;
-	let maxT = 0;
-	for (let i = 0; i < n; i++) maxT = Math.max(maxT, history.T[i]!);
-	const scale = maxT > 0 ? maxT : 1;
-	const timeIndex = new Map<number, number>();
-	const times: number[] = [];
-	const indexOf = (t: number) => {
-		let k = timeIndex.get(t);
-		if (k === undefined) {
-			k = times.length;
-			timeIndex.set(t, k);
-			times.push(t / scale);
-		}
-		return k;
-	};
-	const n3 = new Int32Array(n);
-	const txi = new Int32Array(n);
-	const Tj = new Int32Array(n);
-	let maxX = 0;
-	let totalX = 0;
-	for (let i = 0; i < n; i++) {
-		const x = history.x[i]!;
-		if (!Number.isInteger(x) || x < 0) throw new RangeError(`Repeat purchases must be whole numbers ≥ 0 (customer ${i}: ${x})`);
-		n3[i] = x;
-		txi[i] = indexOf(history.tx[i]!);
-		Tj[i] = indexOf(history.T[i]!);
-		maxX = Math.max(maxX, x);
-		totalX += x;
-	}
-	// Customers with the same (x, t_x, T) are one group: a numeric key (exact below 2^53) is much faster than a string.
-	const nt = times.length;
-	const groups = new Map<number, number>();
-	const xs: number[] = [];
-	const weights: number[] = [];
-	const txs: number[] = [];
-	const Ts: number[] = [];
-	for (let i = 0; i < n; i++) {
-		const key = (n3[i]! * nt + txi[i]!) * nt + Tj[i]!;
-		const g = groups.get(key);
-		if (g === undefined) {
-			groups.set(key, xs.length);
-			xs.push(n3[i]!);
-			weights.push(1);
-			txs.push(txi[i]!);
-			Ts.push(Tj[i]!);
-		} else weights[g]!++;
-	}
-	return {
-		scale,
-		x: Int32Array.from(xs),
-		weight: Float64Array.from(weights),
-		txIndex: Int32Array.from(txs),
-		TIndex: Int32Array.from(Ts),
-		times: Float64Array.from(times),
-		maxX,
-		totalX,
-		customers: n
-	};
-}
-
 /** The log-likelihood of grouped data (times in the grouped scale). Allocation-free apart from scratch arrays. */
-function groupedLogLikelihood(g: Grouped, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): number {
+function groupedLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): number {
 	// ln Γ(r+x) − ln Γ(r), ln Γ(b+x) − ln Γ(b), ln Γ(a+b+x) − ln Γ(a+b) for integer x are sums of logs.
 	const { perX, dropX, logAt } = scratch;
 	let cumR = 0;
@@ -167,7 +85,7 @@ interface Scratch {
 	invAt: Float64Array;
 }
 
-const scratchFor = (g: Grouped): Scratch => ({
+const scratchFor = (g: GroupedHistory): Scratch => ({
 	perX: new Float64Array(g.maxX + 1),
 	dropX: new Float64Array(g.maxX + 1),
 	logAt: new Float64Array(g.times.length),
@@ -183,7 +101,7 @@ const scratchFor = (g: Grouped): Scratch => ({
  * ∂/∂r = ln α + Σ 1/(r+k) − (1−w) ln(α+T) − w ln(α+t_x), ∂/∂α = r/α − (r+x)((1−w)/(α+T) + w/(α+t_x)),
  * ∂/∂a = w/a − Σ 1/(a+b+k), ∂/∂b = Σ 1/(b+k) − Σ 1/(a+b+k) − w/(b+x−1).
  */
-function groupedValueAndGradient(g: Grouped, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): { ll: number; grad: number[] } {
+function groupedValueAndGradient(g: GroupedHistory, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): { ll: number; grad: number[] } {
 	const { perX, dropX, logAt, sumR, sumB, sumAB, invAt } = scratch;
 	let cumR = 0;
 	let cumB = 0;
@@ -255,7 +173,7 @@ function groupedValueAndGradient(g: Grouped, { r, alpha, a, b }: BgNbdParams, sc
 
 /** The BG/NBD log-likelihood of a purchase history at these parameters (FHL 2005, eq. 6, in logs). */
 export function bgNbdLogLikelihood(history: PurchaseHistory, params: BgNbdParams): number {
-	const g = group(history);
+	const g = groupHistory(history);
 	// Times were divided by `scale`: α is too, and each repeat purchase contributes −ln(scale).
 	const scaled = { ...params, alpha: params.alpha / g.scale };
 	return groupedLogLikelihood(g, scaled, scratchFor(g)) - g.totalX * Math.log(g.scale);
@@ -272,7 +190,7 @@ export const AT_BOUND_MARGIN = 0.05;
  */
 export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
 	const t0 = performance.now();
-	const g = group(history);
+	const g = groupHistory(history);
 	if (g.customers === 0) throw new RangeError('No customers to fit');
 	const scratch = scratchFor(g);
 	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
