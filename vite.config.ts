@@ -2,6 +2,7 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
 import { chromiumLaunchOptions } from './tests/support/browser-launch.ts';
+import { workerResources } from './tests/browser/commands.ts';
 
 export default defineConfig({
 	plugins: [sveltekit()],
@@ -38,7 +39,8 @@ export default defineConfig({
 						enabled: true,
 						headless: true,
 						provider: playwright({ launchOptions: chromiumLaunchOptions() }),
-						instances: [{ browser: 'chromium' }]
+						instances: [{ browser: 'chromium' }],
+						commands: { workerResources }
 					}
 				}
 			}

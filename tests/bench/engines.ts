@@ -6,10 +6,10 @@
  *   wasm-node  DuckDB-WASM's Node build, the same wasm the browser runs (tests/unit/duckdb-wasm-node.ts)
  *   limit      the least possible work on native DuckDB, threads=1: one read of the file, one row per
  *              customer, quintile scores, the 5×5 matrix, in one statement (`LIMIT_SQL`), not the app's SQL
- * Every engine but `limit` starts with the worker's ENGINE_SETUP_SQL.
+ * Every engine but `limit` starts with the worker's setup statements (DUCKDB_OPTIONS.setup).
  */
 import { writeFileSync } from 'node:fs';
-import { ENGINE_SETUP_SQL } from '../../src/lib/engine/setup-sql';
+import { DUCKDB_OPTIONS } from '../../src/lib/engine/duckdb-options';
 import { str } from '../../src/lib/sql';
 import type { PipelineDb } from './pipeline';
 import { openWasmDb } from '../unit/duckdb-wasm-node';
@@ -92,7 +92,7 @@ export async function openEngine(engine: NodeEngine): Promise<OpenedEngine> {
 			});
 		}
 	};
-	if (engine !== 'limit') for (const sql of ENGINE_SETUP_SQL) await db.run(sql);
+	if (engine !== 'limit') for (const sql of DUCKDB_OPTIONS.setup) await db.run(sql);
 	const [v] = await db.rows<{ v: string; t: number }>(`SELECT version() AS v, current_setting('threads') AS t`);
 	return {
 		db,

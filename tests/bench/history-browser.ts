@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from '@playwright/test';
 import { chromiumLaunchOptions } from '../support/browser-launch';
 import { serveStatic } from '../support/serve-static';
+import type { HistoryFigures } from './history-compare';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BUILD_DIR = 'build-bench-history';
@@ -20,6 +21,8 @@ export interface HistoryBrowserResult {
 	migrationSeconds: number;
 	overTimeSeconds: number;
 	periods: number;
+	/** What the page shows as data, keyed as `historyFigures` keys them: matrix cells, number of snapshots, migration flows' customers. */
+	figures: HistoryFigures;
 }
 
 /** Builds the site (unless `reuse` and a build exists), then times History on `file` in a fresh Chromium. */
@@ -42,6 +45,13 @@ export async function historyInBrowser(file: string, reuse = false): Promise<His
 		await page.getByText('Engine ready').waitFor({ timeout: 120_000 });
 		await page.locator('input[type=file]').setInputFiles(file);
 		await page.locator('svg[aria-label^="RFM matrix"]').waitFor({ timeout: 600_000 });
+		const cells = await page.locator('svg[aria-label^="RFM matrix"] g.cell').evaluateAll((gs) =>
+			gs.map((g) => ({
+				key: `R${g.getAttribute('data-r')} F${g.getAttribute('data-f')}`,
+				customers: Number(g.getAttribute('data-customers')),
+				revenue: Number(g.getAttribute('data-revenue'))
+			}))
+		);
 		const matrixSeconds = await page.evaluate(() => {
 			const [received] = performance.getEntriesByName('rfm:file-received');
 			const [ready] = performance.getEntriesByName('rfm:matrix-ready');
@@ -65,7 +75,24 @@ export async function historyInBrowser(file: string, reuse = false): Promise<His
 				const xs = new Set(rects.map((r) => r.getAttribute('x')));
 				return xs.size;
 			});
-		return { chromium: browser.version(), matrixSeconds, migrationSeconds: migration, overTimeSeconds: overTime, periods };
+		const bands = page.getByRole('group', { name: /^Customers moving between segments/ }).locator('path[data-from]');
+		await bands.first().waitFor({ timeout: 60_000 });
+		const flows = await bands.evaluateAll((paths) =>
+			paths.map((p) => ({
+				from: p.getAttribute('data-from'),
+				to: p.getAttribute('data-to'),
+				customers: Number(p.getAttribute('data-customers'))
+			}))
+		);
+		const figures: HistoryFigures = new Map();
+		for (const c of cells) {
+			if (c.customers === 0) continue;
+			figures.set(`matrix ${c.key} customers`, c.customers);
+			figures.set(`matrix ${c.key} revenue`, c.revenue);
+		}
+		figures.set('periods', periods);
+		for (const f of flows) figures.set(`migration ${f.from} → ${f.to} customers`, f.customers);
+		return { chromium: browser.version(), matrixSeconds, migrationSeconds: migration, overTimeSeconds: overTime, periods, figures };
 	} finally {
 		await browser.close();
 		await new Promise((r) => server.close(r));

@@ -14,7 +14,9 @@
 import { resolve } from 'node:path';
 import { ordersCsv } from './data';
 import { NODE_ENGINES, openEngine, type NodeEngine } from './engines';
-import { analyzeFile } from './pipeline';
+import { analyzeFile, summarize } from './pipeline';
+import { BROWSER_FIGURE, compareFigures, historyFigures, type HistoryFigures } from './history-compare';
+import { ensureNativeDuckDB } from './native-duckdb';
 import { segmentsOverTime } from '../../src/lib/history/over-time';
 import { computeMigration } from '../../src/lib/history/migration';
 import { computeCohorts } from '../../src/lib/history/cohorts';
@@ -31,7 +33,9 @@ const rowsOf = (text: string) => Math.round(Number(text.replace(/m$/i, 'e6').rep
 const rows = rowsOf(option('rows') ?? '1m');
 const engines = (option('engines') ?? 'wasm-node').split(',') as NodeEngine[];
 const SNAPSHOTS = 24;
-for (const e of engines) if (!NODE_ENGINES.includes(e)) throw new Error(`Unknown engine ${e}`);
+for (const e of engines)
+	if (!NODE_ENGINES.includes(e) || e === 'limit') throw new Error(`Unknown engine ${e} (wasm-node, native, native-mt)`);
+if (engines.some((e) => e.startsWith('native'))) ensureNativeDuckDB();
 
 const file = ordersCsv(resolve(import.meta.dirname, 'out'), rows, 42);
 console.log(
@@ -44,6 +48,8 @@ const seconds = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
 	return [out, (performance.now() - t) / 1000];
 };
 
+/** Each engine's results, compared below as the matrix suite compares its engines (history-compare.ts). */
+const figures: { engine: string; figures: HistoryFigures }[] = [];
 for (const engine of engines) {
 	const opened = await openEngine(engine);
 	const name = await opened.register(file.path);
@@ -57,6 +63,7 @@ for (const engine of engines) {
 	);
 	const [cohorts, cohort] = await seconds(() => computeCohorts(opened.db, 'month', analysisDate));
 	opened.close();
+	figures.push({ engine, figures: historyFigures(summarize(run), overTime, migration, cohorts) });
 	console.log(`\n${engine} — ${opened.version}, ${opened.threads} thread(s); ${customers.toLocaleString('en')} customers`);
 	console.log(`  load + score (the page's drop-to-matrix):       ${load.toFixed(2)} s`);
 	console.log(
@@ -76,10 +83,36 @@ if (args.includes('--browser')) {
 		`  ${result.periods} monthly snapshots (rfm:history-over-time):        ${result.overTimeSeconds.toFixed(2)} s${result.overTimeSeconds < 10 ? '' : '  ABOVE THE 10 s GOAL'}`
 	);
 	console.log(`  migration, 2 snapshots (rfm:history-migration):      ${result.migrationSeconds.toFixed(2)} s`);
+	figures.push({ engine: 'browser', figures: result.figures });
 }
+
+// Agreement: every engine against native (else the first engine); the browser on what its page shows.
+const reference = figures.find((f) => f.engine === 'native') ?? figures[0]!;
+const problems: string[] = [];
+for (const f of figures) {
+	if (f === reference) continue;
+	const diffs = compareFigures(reference.figures, f.figures, f.engine === 'browser' ? BROWSER_FIGURE : undefined);
+	if (diffs.length > 0)
+		problems.push(
+			`${f.engine} differs from ${reference.engine}: ${diffs.slice(0, 6).join('; ')}${diffs.length > 6 ? `; … (${diffs.length} differences)` : ''}`
+		);
+	else
+		console.log(
+			`\n${f.engine} agrees with ${reference.engine} on ${f.engine === 'browser' ? 'the matrix, the number of snapshots and the migration' : 'the matrix, every snapshot, the migration and the cohorts'}.`
+		);
+}
+if (figures.length === 1)
+	console.log(
+		`\nNOTE: one engine (${reference.engine}): nothing to compare its results with; add --engines wasm-node,native or --browser.`
+	);
 console.log(
 	`\nload average: ${(await import('node:os'))
 		.loadavg()
 		.map((l) => l.toFixed(1))
 		.join(' ')} (figures scale with it)`
 );
+for (const p of problems) console.log(`WARNING: ${p}`);
+if (problems.length > 0) {
+	console.log(`BENCH FAILED: ${problems.length} result(s) disagree with ${reference.engine} (details above).`);
+	process.exitCode = 1;
+}

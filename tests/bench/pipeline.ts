@@ -102,13 +102,17 @@ function readHead(path: string, bytes: number): Uint8Array {
 	}
 }
 
-/** The parts of a result two engines must agree on. */
+/**
+ * The parts of a result two engines must agree on. Null means the value could not be read (a browser
+ * run whose worker answers were not captured): `missingFields` names it and the bench fails, since a
+ * comparison that skipped it would pass on whatever the field held.
+ */
 export interface ResultSummary {
 	rowsRead: number | null;
 	rowsUsed: number | null;
-	customers: number;
+	customers: number | null;
 	orders: number | null;
-	revenue: number;
+	revenue: number | null;
 	analysisDate: string | null;
 	/** `r:f` → customers, revenue, segment. */
 	matrix: Record<string, { customers: number; revenue: number; segment: string | null }>;
@@ -130,16 +134,31 @@ export function summarize(run: { ingest: IngestReport; rfm: RfmResult }): Result
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
+/** The fields every engine's result is compared on. */
+export const COMPARED_FIELDS = ['rowsRead', 'rowsUsed', 'customers', 'orders', 'revenue', 'analysisDate'] as const;
+
+/** The compared fields this result lacks (null), and `matrix` when it has no cell: empty when it can be compared in full. */
+export function missingFields(summary: ResultSummary): string[] {
+	const missing: string[] = COMPARED_FIELDS.filter((key) => summary[key] === null);
+	if (Object.keys(summary.matrix).length === 0) missing.push('matrix');
+	return missing;
+}
+
 /**
  * Differences between two summaries (empty when they agree). Revenue is compared with a relative
- * tolerance of 1e-9: engines may add doubles in another order. Fields one side lacks (null) are skipped.
+ * tolerance of 1e-9: engines may add doubles in another order. A field one side lacks (null) is a
+ * difference: skipping it would let a result that lost it agree with anything.
  */
 export function compareSummaries(a: ResultSummary, b: ResultSummary): string[] {
 	const diffs: string[] = [];
-	for (const key of ['rowsRead', 'rowsUsed', 'customers', 'orders', 'analysisDate'] as const) {
-		if (a[key] !== null && b[key] !== null && a[key] !== b[key]) diffs.push(`${key}: ${a[key]} vs ${b[key]}`);
+	for (const key of COMPARED_FIELDS) {
+		const x = a[key];
+		const y = b[key];
+		if (x === null || y === null) {
+			if (x !== y) diffs.push(`${key}: ${x ?? 'missing'} vs ${y ?? 'missing'}`);
+			else diffs.push(`${key}: missing on both sides`);
+		} else if (typeof x === 'number' && typeof y === 'number' ? !close(x, y) : x !== y) diffs.push(`${key}: ${x} vs ${y}`);
 	}
-	if (!close(a.revenue, b.revenue)) diffs.push(`revenue: ${a.revenue} vs ${b.revenue}`);
 	const cells = new Set([...Object.keys(a.matrix), ...Object.keys(b.matrix)]);
 	for (const key of [...cells].sort()) {
 		const x = a.matrix[key] ?? { customers: 0, revenue: 0, segment: null };

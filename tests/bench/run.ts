@@ -2,8 +2,8 @@
  * `npm run bench -- [--rows N] [--runs K] [--only browser,native,...] [--seed S] [--no-build] [--trace]`
  *
  * Drop-to-matrix time for a generated orders CSV of N rows: in headless Chromium against the built
- * site (the number a merchant feels), and the same SQL (inspectCsv + loadCsv + scoreCustomers, as
- * engine.worker.ts runs them) in native DuckDB with 1 thread, with default threads, and in
+ * site (the number a merchant feels), and the same SQL (sniffSource + inspectSources + loadOrders +
+ * scoreCustomers, as engine.worker.ts runs them; tests/bench/pipeline.ts) in native DuckDB with 1 thread, with default threads, and in
  * DuckDB-WASM's Node build. Medians of K runs; runs of the engines are interleaved so that a noisy
  * moment on the machine does not land on one engine only. See tests/bench/README.md.
  */
@@ -16,7 +16,7 @@ import { lineItemsCsv, ordersCsv } from './data';
 import { NODE_ENGINES, type BenchLayout, type NodeEngine } from './engines';
 import { ensureNativeDuckDB } from './native-duckdb';
 import type { EngineRunResult } from './engine-run';
-import { compareSummaries, type ResultSummary } from './pipeline';
+import { compareSummaries, missingFields, type ResultSummary } from './pipeline';
 import { startBrowserBench, type BrowserBench, type BrowserRunResult } from './browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -182,11 +182,26 @@ for (const [engine, list] of results)
 	list.forEach((r, i) => {
 		if (r.result.summary) summaries.push({ engine, run: i + 1, summary: r.result.summary });
 	});
-const reference = summaries.find((s) => s.engine === 'native') ?? summaries[0];
-// A browser run whose worker answers were not captured compares its matrix cells only: say so.
-const uncaptured = (results.get('browser') ?? []).filter(
-	(r) => r.result.summary?.orders === null || (r.engine === 'browser' && r.result.phases === null)
-);
+// The reference must be an engine other than the browser: a browser compared with its own first run
+// would agree with itself whatever it showed. Native DuckDB first, then the other Node engines.
+const reference = (['native', 'native-mt', 'wasm-node'] as const)
+	.map((e) => summaries.find((s) => s.engine === e))
+	.find((s) => s !== undefined);
+// Every compared field must be there: a run that lost one (the worker's answers not captured) would
+// otherwise be compared on what is left and pass.
+const incomplete = summaries
+	.map((s) => ({ ...s, missing: missingFields(s.summary) }))
+	.filter((s) => s.missing.length > 0)
+	.map(
+		(s) =>
+			`${s.engine} run ${s.run} lacks ${s.missing.join(', ')}${s.engine === 'browser' ? " (the worker's answers were not captured: tests/bench/browser.ts CAPTURE_TIMINGS)" : ''}`
+	);
+// A browser run without the worker's answers has no steps either.
+const uncaptured = (results.get('browser') ?? []).filter((r) => r.engine === 'browser' && r.result.phases === null);
+const noReference =
+	summaries.length > 0 && !reference
+		? `no independent reference: ${[...new Set(summaries.map((s) => s.engine))].join(', ')} ran without native, native-mt or wasm-node, so no result was checked against another engine`
+		: null;
 const disagreements: string[] = [];
 for (const s of summaries) {
 	if (s === reference || !reference) continue;
@@ -271,7 +286,7 @@ for (const engine of NODE_ENGINES) {
 	});
 }
 
-const customers = reference?.summary.customers;
+const customers = reference?.summary.customers ?? undefined;
 const lines: string[] = [];
 lines.push('');
 lines.push(
@@ -302,7 +317,8 @@ lines.push(
 );
 const versions = [...new Set(NODE_ENGINES.flatMap((e) => nodeRuns(e).map((r) => r.version)))];
 const browserEngine = browserRuns[0]?.engineInfo;
-if (versions.length || browserEngine) lines.push(`DuckDB: ${versions.join(' · ')}${browserEngine ? ` · browser: ${browserEngine}` : ''}`);
+if (versions.length || browserEngine)
+	lines.push(`DuckDB: ${[...versions, ...(browserEngine ? [`browser: ${browserEngine}`] : [])].join(' · ')}`);
 if (engines.includes('browser')) {
 	lines.push(
 		'browser: marks = rfm:matrix-ready − rfm:file-received (engine already started); wall = setInputFiles → svg[aria-label^="RFM matrix"] visible.'
@@ -310,17 +326,19 @@ if (engines.includes('browser')) {
 }
 if (engines.some((e) => e !== 'browser'))
 	lines.push('Node engines: the same SQL in a fresh process, engine already open; RSS includes Node itself.');
-if (disagreements.length === 0 && summaries.length > 1)
-	lines.push(`results agree: ${summaries.length} runs match ${reference!.engine} (customers, orders, revenue, every matrix cell).`);
+if (reference && disagreements.length === 0 && incomplete.length === 0 && summaries.length > 1)
+	lines.push(
+		`results agree: ${summaries.length} runs match ${reference.engine} run ${reference.run} (rows read and used, customers, orders, revenue, analysis date, every matrix cell).`
+	);
 if (reference && reference.engine !== 'native')
 	lines.push(`NOTE: no native run: results are compared with ${reference.engine} run ${reference.run}, not with native DuckDB.`);
 if (engines.includes('limit'))
 	lines.push('limit: one read_csv + GROUP BY customer + ntile statement, native, 1 thread; its quintiles are not compared.');
 for (const d of disagreements) lines.push(`WARNING: ${d}`);
+for (const m of incomplete) lines.push(`FAILED: ${m}`);
 if (uncaptured.length > 0)
-	lines.push(
-		`WARNING: ${uncaptured.length} browser run(s): the worker's answers were not captured (tests/bench/browser.ts CAPTURE_TIMINGS), so only their matrix cells were compared and the steps are missing.`
-	);
+	lines.push(`WARNING: ${uncaptured.length} browser run(s) have no steps: the worker's answers were not captured.`);
+if (noReference) lines.push(`FAILED: ${noReference}.`);
 for (const f of failures) lines.push(`FAILED: ${f.engine} run ${f.run}: ${f.error.split('\n')[0]}`);
 console.log(lines.join('\n'));
 
@@ -360,6 +378,8 @@ const json = {
 		return b && limitStat ? b.median / limitStat.median : null;
 	})(),
 	disagreements,
+	incomplete,
+	noReference,
 	failures,
 	runsByEngine: Object.fromEntries([...results].map(([e, list]) => [e, list.map((r) => ({ ...r.result, summary: undefined }))])),
 	referenceSummary: reference?.summary ?? null,
@@ -368,7 +388,17 @@ const json = {
 writeFileSync(jsonPath, JSON.stringify(json, null, '\t'));
 writeFileSync(join(OUT, `results-n${rows}-latest.json`), JSON.stringify(json, null, '\t'));
 console.log(`\nJSON: ${jsonPath.replace(`${ROOT}/`, '')}`);
-if (failures.length > 0 || disagreements.length > 0 || uncaptured.length > 0) process.exitCode = 1;
+const verdict = [
+	failures.length > 0 ? `${failures.length} failed run(s)` : '',
+	disagreements.length > 0 ? `${disagreements.length} run(s) disagree with the reference` : '',
+	incomplete.length > 0 ? `${incomplete.length} run(s) lack compared fields` : '',
+	uncaptured.length > 0 && incomplete.length === 0 ? `${uncaptured.length} browser run(s) without the worker's answers` : '',
+	noReference ? 'no independent reference ran' : ''
+].filter(Boolean);
+if (verdict.length > 0) {
+	console.log(`BENCH FAILED: ${verdict.join('; ')} (details above).`);
+	process.exitCode = 1;
+}
 
 function fmtInt(n: number): string {
 	return new Intl.NumberFormat('en').format(n);

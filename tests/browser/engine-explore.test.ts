@@ -65,6 +65,9 @@ describe('engine explore calls', () => {
 		const window = api.customerWindow(everyone, 0, 10);
 		const [rfm, rows] = await Promise.all([rescore, window]);
 		expect(rfm.settings.levels).toBe(3);
-		expect(rows.rows.every((r) => r.segment === 'Everyone' && r.r <= 3)).toBe(true);
+		// The window of the rescored list: all 500 customers, the first 10 read, each in the new rule on the 1–3 scale.
+		expect(rows.total).toBe(500);
+		expect(rows.rows.map((r) => r.segment)).toEqual(Array(10).fill('Everyone'));
+		expect(rows.rows.map((r) => r.r).filter((r) => r >= 1 && r <= 3)).toHaveLength(10);
 	});
 });

@@ -75,9 +75,12 @@ test('History: the migration since 90 days ago, a flow opened as its customers a
 	expect(flows.filter((f) => f.from === 'Not yet customers').reduce((s, f) => s + f.customers, 0)).toBe(newcomers);
 	expect(newcomers).toBeGreaterThan(0);
 
-	// The transition matrix says the same.
+	// The transition matrix says the same: one cell per flow with its customers, and every customer in its total.
 	const matrix = page.getByRole('table', { name: 'Transition matrix' });
-	await expect(matrix.getByRole('row').last().getByRole('cell').last()).toBeVisible();
+	const count = (n: number) => new Intl.NumberFormat('en-US').format(n);
+	const cells = await matrix.getByRole('button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+	expect(cells.sort()).toEqual(flows.map((f) => `${f.from} to ${f.to}: ${count(f.customers)} customers`).sort());
+	await expect(matrix.locator('tfoot tr').first().getByRole('cell').last()).toHaveText(count(fixture.firstOrders.size));
 
 	// Open the largest flow between two different segments, from the keyboard.
 	const moved = flows.filter((f) => f.from !== f.to && f.from !== 'Not yet customers').sort((a, b) => b.customers - a.customers)[0]!;

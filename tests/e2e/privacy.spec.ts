@@ -33,6 +33,37 @@ test('the guard sees requests made by a worker and by a worker that worker start
 	traffic.foreign.length = 0;
 });
 
+test('the guard sees websockets opened by a worker and by a nested worker', async ({ page, traffic }) => {
+	await openSite(page);
+	await page.evaluate((canary) => {
+		const ws = canary.replace(/^http/, 'ws');
+		// As above, the nested worker waits a moment so Playwright has attached to it.
+		const inner = `setTimeout(() => { try { new WebSocket('${ws}/ws-from-nested-worker'); } finally { postMessage('done'); } }, 250);`;
+		const outer = `try { new WebSocket('${ws}/ws-from-worker'); } catch {}
+			const w = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(inner)}], { type: 'text/javascript' })));
+			w.onmessage = () => postMessage('done');`;
+		return new Promise<void>((resolve) => {
+			const worker = new Worker(URL.createObjectURL(new Blob([outer], { type: 'text/javascript' })));
+			worker.onmessage = () => resolve();
+		});
+	}, CANARY);
+	const ws = CANARY.replace(/^http/, 'ws');
+	await expect.poll(() => traffic.foreign.join('\n')).toContain(`websocket: ${ws}/ws-from-worker`);
+	await expect.poll(() => traffic.foreign.join('\n')).toContain(`websocket: ${ws}/ws-from-nested-worker`);
+	traffic.foreign.length = 0;
+});
+
+test('the guard sees requests made by the service worker, which fetches DuckDB for the workers', async ({ page, context, traffic }) => {
+	await context.route(`${CANARY}/**`, (route) => route.abort());
+	await openSite(page);
+	// The site's own service worker (src/service-worker.ts), once it is installed and running.
+	const serviceWorker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+	await expect.poll(() => page.evaluate(() => navigator.serviceWorker.ready.then((r) => r.active?.state ?? null))).toBe('activated');
+	await serviceWorker.evaluate((canary) => fetch(`${canary}/from-service-worker`).catch(() => undefined), CANARY);
+	await expect.poll(() => traffic.foreign.join('\n')).toContain(`service worker request: ${CANARY}/from-service-worker`);
+	traffic.foreign.length = 0;
+});
+
 test('analysing a file fetches only the site’s own files: DuckDB is served by the site', async ({ page, traffic, baseURL }) => {
 	const requested: string[] = [];
 	// The context sees the page's and its workers' requests and, once the offline service worker

@@ -8,7 +8,7 @@ import { rowsOf } from '../../src/lib/engine/arrow';
 import type { Table } from 'apache-arrow';
 import type { TableWriter } from '../../src/lib/predict/pipeline';
 import { str } from '../../src/lib/sql';
-import { ENGINE_SETUP_SQL } from '../../src/lib/engine/setup-sql';
+import { DUCKDB_OPTIONS } from '../../src/lib/engine/duckdb-options';
 import type { PrepareHost } from '../../src/lib/ingest/formats/prepare';
 
 const require = createRequire(import.meta.url);
@@ -37,7 +37,7 @@ export interface WasmTestDb extends SqlRunner {
 	wasmMemoryBytes(): number;
 }
 
-/** Starts DuckDB-WASM in Node with the same settings as the engine worker. */
+/** Starts DuckDB-WASM in Node opened exactly as the engine worker opens it (`DUCKDB_OPTIONS`). */
 export async function openWasmDb(): Promise<WasmTestDb> {
 	const bundles = {
 		mvp: { mainModule: resolve(dist, 'duckdb-mvp.wasm'), mainWorker: resolve(dist, 'duckdb-node-mvp.worker.cjs') },
@@ -45,9 +45,9 @@ export async function openWasmDb(): Promise<WasmTestDb> {
 	};
 	const db = await duckdb.createDuckDB(bundles, new duckdb.VoidLogger(), duckdb.NODE_RUNTIME);
 	await db.instantiate();
-	db.open({});
+	db.open(DUCKDB_OPTIONS.open);
 	const conn = db.connect();
-	for (const sql of ENGINE_SETUP_SQL) conn.query(sql);
+	for (const sql of DUCKDB_OPTIONS.setup) conn.query(sql);
 	return {
 		async run(sql) {
 			conn.query(sql);

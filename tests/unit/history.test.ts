@@ -193,8 +193,13 @@ describe('migration between two dates', () => {
 			{ kind: 'migration', from, to, was: { kind: 'not-yet' }, now: { kind: 'segment', segment: 'New Customers' } },
 			{ limit: 1000 }
 		);
-		expect(listed.rows.every((r) => r.first_order > from)).toBe(true);
-		expect(listed.total).toBeLessThanOrEqual(newcomers);
+		// Exactly the flow's customers, each of whom first ordered after the first date.
+		const arrived = result.flows.find((f) => f.from.kind === 'not-yet' && f.to.kind === 'segment' && f.to.segment === 'New Customers')!;
+		expect(arrived.customers).toBeGreaterThan(0);
+		expect(arrived.customers).toBeLessThanOrEqual(newcomers);
+		expect(listed.total).toBe(arrived.customers);
+		expect(listed.rows).toHaveLength(arrived.customers);
+		expect(listed.rows.filter((r) => r.first_order > from)).toHaveLength(arrived.customers);
 	});
 
 	it('refuses dates in the wrong order', () => {

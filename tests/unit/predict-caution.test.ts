@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomBeta, randomGamma } from 'd3';
 import { seededRandom } from '../support/random';
-import { fitBgNbd, LOG_BOUND } from '../../src/lib/predict/bgnbd';
+import { fitBgNbd } from '../../src/lib/predict/bgnbd';
+import { AT_BOUND_MARGIN, fitLogParameters, LOG_BOUND } from '../../src/lib/predict/optimise';
 import {
 	fitModels,
 	holdoutMiss,
@@ -119,6 +120,73 @@ describe('a BG/NBD fit at the bound or with no dropout hides the predictions', (
 		expect(fit.warnings.map((w) => w.code)).not.toContain('degenerate');
 		expect(fit.warnings.map((w) => w.code)).not.toContain('not-converged');
 		expect(fit.showOrders).toBe(true);
+	});
+});
+
+/** Every repeat buyer bought again exactly once, spending from 10 to 40: with x = 1 nobody tells spread within a customer from spread between customers, so q runs to its bound. */
+function oneRepeatEach(repeatBuyers: number, once: number): CustomerSummary {
+	const n = repeatBuyers + once;
+	const isRepeat = (i: number) => i < repeatBuyers;
+	const T = Float64Array.from({ length: n }, (_, i) => 20 + (i % 33));
+	return {
+		customerId: Array.from({ length: n }, (_, i) => `c${i}`),
+		x: Float64Array.from({ length: n }, (_, i) => (isRepeat(i) ? 1 : 0)),
+		tx: Float64Array.from(T, (len, i) => (isRepeat(i) ? len * (0.2 + (0.6 * ((i * 7) % 11)) / 10) : 0)),
+		T,
+		meanSpend: Float64Array.from({ length: n }, (_, i) => (isRepeat(i) ? 10 + (30 * i) / (repeatBuyers - 1) : NaN)),
+		holdout: new Float64Array(n),
+		firstDay: Float64Array.from(T, (len) => Math.round((52 - len) * 7))
+	};
+}
+
+describe('the bound check reads the optimiser’s own coordinates (issue 21)', () => {
+	it('reports a log-parameter that ended on ±LOG_BOUND, and not an interior optimum', () => {
+		// e^v falls forever as v → −∞: the search ends on the lower bound.
+		const runaway = fitLogParameters(
+			(v) => ({ f: Math.exp(v[0]!) + (v[1]! - 1) ** 2, g: [Math.exp(v[0]!), 2 * (v[1]! - 1)] }),
+			(v) => Math.exp(v[0]!) + (v[1]! - 1) ** 2,
+			[0, 0],
+			{ bound: LOG_BOUND, gTolerance: 1e-9 }
+		);
+		expect(runaway.x[0]!).toBeLessThan(-LOG_BOUND + AT_BOUND_MARGIN);
+		expect(runaway.atBound).toBe(true);
+		const interior = fitLogParameters(
+			(v) => ({ f: (v[0]! - 2) ** 2 + (v[1]! + 3) ** 2, g: [2 * (v[0]! - 2), 2 * (v[1]! + 3)] }),
+			(v) => (v[0]! - 2) ** 2 + (v[1]! + 3) ** 2,
+			[0, 0],
+			{ bound: LOG_BOUND, gTolerance: 1e-9 }
+		);
+		expect(interior.x[0]!).toBeCloseTo(2, 6);
+		expect(interior.x[1]!).toBeCloseTo(-3, 6);
+		expect(interior.atBound).toBe(false);
+	});
+
+	it('BG/NBD: a fit the optimiser calls converged, with a on e^−12, is not-converged (not merely degenerate)', () => {
+		// Almost nobody ever drops out (a = 10⁻⁴): the gradient in ln a vanishes as a → 0, so BFGS stops on
+		// the bound and reports convergence; |ln a| = 12 is far inside the old 11.5 + ln 10⁴ ≈ 20.7.
+		const fit = fitModels(simulate(3000, 1, { r: 0.5, alpha: 5, a: 1e-4, b: 2 }), 'weeks');
+		expect(fit.bgnbd.converged).toBe(true);
+		expect(fit.bgnbd.atBound).toBe(true);
+		expect(Math.log(fit.bgnbd.params.a)).toBeLessThan(-LOG_BOUND + AT_BOUND_MARGIN);
+		expect(fit.warnings.map((w) => w.code)).toEqual(['not-converged']);
+		expect(fit.warnings[0]!.message).toMatch(/a parameter ran to its limit/);
+		expect(fit.showOrders).toBe(false);
+		expect(fit.showValue).toBe(false);
+	});
+
+	it('Gamma-Gamma: a fit the optimiser calls converged, with q on e^12, hides spend predictions', () => {
+		const fit = fitModels(oneRepeatEach(120, 380), 'weeks');
+		const gg = fit.gammaGamma!;
+		expect(gg.customers).toBe(120);
+		expect(gg.converged).toBe(true);
+		expect(gg.atBound).toBe(true);
+		expect(Math.log(gg.params.q)).toBeGreaterThan(LOG_BOUND - AT_BOUND_MARGIN);
+		// γ is rescaled by the money scale, p and q are not: none of them passes the old |ln v| > 20.7.
+		for (const v of [gg.params.p, gg.params.q, gg.params.gamma]) expect(Math.abs(Math.log(v))).toBeLessThan(11.5 + Math.log(1e4));
+		const spend = fit.warnings.find((w) => w.code === 'spend-not-converged');
+		expect(spend).toMatchObject({ hides: 'value' });
+		expect(spend!.message).toMatch(/a parameter ran to its limit/);
+		expect(fit.showValue).toBe(false);
 	});
 });
 

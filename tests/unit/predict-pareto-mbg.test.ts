@@ -6,23 +6,34 @@
 import { describe, expect, it } from 'vitest';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import {
+	PARETO_NBD,
 	fitParetoNbd,
 	logHyp2f1OneUp,
 	paretoExpectedPurchases,
 	paretoExpectedPurchasesNew,
 	paretoNbdLogLikelihood,
 	paretoProbabilityAlive,
+	paretoProbabilityOfOrderWithin,
 	type ParetoNbdParams
 } from '../../src/lib/predict/pareto-nbd';
+import { valueAndNumericGradient } from '../../src/lib/predict/gradient';
 import {
+	MBG_NBD,
 	fitMbgNbd,
 	mbgExpectedPurchases,
 	mbgExpectedPurchasesNew,
 	mbgNbdLogLikelihood,
 	mbgProbabilityAlive,
+	mbgProbabilityOfOrderWithin,
 	type MbgNbdParams
 } from '../../src/lib/predict/mbg-nbd';
-import { probabilityAlive as bgProbabilityAlive } from '../../src/lib/predict/bgnbd';
+import { BG_NBD, fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
+import { bootstrapFits, percentileInterval } from '../../src/lib/predict/bootstrap';
+import { groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { TailIntervals } from '../../src/lib/predict/intervals';
+import { groupHistory, withGroupCounts } from '../../src/lib/predict/purchase-history';
+import { compareModels } from '../../src/lib/predict/model-choice';
+import { PURCHASE_MODELS } from '../../src/lib/predict/models';
 import { logGamma } from '../../src/lib/predict/special';
 
 const summary = cdnowSummary(readCdnowSample());
@@ -38,24 +49,19 @@ function simpson(f: (t: number) => number, lo: number, hi: number, n = 20_000): 
 }
 
 /**
- * ∫₀^∞ g(μ) Gamma(μ; shape, rate) dμ. With μ = y^(1/shape), μ^(shape−1) dμ = dy/shape, which removes
- * the density's singularity at 0; beyond μ = (60 + 10·shape)/rate the density is below e^−60.
+ * ∫₀^∞ g(μ) Gamma(μ; shape, rate) dμ, cut where the density is below e^−60. Below shape 1 the density
+ * is singular at 0: μ = y^(1/shape) turns μ^(shape−1) dμ into dy/shape.
  */
-function overGamma(g: (mu: number) => number, shape: number, rate: number): number {
-	const top = Math.pow((60 + 10 * shape) / rate, shape);
-	const norm = Math.exp(shape * Math.log(rate) - logGamma(shape)) / shape;
-	return (
-		norm *
-		simpson(
-			(y) => {
-				const mu = Math.pow(y, 1 / shape);
-				return g(mu) * Math.exp(-rate * mu);
-			},
-			0,
-			top,
-			200_000
-		)
-	);
+function overGamma(g: (mu: number) => number, shape: number, rate: number, intervals = 200_000): number {
+	const end = (shape + 12 * Math.sqrt(shape) + 60) / rate;
+	const logNorm = shape * Math.log(rate) - logGamma(shape);
+	if (shape >= 1)
+		return simpson((mu) => (mu === 0 ? 0 : g(mu) * Math.exp(logNorm + (shape - 1) * Math.log(mu) - rate * mu)), 0, end, intervals);
+	const substituted = (y: number) => {
+		const mu = Math.pow(y, 1 / shape);
+		return g(mu) * Math.exp(-rate * mu);
+	};
+	return (Math.exp(logNorm) / shape) * simpson(substituted, 0, Math.pow(end, shape), intervals);
 }
 
 /** The Pareto/NBD likelihood of one customer from its integral form (no hypergeometric function). */
@@ -192,6 +198,186 @@ describe('MBG/NBD on CDNOW', () => {
 				Math.exp(logBeta);
 			expect(mbgExpectedPurchasesNew(fit.params, t)).toBeCloseTo(integral, 4);
 			expect(mbgExpectedPurchases(fit.params, t, 0, 0, 0)).toBeCloseTo(mbgExpectedPurchasesNew(fit.params, t), 10);
+		}
+	});
+});
+
+describe('chance of ordering in the next N', () => {
+	const { x, tx, T } = customer1516;
+	const cases = [
+		[x, tx, T],
+		[0, 0, 30],
+		[3, 12, 38]
+	] as const;
+
+	it('BG/NBD and MBG/NBD: P(alive) times 1 − E[e^(−λt)] over λ ~ Gamma(r+x, α+T)', () => {
+		const bgFit = fitBgNbd(history).params;
+		const mbgFit = fitMbgNbd(history).params;
+		for (const [x, tx, T] of cases) {
+			for (const t of [1, 4, 52]) {
+				const silent = (p: { r: number; alpha: number }) => overGamma((lambda) => Math.exp(-lambda * t), p.r + x, p.alpha + T);
+				expect(probabilityOfOrderWithin(bgFit, t, x, tx, T)).toBeCloseTo(bgProbabilityAlive(bgFit, x, tx, T) * (1 - silent(bgFit)), 5);
+				expect(mbgProbabilityOfOrderWithin(mbgFit, t, x, tx, T)).toBeCloseTo(
+					mbgProbabilityAlive(mbgFit, x, tx, T) * (1 - silent(mbgFit)),
+					5
+				);
+			}
+		}
+	});
+
+	it('Pareto/NBD: P(alive) times 1 − E[μ/(λ+μ) + λ/(λ+μ)·e^(−(λ+μ)t)], integrated over both rates', () => {
+		const fit = fitParetoNbd(history).params;
+		const { r, alpha, s, beta } = fit;
+		for (const [x, tx, T] of cases) {
+			for (const t of [1, 52]) {
+				const silent = overGamma(
+					(lambda) =>
+						overGamma(
+							(mu) => (lambda + mu === 0 ? 1 : mu / (lambda + mu) + (lambda / (lambda + mu)) * Math.exp(-(lambda + mu) * t)),
+							s,
+							beta + T,
+							2000
+						),
+					r + x,
+					alpha + T,
+					2000
+				);
+				const expected = paretoProbabilityAlive(fit, x, tx, T) * (1 - silent);
+				expect(paretoProbabilityOfOrderWithin(fit, t, x, tx, T)).toBeCloseTo(expected, 4);
+			}
+		}
+		expect(paretoProbabilityOfOrderWithin(fit, 0, x, tx, T)).toBe(0);
+	});
+});
+
+describe('choosing the model on the holdout period', () => {
+	const holdout = { actual: summary.map((c) => c.holdout), length: 39 };
+	const choice = compareModels(history, holdout);
+
+	it('compares all three, each with its holdout error, and picks the lowest', () => {
+		expect(choice.comparisons.map((c) => c.model)).toEqual(['bg-nbd', 'mbg-nbd', 'pareto-nbd']);
+		for (const c of choice.comparisons) {
+			expect(c.usable).toBe(true);
+			const model = PURCHASE_MODELS.find((m) => m.name === c.model)!;
+			let abs = 0;
+			for (let i = 0; i < summary.length; i++)
+				abs += Math.abs(model.expectedPurchases(c.fit.params, 39, history.x[i]!, history.tx[i]!, history.T[i]!) - holdout.actual[i]!);
+			expect(c.holdout!.mae).toBeCloseTo(abs / summary.length, 12);
+			expect(c.holdout!.actual).toBe(holdout.actual.reduce((a, b) => a + b, 0));
+			expect(c.bic).toBeCloseTo(4 * Math.log(2357) - 2 * c.fit.logLikelihood, 9);
+		}
+		const lowest = choice.comparisons.reduce((a, b) => (b.holdout!.mae < a.holdout!.mae ? b : a));
+		expect(choice.chosen).toBe(lowest.model);
+		expect(choice.reason).toContain(`${lowest.label} predicted the holdout period's repeat orders most closely`);
+		for (const c of choice.comparisons) expect(choice.reason).toContain(c.label);
+	});
+
+	it('without a holdout period, picks the lowest BIC — MBG/NBD here (LL −9582.1 against −9582.4 and −9595.0)', () => {
+		const byBic = compareModels(history, null);
+		expect(byBic.comparisons.every((c) => c.holdout === null)).toBe(true);
+		expect(byBic.chosen).toBe('mbg-nbd');
+		expect(byBic.reason).toMatch(
+			/^MBG\/NBD fits the orders best \(BIC 19\d{3}; BG\/NBD 19\d{3}, Pareto\/NBD 19\d{3}; lower is better\)\.$/
+		);
+	});
+});
+
+describe('bootstrap over customers', () => {
+	it('reads intervals as R’s quantile type 7', () => {
+		const { low, high } = percentileInterval([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+		expect(low).toBeCloseTo(1.45, 12);
+		expect(high).toBeCloseTo(9.55, 12);
+		expect(percentileInterval([4])).toEqual({ low: 4, high: 4 });
+	});
+
+	it('re-weighting the groups with their own counts gives the same likelihood', () => {
+		const g = groupHistory(history);
+		const same = withGroupCounts(g, Float64Array.from(g.weight));
+		const params = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+		expect(groupedLogLikelihood(BG_NBD, same, params)).toBeCloseTo(-9582.43, 2);
+		expect(same.customers).toBe(2357);
+		expect(same.totalX).toBe(2457);
+	});
+
+	for (const model of PURCHASE_MODELS) {
+		it(`${model.label}: the same seed gives the same refits, and the 90 % intervals hold the point estimate`, () => {
+			const fit = model.fit(history);
+			const run = (seed: number) => [...bootstrapFits(model.spec, history, fit, { resamples: 20, seed })];
+			const first = run(7);
+			expect(first).toHaveLength(20);
+			expect(first.filter((f) => f !== null).length).toBeGreaterThanOrEqual(19);
+			expect(run(7).map((f) => f?.params)).toEqual(first.map((f) => f?.params));
+			expect(run(8).map((f) => f?.params)).not.toEqual(first.map((f) => f?.params));
+			for (const [name, value] of Object.entries(fit.params)) {
+				const spread = first.filter((f) => f !== null).map((f) => (f!.params as Record<string, number>)[name]!);
+				const { low, high } = percentileInterval(spread);
+				expect(low).toBeLessThan(value);
+				expect(high).toBeGreaterThan(value);
+				expect(high - low).toBeGreaterThan(0);
+			}
+		});
+	}
+});
+
+describe('closed-form gradients', () => {
+	it('MBG/NBD: value and gradient match the likelihood and its central differences', () => {
+		const g = groupHistory(history);
+		const model = MBG_NBD.prepare(g);
+		for (const p of [
+			{ r: 0.52, alpha: 0.16, a: 0.89, b: 1.61 },
+			{ r: 2, alpha: 3, a: 0.2, b: 7 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 9);
+			const logs = [p.r, p.alpha, p.a, p.b].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
+});
+
+describe('Pareto/NBD closed-form gradient', () => {
+	it('matches the likelihood and its central differences on both sides of α = β', () => {
+		const g = groupHistory(history);
+		const model = PARETO_NBD.prepare(g);
+		for (const p of [
+			{ r: 0.55, alpha: 0.27, s: 0.61, beta: 0.3 },
+			{ r: 1.5, alpha: 2, s: 0.3, beta: 0.4 },
+			{ r: 0.2, alpha: 0.5, s: 2.5, beta: 0.5 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 8);
+			const logs = [p.r, p.alpha, p.s, p.beta].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), s: Math.exp(v[2]!), beta: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
+});
+
+describe('per-customer intervals from the tails only', () => {
+	it('equal the full type-7 quantiles of every item, for 200 and for 7 resamples', () => {
+		let seed = 3;
+		const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+		for (const resamples of [200, 7]) {
+			const items = 50;
+			const tails = new TailIntervals(items, resamples);
+			const all: number[][] = Array.from({ length: items }, () => []);
+			for (let k = 0; k < resamples; k++) {
+				const values = Float64Array.from({ length: items }, (_, i) => i + random() * 10);
+				tails.add(values);
+				values.forEach((v, i) => all[i]!.push(v));
+			}
+			for (let i = 0; i < items; i++) {
+				const expected = percentileInterval(all[i]!);
+				const got = tails.interval(i);
+				expect(got.low).toBeCloseTo(expected.low, 12);
+				expect(got.high).toBeCloseTo(expected.high, 12);
+			}
+			expect(() => tails.add(new Float64Array(items))).toThrow(RangeError);
 		}
 	});
 });

@@ -10,7 +10,7 @@ import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
-import { ENGINE_SETUP_SQL } from './setup-sql';
+import { DUCKDB_OPTIONS } from './duckdb-options';
 
 /** Resolves a Vite asset URL against the current script (a worker has no document base). */
 const here = (url: string) => new URL(url, self.location.href).href;
@@ -33,9 +33,9 @@ export async function startDuckDB(): Promise<StartedDuckDB> {
 	const worker = new Worker(bundle.mainWorker!);
 	const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
 	await db.instantiate(bundle.mainModule, bundle.pthreadWorker);
-	await db.open({ query: { castBigIntToDouble: true } });
+	await db.open(DUCKDB_OPTIONS.open);
 	const conn = await db.connect();
-	for (const sql of ENGINE_SETUP_SQL) await conn.query(sql);
+	for (const sql of DUCKDB_OPTIONS.setup) await conn.query(sql);
 	const version = String((await conn.query('SELECT version() AS v')).getChild('v')?.get(0) ?? '');
 	return { db, conn, bundle: bundle.mainModule === BUNDLES.eh!.mainModule ? 'eh' : 'mvp', version };
 }

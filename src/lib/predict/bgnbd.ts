@@ -7,10 +7,8 @@
  * T the time from the first purchase to the end of the calibration period, all in one time unit.
  */
 import { hyp2f1 } from './special';
-import { fitLogParameters } from './optimise';
+import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
 import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
-
-export type { PurchaseHistory } from './purchase-history';
 
 export interface BgNbdParams {
 	r: number;
@@ -19,27 +17,8 @@ export interface BgNbdParams {
 	b: number;
 }
 
-export interface FitReport<P> {
-	params: P;
-	logLikelihood: number;
-	converged: boolean;
-	/**
-	 * A fitted log-parameter ended at the optimiser's bound (±LOG_BOUND around the start): the
-	 * likelihood kept rising towards a limit, so there is no interior best fit. Read from the
-	 * optimised log-parameters themselves: the parameters are rescaled afterwards (α by the time
-	 * scale), so a test on them could never see the bound.
-	 */
-	atBound: boolean;
-	iterations: number;
-	evaluations: number;
-	/** Customers the fit used. */
-	customers: number;
-	/** Wall time of the optimisation, ms. */
-	ms: number;
-}
-
 /** The log-likelihood of grouped data (times in the grouped scale). Allocation-free apart from scratch arrays. */
-function groupedLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): number {
+function groupedBgNbdLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: BgNbdParams, scratch: Scratch): number {
 	// ln Γ(r+x) − ln Γ(r), ln Γ(b+x) − ln Γ(b), ln Γ(a+b+x) − ln Γ(a+b) for integer x are sums of logs.
 	const { perX, dropX, logAt } = scratch;
 	let cumR = 0;
@@ -171,50 +150,30 @@ function groupedValueAndGradient(g: GroupedHistory, { r, alpha, a, b }: BgNbdPar
 	return { ll, grad: [dr * r, dAlpha * alpha, da * a, db * b] };
 }
 
+/** BG/NBD for the fitter: (r, α, a, b) with α a rate per unit of time, and its closed-form gradient. */
+export const BG_NBD: ModelSpec<BgNbdParams> = {
+	names: ['r', 'alpha', 'a', 'b'],
+	timeScaled: ['alpha'],
+	prepare(g) {
+		const scratch = scratchFor(g);
+		return {
+			logLikelihood: (p) => groupedBgNbdLogLikelihood(g, p, scratch),
+			valueAndGradient: (p) => groupedValueAndGradient(g, p, scratch)
+		};
+	}
+};
+
 /** The BG/NBD log-likelihood of a purchase history at these parameters (FHL 2005, eq. 6, in logs). */
 export function bgNbdLogLikelihood(history: PurchaseHistory, params: BgNbdParams): number {
-	const g = groupHistory(history);
-	// Times were divided by `scale`: α is too, and each repeat purchase contributes −ln(scale).
-	const scaled = { ...params, alpha: params.alpha / g.scale };
-	return groupedLogLikelihood(g, scaled, scratchFor(g)) - g.totalX * Math.log(g.scale);
+	return groupedLogLikelihood(BG_NBD, groupHistory(history), params);
 }
 
-/** The fits keep each log-parameter within ±LOG_BOUND of the start (e^±12). */
-export const LOG_BOUND = 12;
-/** How close to the bound a fitted log-parameter counts as stuck there (the optimiser's own stall test uses 0.05). */
-export const AT_BOUND_MARGIN = 0.05;
-
 /**
- * Fits the BG/NBD by maximum likelihood: Nelder–Mead on the logs of (r, α, a, b), each kept within
- * e^±12 of the start, with times rescaled so that the start (1, 1, 1, 1) is sensible in any unit.
+ * Fits the BG/NBD by maximum likelihood (see `fitGrouped`): BFGS with the closed-form gradient on the
+ * logs of (r, α, a, b).
  */
-export function fitBgNbd(history: PurchaseHistory): FitReport<BgNbdParams> {
-	const t0 = performance.now();
-	const g = groupHistory(history);
-	if (g.customers === 0) throw new RangeError('No customers to fit');
-	const scratch = scratchFor(g);
-	const toParams = (v: number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
-	const result = fitLogParameters(
-		(v) => {
-			const { ll, grad } = groupedValueAndGradient(g, toParams(v), scratch);
-			return { f: -ll, g: grad.map((d) => -d) };
-		},
-		(v) => -groupedLogLikelihood(g, toParams(v), scratch),
-		[0, 0, 0, 0],
-		{ bound: LOG_BOUND, gTolerance: 1e-7 * Math.max(1000, g.customers) }
-	);
-	const fitted = toParams(result.x);
-	const params = { ...fitted, alpha: fitted.alpha * g.scale };
-	return {
-		params,
-		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
-		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
-		iterations: result.iterations,
-		evaluations: result.evaluations,
-		customers: g.customers,
-		ms: performance.now() - t0
-	};
+export function fitBgNbd(history: PurchaseHistory, start?: BgNbdParams): FitReport<BgNbdParams> {
+	return fitGrouped(BG_NBD, groupHistory(history), start);
 }
 
 /** ln of the odds that a customer with this history has dropped out (−∞ when x = 0: they cannot have). */
@@ -261,4 +220,14 @@ export function expectedPurchasesNew(params: BgNbdParams, t: number): number {
 	const a = safeA(params.a);
 	const z = t / (alpha + t);
 	return ((a + b - 1) / (a - 1)) * bracket(r, a, b, 0, z);
+}
+
+/**
+ * P(at least one order in the next `t` | x, t_x, T): alive, λ ~ Gamma(r+x, α+T) and an active customer
+ * only drops out at a purchase, so the chance is P(alive) · (1 − ((α+T)/(α+T+t))^(r+x)).
+ */
+export function probabilityOfOrderWithin(params: BgNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha } = params;
+	return probabilityAlive(params, x, tx, T) * -Math.expm1(-(r + x) * Math.log1p(t / (alpha + T)));
 }

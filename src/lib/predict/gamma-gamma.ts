@@ -4,10 +4,9 @@
  * customer's ν ~ Gamma(q, γ). Fitted on customers with at least one repeat purchase, on the mean value
  * z̄ of their x repeat purchases.
  */
-import { AT_BOUND_MARGIN, LOG_BOUND } from './bgnbd';
 import { digamma, logGamma, logGammaRatio } from './special';
-import { fitLogParameters } from './optimise';
-import type { FitReport } from './bgnbd';
+import { fitLogParameters, LOG_BOUND } from './optimise';
+import type { FitReport } from './fit';
 
 export interface GammaGammaParams {
 	p: number;
@@ -150,7 +149,7 @@ export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams
 		params: { ...fitted, gamma: fitted.gamma * d.scale },
 		logLikelihood: -result.value - d.x.length * Math.log(d.scale),
 		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
+		atBound: result.atBound,
 		iterations: result.iterations,
 		evaluations: result.evaluations,
 		customers: d.x.length,

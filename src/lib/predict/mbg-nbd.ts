@@ -8,9 +8,7 @@
  *   Γ(r+x) α^r / Γ(r) · B(a, b+x+1)/B(a, b) · (α+T)^−(r+x) · [1 + a/(b+x) · ((α+T)/(α+t_x))^(r+x)].
  */
 import { hyp2f1 } from './special';
-import { fitLogParameters } from './optimise';
-import { valueAndNumericGradient } from './gradient';
-import { AT_BOUND_MARGIN, LOG_BOUND, type FitReport } from './bgnbd';
+import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
 import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
 
 export interface MbgNbdParams {
@@ -21,7 +19,7 @@ export interface MbgNbdParams {
 }
 
 /** The log-likelihood of grouped data (times and α in the grouped scale). */
-function groupedLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNbdParams, perX: Float64Array): number {
+function groupedMbgNbdLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNbdParams, perX: Float64Array): number {
 	// For integer x: ln Γ(r+x) − ln Γ(r) = Σ_{k<x} ln(r+k), and ln B(a, b+x+1) − ln B(a, b) = Σ_{k≤x} ln(b+k) − ln(a+b+k).
 	let cumR = 0;
 	let cumB = 0;
@@ -44,39 +42,89 @@ function groupedLogLikelihood(g: GroupedHistory, { r, alpha, a, b }: MbgNbdParam
 	return ll;
 }
 
-/** The MBG/NBD log-likelihood of a purchase history at these parameters. */
-export function mbgNbdLogLikelihood(history: PurchaseHistory, params: MbgNbdParams): number {
-	const g = groupHistory(history);
-	const scaled = { ...params, alpha: params.alpha / g.scale };
-	return groupedLogLikelihood(g, scaled, new Float64Array(g.maxX + 1)) - g.totalX * Math.log(g.scale);
+/**
+ * The log-likelihood and its gradient with respect to (ln r, ln α, ln a, ln b). With σ the posterior
+ * chance of "dropped out" (the sigmoid of the drop odds D), each customer adds
+ * ∂/∂r = ln α + Σ_{k<x} 1/(r+k) − ln(α+T) + σ(ln(α+T) − ln(α+t_x)),
+ * ∂/∂α = r/α − (r+x)/(α+T) + σ(r+x)(1/(α+T) − 1/(α+t_x)),
+ * ∂/∂a = σ/a − Σ_{k≤x} 1/(a+b+k), ∂/∂b = Σ_{k≤x} (1/(b+k) − 1/(a+b+k)) − σ/(b+x).
+ */
+function groupedMbgNbdValueAndGradient(
+	g: GroupedHistory,
+	{ r, alpha, a, b }: MbgNbdParams,
+	scratch: { perX: Float64Array; sumR: Float64Array; sumB: Float64Array; sumAB: Float64Array }
+): { ll: number; grad: number[] } {
+	const { perX, sumR, sumB, sumAB } = scratch;
+	let cumR = 0;
+	let cumB = 0;
+	let invR = 0;
+	let invB = 0;
+	let invAB = 0;
+	const logAlpha = Math.log(alpha);
+	for (let x = 0; x <= g.maxX; x++) {
+		cumB += Math.log(b + x) - Math.log(a + b + x);
+		invB += 1 / (b + x);
+		invAB += 1 / (a + b + x);
+		perX[x] = r * logAlpha + cumR + cumB;
+		sumR[x] = invR;
+		sumB[x] = invB;
+		sumAB[x] = invAB;
+		cumR += Math.log(r + x);
+		invR += 1 / (r + x);
+	}
+	const logA = Math.log(a);
+	let ll = 0;
+	let dr = 0;
+	let dAlpha = 0;
+	let da = 0;
+	let db = 0;
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const w = g.weight[i]!;
+		const end = alpha + g.times[g.TIndex[i]!]!;
+		const last = alpha + g.times[g.txIndex[i]!]!;
+		const logEnd = Math.log(end);
+		const logLast = Math.log(last);
+		const dropOdds = logA - Math.log(b + x) + (r + x) * (logEnd - logLast);
+		const e = Math.exp(-Math.abs(dropOdds));
+		const log1pOdds = (dropOdds > 0 ? dropOdds : 0) + Math.log1p(e);
+		const dropped = dropOdds > 0 ? 1 / (1 + e) : e / (1 + e);
+		ll += w * (perX[x]! - (r + x) * logEnd + log1pOdds);
+		dr += w * (logAlpha + sumR[x]! - logEnd + dropped * (logEnd - logLast));
+		dAlpha += w * (r / alpha - (r + x) / end + dropped * (r + x) * (1 / end - 1 / last));
+		da += w * (dropped / a - sumAB[x]!);
+		db += w * (sumB[x]! - sumAB[x]! - dropped / (b + x));
+	}
+	return { ll, grad: [dr * r, dAlpha * alpha, da * a, db * b] };
 }
 
-/**
- * Fits the MBG/NBD by maximum likelihood: BFGS with central-difference gradients on the logs of
- * (r, α, a, b), each within e^±LOG_BOUND of the start, times rescaled as for BG/NBD.
- */
-export function fitMbgNbd(history: PurchaseHistory): FitReport<MbgNbdParams> {
-	const t0 = performance.now();
-	const g = groupHistory(history);
-	if (g.customers === 0) throw new RangeError('No customers to fit');
-	const perX = new Float64Array(g.maxX + 1);
-	const toParams = (v: number[]): MbgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
-	const negative = (v: number[]) => -groupedLogLikelihood(g, toParams(v), perX);
-	const result = fitLogParameters((v) => valueAndNumericGradient(negative, v), negative, [0, 0, 0, 0], {
-		bound: LOG_BOUND,
-		gTolerance: 1e-7 * Math.max(1000, g.customers)
-	});
-	const fitted = toParams(result.x);
-	return {
-		params: { ...fitted, alpha: fitted.alpha * g.scale },
-		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
-		converged: result.converged,
-		atBound: result.x.some((v) => Math.abs(v) > LOG_BOUND - AT_BOUND_MARGIN),
-		iterations: result.iterations,
-		evaluations: result.evaluations,
-		customers: g.customers,
-		ms: performance.now() - t0
-	};
+/** MBG/NBD for the fitter: (r, α, a, b) with α a rate per unit of time, and its closed-form gradient. */
+export const MBG_NBD: ModelSpec<MbgNbdParams> = {
+	names: ['r', 'alpha', 'a', 'b'],
+	timeScaled: ['alpha'],
+	prepare(g) {
+		const size = g.maxX + 1;
+		const scratch = {
+			perX: new Float64Array(size),
+			sumR: new Float64Array(size),
+			sumB: new Float64Array(size),
+			sumAB: new Float64Array(size)
+		};
+		return {
+			logLikelihood: (p) => groupedMbgNbdLogLikelihood(g, p, scratch.perX),
+			valueAndGradient: (p) => groupedMbgNbdValueAndGradient(g, p, scratch)
+		};
+	}
+};
+
+/** The MBG/NBD log-likelihood of a purchase history at these parameters. */
+export function mbgNbdLogLikelihood(history: PurchaseHistory, params: MbgNbdParams): number {
+	return groupedLogLikelihood(MBG_NBD, groupHistory(history), params);
+}
+
+/** Fits the MBG/NBD by maximum likelihood (see `fitGrouped`). */
+export function fitMbgNbd(history: PurchaseHistory, start?: MbgNbdParams): FitReport<MbgNbdParams> {
+	return fitGrouped(MBG_NBD, groupHistory(history), start);
 }
 
 /** ln of the odds that the customer has dropped out (after any purchase, the first included). */
@@ -115,4 +163,14 @@ export function mbgExpectedPurchasesNew(params: MbgNbdParams, t: number): number
 	const { r, alpha, b } = params;
 	const a = awayFromOne(params.a);
 	return (b / (a - 1)) * bracket(r, a, b, 0, t / (alpha + t));
+}
+
+/**
+ * P(at least one order in the next `t` | x, t_x, T): alive, λ ~ Gamma(r+x, α+T) and an active customer
+ * only drops out at a purchase, so the chance is P(alive) · (1 − ((α+T)/(α+T+t))^(r+x)).
+ */
+export function mbgProbabilityOfOrderWithin(params: MbgNbdParams, t: number, x: number, tx: number, T: number): number {
+	if (t <= 0) return 0;
+	const { r, alpha } = params;
+	return mbgProbabilityAlive(params, x, tx, T) * -Math.expm1(-(r + x) * Math.log1p(t / (alpha + T)));
 }

@@ -205,6 +205,31 @@ export function bfgs(fg: (x: number[]) => { f: number; g: number[] }, start: num
 	return { x, value: f, iterations, evaluations, converged };
 }
 
+/** The fits keep each log-parameter within ±LOG_BOUND of the start (parameters within e^±12 of 1). */
+export const LOG_BOUND = 12;
+
+/**
+ * How close to ±bound a fitted log-parameter counts as stuck there. BFGS stops on a tiny gradient,
+ * and a likelihood that keeps rising towards a limit has a gradient that vanishes as the parameter
+ * runs away (∂/∂ln a ∝ a when a → 0), so a fit can end a little short of the bound and still be on it.
+ */
+export const AT_BOUND_MARGIN = 0.05;
+
+/** True when any log-parameter ended within AT_BOUND_MARGIN of ±bound. */
+export function endedAtBound(x: readonly number[], bound: number = LOG_BOUND): boolean {
+	return x.some((v) => Math.abs(v) > bound - AT_BOUND_MARGIN);
+}
+
+/** A minimisation on bounded log-parameters, and whether it ended on the bound. */
+export interface BoundedResult extends MinimiseResult {
+	/**
+	 * A log-parameter ended at ±bound: the likelihood kept rising towards a limit, so there is no
+	 * interior best fit, whether or not the optimiser reported convergence (a vanishing gradient
+	 * there passes its test). Read from the optimiser's own coordinates, before any rescaling.
+	 */
+	atBound: boolean;
+}
+
 /**
  * BFGS from `start`, and the simplex from where it stopped when it stalls, on log-parameters kept
  * within ±`bound`. A BFGS stall on the bound is a likelihood that keeps rising towards infinity
@@ -216,11 +241,17 @@ export function fitLogParameters(
 	fg: (x: number[]) => { f: number; g: number[] },
 	f: (x: number[]) => number,
 	start: number[],
-	options: { bound: number; gTolerance: number }
-): MinimiseResult {
-	const bounds = { lower: -options.bound, upper: options.bound };
+	options: { bound?: number; gTolerance: number }
+): BoundedResult {
+	const bound = options.bound ?? LOG_BOUND;
+	const bounds = { lower: -bound, upper: bound };
 	const result = bfgs(fg, start, { ...bounds, gTolerance: options.gTolerance });
-	if (result.converged || result.x.some((v) => Math.abs(v) > options.bound - 0.05)) return result;
+	if (result.converged || endedAtBound(result.x, bound)) return { ...result, atBound: endedAtBound(result.x, bound) };
 	const simplex = minimise(f, result.x, { ...bounds, fTolerance: 1e-10, xTolerance: 1e-8 });
-	return { ...simplex, iterations: result.iterations + simplex.iterations, evaluations: result.evaluations + simplex.evaluations };
+	return {
+		...simplex,
+		iterations: result.iterations + simplex.iterations,
+		evaluations: result.evaluations + simplex.evaluations,
+		atBound: endedAtBound(simplex.x, bound)
+	};
 }

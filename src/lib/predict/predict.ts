@@ -2,7 +2,8 @@
  * From the customer summary to what the merchant sees: both models fitted, the reasons not to trust
  * them, per-customer predictions and the holdout check. Pure: columns in, plain objects out.
  */
-import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams, type FitReport } from './bgnbd';
+import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams } from './bgnbd';
+import type { FitReport } from './fit';
 import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
 import { DAYS_PER_UNIT, type TimeUnit } from './summary-sql';
 
@@ -121,7 +122,12 @@ function pearson(a: number[], b: number[]): number | null {
 	return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : null;
 }
 
-/** A fit whose log-parameters ran to the optimiser's bound, or whose parameters are not finite numbers, has no interior maximum. */
+/**
+ * A fit whose log-parameters ran to the optimiser's bound, or whose parameters are not finite numbers,
+ * has no interior maximum. `atBound` is read in the optimiser's own coordinates: a test on the
+ * rescaled parameters (|ln v| beyond the bound plus the time or money scale) can miss a parameter
+ * sitting on e^±12.
+ */
 const stuck = (fit: FitReport<object>) => fit.atBound || Object.values(fit.params).some((v: number) => !Number.isFinite(v));
 
 /**
@@ -203,7 +209,8 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 		warnings.push({
 			code: 'not-converged',
 			hides: 'all',
-			message: bgnbd.converged
+			// A parameter at its limit is the cause whenever there is one: BFGS stalling on the bound also reports no convergence.
+			message: stuck(bgnbd)
 				? 'The purchase model has no best fit inside its range (a parameter ran to its limit), so its numbers could be far off.'
 				: 'The purchase model did not settle on a best fit (the optimiser did not converge), so its numbers could be far off.'
 		});
@@ -225,7 +232,9 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 		warnings.push({
 			code: 'spend-not-converged',
 			hides: 'value',
-			message: 'The spend model did not settle on a best fit, so order values and predicted values are hidden.'
+			message: stuck(gammaGamma)
+				? 'The spend model has no best fit inside its range (a parameter ran to its limit), so order values and predicted values are hidden.'
+				: 'The spend model did not settle on a best fit, so order values and predicted values are hidden.'
 		});
 	if (gammaGamma && gammaGamma.params.q <= 1)
 		warnings.push({

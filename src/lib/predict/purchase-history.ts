@@ -26,6 +26,8 @@ export interface GroupedHistory {
 	maxX: number;
 	totalX: number;
 	customers: number;
+	/** Each customer's group (index into x, weight, …), in the history's order. */
+	groupOf: Int32Array;
 }
 
 /** Groups a purchase history for the likelihoods (see `GroupedHistory`); throws on a repeat count that is not a whole number ≥ 0. */
@@ -66,9 +68,11 @@ export function groupHistory(history: PurchaseHistory): GroupedHistory {
 	const weights: number[] = [];
 	const txs: number[] = [];
 	const Ts: number[] = [];
+	const groupOf = new Int32Array(n);
 	for (let i = 0; i < n; i++) {
 		const key = (n3[i]! * nt + txi[i]!) * nt + Tj[i]!;
 		const g = groups.get(key);
+		groupOf[i] = g ?? xs.length;
 		if (g === undefined) {
 			groups.set(key, xs.length);
 			xs.push(n3[i]!);
@@ -86,6 +90,21 @@ export function groupHistory(history: PurchaseHistory): GroupedHistory {
 		times: Float64Array.from(times),
 		maxX,
 		totalX,
-		customers: n
+		customers: n,
+		groupOf
 	};
+}
+
+/**
+ * The same groups with other customer counts (a bootstrap resample drawn over customers): the
+ * likelihoods only read the groups, so a resample costs its draws, not a regrouping.
+ */
+export function withGroupCounts(g: GroupedHistory, counts: Float64Array): GroupedHistory {
+	let customers = 0;
+	let totalX = 0;
+	for (let k = 0; k < counts.length; k++) {
+		customers += counts[k]!;
+		totalX += counts[k]! * g.x[k]!;
+	}
+	return { ...g, weight: counts, customers, totalX };
 }

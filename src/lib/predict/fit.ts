@@ -1,0 +1,87 @@
+/**
+ * Maximum-likelihood fitting shared by the repeat-purchase models: each model describes its
+ * likelihood over a grouped history (`ModelSpec`), and `fitGrouped` does the rest — log-parameters,
+ * time rescaling, the optimiser's bounds, the report. One place, so a fix to any of it reaches every model.
+ */
+import { fitLogParameters, LOG_BOUND } from './optimise';
+import { valueAndNumericGradient } from './gradient';
+import type { GroupedHistory } from './purchase-history';
+
+export interface FitReport<P> {
+	params: P;
+	logLikelihood: number;
+	converged: boolean;
+	/**
+	 * A fitted log-parameter ended at the optimiser's bound (±LOG_BOUND around the start): the
+	 * likelihood kept rising towards a limit, so there is no interior best fit. Read from the
+	 * optimised log-parameters themselves: the parameters are rescaled afterwards (α by the time
+	 * scale), so a test on them could never see the bound.
+	 */
+	atBound: boolean;
+	iterations: number;
+	evaluations: number;
+	/** Customers the fit used. */
+	customers: number;
+	/** Wall time of the optimisation, ms. */
+	ms: number;
+}
+
+/** What a model tells the fitter: its parameters and its likelihood over a grouped history. */
+export interface ModelSpec<P> {
+	/** The parameters, in the optimiser's order. */
+	names: readonly (keyof P & string)[];
+	/** Rates per unit of time (α, β): divided by the history's time scale while fitting. */
+	timeScaled: readonly (keyof P & string)[];
+	/**
+	 * The likelihood over one grouped history in its scaled time, with any scratch space allocated
+	 * once; `valueAndGradient` (gradient with respect to the log-parameters) when the model has one
+	 * in closed form, central differences otherwise.
+	 */
+	prepare(g: GroupedHistory): { logLikelihood(p: P): number; valueAndGradient?(p: P): { ll: number; grad: number[] } };
+}
+
+function rescale<P>(spec: ModelSpec<P>, params: P, factor: number): P {
+	const out = { ...params };
+	for (const name of spec.timeScaled) (out[name] as number) = (params[name] as number) * factor;
+	return out;
+}
+
+/** The log-likelihood of a grouped history at parameters in its original time unit. */
+export function groupedLogLikelihood<P>(spec: ModelSpec<P>, g: GroupedHistory, params: P): number {
+	// Times were divided by `scale`: so are the rates, and each repeat purchase's density gains ln(scale).
+	return spec.prepare(g).logLikelihood(rescale(spec, params, 1 / g.scale)) - g.totalX * Math.log(g.scale);
+}
+
+/**
+ * Fits a model by maximum likelihood: BFGS on the log-parameters (Nelder–Mead where it stalls), each
+ * kept within ±LOG_BOUND of the start. Times are rescaled so that the default start (every parameter 1)
+ * suits any time unit; `start` (in the history's unit) starts elsewhere, e.g. from the full data's fit
+ * when refitting a bootstrap resample.
+ */
+export function fitGrouped<P extends object>(spec: ModelSpec<P>, g: GroupedHistory, start?: P): FitReport<P> {
+	const t0 = performance.now();
+	if (g.customers === 0) throw new RangeError('No customers to fit');
+	const model = spec.prepare(g);
+	const toParams = (v: number[]) => Object.fromEntries(spec.names.map((name, i) => [name, Math.exp(v[i]!)])) as P;
+	const negative = (v: number[]) => -model.logLikelihood(toParams(v));
+	const valueAndGradient = model.valueAndGradient;
+	const fg = valueAndGradient
+		? (v: number[]) => {
+				const { ll, grad } = valueAndGradient(toParams(v));
+				return { f: -ll, g: grad.map((d) => -d) };
+			}
+		: (v: number[]) => valueAndNumericGradient(negative, v);
+	const scaledStart = start ? rescale(spec, start, 1 / g.scale) : null;
+	const from = spec.names.map((name) => (scaledStart ? Math.log(scaledStart[name] as number) : 0));
+	const result = fitLogParameters(fg, negative, from, { bound: LOG_BOUND, gTolerance: 1e-7 * Math.max(1000, g.customers) });
+	return {
+		params: rescale(spec, toParams(result.x), g.scale),
+		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
+		converged: result.converged,
+		atBound: result.atBound,
+		iterations: result.iterations,
+		evaluations: result.evaluations,
+		customers: g.customers,
+		ms: performance.now() - t0
+	};
+}
