@@ -1,7 +1,7 @@
 /**
  * Exploring customers on the R `rfm` package's example orders, scored in "R rfm compatible" mode:
  * every number the page shows is checked against values computed here from the CSV and the
- * quantile breaks the package publishes (../shared/data/rfm-r/NOTES.md).
+ * quantile breaks the package publishes (tests/reference/rfm-r/NOTES.md).
  */
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { chooseFile, expect, openSite, test, waitForResults } from './support/fi
 import { daysBetween, en, gridSegment, parseCsv } from './support/orders.ts';
 import { customerGrid, gridCustomerIds, gridRows, waitForGrid } from './support/customer-grid.ts';
 
-const DATA = new URL('../../../shared/data/rfm-r/', import.meta.url);
+const DATA = new URL('../reference/rfm-r/', import.meta.url);
 const ordersFile = fileURLToPath(new URL('rfm_data_orders.csv', DATA));
 const ANALYSIS_DATE = '2006-12-31';
 /** NOTES.md: R rfm's quantile breaks on these orders (already +1); a value at a break gets the higher bin. */

@@ -7,12 +7,12 @@ import { resolve } from 'node:path';
 import { chooseFile, expect, openSite, test, waitForResults } from './support/fixtures.ts';
 import { parseCsv } from './support/orders.ts';
 
-const SHARED = resolve(import.meta.dirname, '../../../shared/data');
+const REFERENCE = resolve(import.meta.dirname, '../reference');
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 
 test('a Shopify export is recognised: one order per Name, guests without any contact counted apart', async ({ page }) => {
 	await openSite(page);
-	await chooseFile(page, `${SHARED}/shopify/orders_export_forezia_devstore.csv`);
+	await chooseFile(page, `${REFERENCE}/shopify/orders_export_forezia_devstore.csv`);
 	await waitForResults(page);
 	await expect(page.getByTestId('layout')).toHaveAttribute('data-layout', 'shopify');
 	const summary = page.locator('summary', { hasText: 'Shopify orders export' });
@@ -109,7 +109,7 @@ test('UCI invoice lines and a CDNOW log are read by their layouts', async ({ pag
 	await expect(page.getByTestId('return-rows')).toHaveText('2');
 	await expect(page.getByTestId('customers')).toHaveText('5');
 
-	await chooseFile(page, `${SHARED}/cdnow/CDNOW_sample.txt`);
+	await chooseFile(page, `${REFERENCE}/cdnow/CDNOW_sample.txt`);
 	await waitForResults(page);
 	await expect(page.getByTestId('layout')).toHaveAttribute('data-layout', 'cdnow');
 	await expect(page.getByTestId('rows-read')).toHaveText('6,919');

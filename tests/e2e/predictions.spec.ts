@@ -1,5 +1,5 @@
 /**
- * The Predictions tab on the CDNOW sample (../shared/data/cdnow/NOTES.md), dropped as published
+ * The Predictions tab on the CDNOW sample (tests/reference/cdnow/NOTES.md), dropped as published
  * (whitespace-separated, no header: the CDNOW layout reads it, its $0.00 purchases included): the
  * holdout check fits on orders to 1997-09-30 in weeks, so it must show the published BG/NBD and
  * Gamma-Gamma estimates and the holdout purchases of weeks 40–78.
@@ -13,7 +13,7 @@ import { customerGrid, waitForGrid } from './support/customer-grid.ts';
 const cdnow = {
 	name: 'CDNOW_sample.txt',
 	mimeType: 'text/plain',
-	buffer: readFileSync(resolve(import.meta.dirname, '../../../shared/data/cdnow/CDNOW_sample.txt'))
+	buffer: readFileSync(resolve(import.meta.dirname, '../reference/cdnow/CDNOW_sample.txt'))
 };
 
 test('Predictions on CDNOW show the published estimates and the holdout check of weeks 40–78', async ({ page }) => {

@@ -1,6 +1,6 @@
 /**
  * The R package `rfm` 0.3.0's own example data, scored in "R rfm compatible" mode with its README
- * rules, must show the segment summary the package publishes (../shared/data/rfm-r/NOTES.md).
+ * rules, must show the segment summary the package publishes (tests/reference/rfm-r/NOTES.md).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import { chooseFile, expect, exportCustomers, openSite, test, waitForResults } f
 import { en, parseCsv } from './support/orders.ts';
 import { README_FIRST_TEN } from '../support/r-rfm-reference';
 
-const DATA = new URL('../../../shared/data/rfm-r/', import.meta.url);
+const DATA = new URL('../reference/rfm-r/', import.meta.url);
 const ordersFile = fileURLToPath(new URL('rfm_data_orders.csv', DATA));
 const [, ...summaryRows] = parseCsv(readFileSync(new URL('expected_segment_summary_orders_2006-12-31.csv', DATA), 'utf8'));
 /** segment,customers,orders,revenue,aov — aov as R's tibble prints it, to 3 significant digits. */

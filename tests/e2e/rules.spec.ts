@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { chooseFile, expect, exportCustomers, matrixCells, openSite, test, waitForResults } from './support/fixtures.ts';
 import { gridCustomerIds, waitForGrid } from './support/customer-grid.ts';
 
-const ordersFile = fileURLToPath(new URL('../../../shared/data/rfm-r/rfm_data_orders.csv', import.meta.url));
+const ordersFile = fileURLToPath(new URL('../reference/rfm-r/rfm_data_orders.csv', import.meta.url));
 
 /** The score of `value` under inclusive upper bounds `cuts` (lowest band first); recency reversed. */
 function fixedScore(value: number, cuts: number[], reversed: boolean): number {

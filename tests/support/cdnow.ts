@@ -1,11 +1,11 @@
 /**
- * The CDNOW sample (../shared/data/cdnow, see its NOTES.md) read directly, without the app's ingest:
+ * The CDNOW sample (tests/reference/cdnow, see its NOTES.md) read directly, without the app's ingest:
  * whitespace-separated, no header, columns master_id sample_id YYYYMMDD cds dollars.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-export const CDNOW_SAMPLE = resolve(import.meta.dirname, '../../../shared/data/cdnow/CDNOW_sample.txt');
+export const CDNOW_SAMPLE = resolve(import.meta.dirname, '../reference/cdnow/CDNOW_sample.txt');
 
 export interface CdnowRow {
 	sampleId: string;
@@ -14,7 +14,7 @@ export interface CdnowRow {
 	dollars: number;
 }
 
-export const CDNOW_MASTER = resolve(import.meta.dirname, '../../../shared/data/cdnow/CDNOW_master.txt');
+export const CDNOW_MASTER = resolve(import.meta.dirname, '../reference/cdnow/CDNOW_master.txt');
 
 /**
  * Reads the sample (master_id sample_id date cds dollars, no header) or the master file (a header

@@ -1,5 +1,5 @@
 /**
- * Published results of the R package `rfm` 0.3.0 (../shared/data/rfm-r/NOTES.md), shared by the
+ * Published results of the R package `rfm` 0.3.0 (tests/reference/rfm-r/NOTES.md), shared by the
  * unit and end-to-end tests.
  */
 

@@ -44,7 +44,7 @@ describe('prepareAudience', () => {
 		expect(namesOf({ first_name: 'Ann', last_name: 'Lee', full_name: 'Someone Else' })).toEqual({ first: 'Ann', last: 'Lee' });
 	});
 
-	it('keeps one row per e-mail (the customer id with most revenue) and counts who is left out and why', () => {
+	it('keeps one row per e-mail (the customer id with most revenue) and counts who is left out and why', async () => {
 		const rows = [
 			row('A1', 'Same@Example.com', 120),
 			row('A2', ' same@example.com', 480, { full_name: 'Big Spender' }),
@@ -54,21 +54,27 @@ describe('prepareAudience', () => {
 			row('C1', 'c1@example.com', 70, { accepts_marketing: false }),
 			row('D1', 'd1@example.com', 10, { accepts_marketing: null })
 		];
-		const { rows: kept, counts } = prepareAudience(rows, 'email', true);
+		const { rows: kept, counts } = await prepareAudience(rows, 'email', true);
 		expect(kept.map((r) => [r.customer_id, r.first_name, r.last_name])).toEqual([
 			['A2', 'Big', 'Spender'],
 			['D1', null, null]
 		]);
 		expect(counts).toEqual({ customers: 7, rows: 2, noContact: 2, declined: 1, duplicate: 2 });
 		// Without the consent filter the customer who declined is in.
-		expect(prepareAudience(rows, 'email', false).counts).toEqual({ customers: 7, rows: 3, noContact: 2, declined: 0, duplicate: 2 });
+		expect((await prepareAudience(rows, 'email', false)).counts).toEqual({
+			customers: 7,
+			rows: 3,
+			noContact: 2,
+			declined: 0,
+			duplicate: 2
+		});
 		// Ads: a phone with a known country is enough; duplicates by e-mail still count once.
-		const ads = prepareAudience([...rows, row('E1', null, 5, { phone: '+33 6 12 34 56 78' })], 'meta', false);
+		const ads = await prepareAudience([...rows, row('E1', null, 5, { phone: '+33 6 12 34 56 78' })], 'meta', false);
 		expect(ads.counts).toEqual({ customers: 8, rows: 4, noContact: 2, declined: 0, duplicate: 2 });
 	});
 
-	it('counts a group where everyone declined marketing as 0 rows, all declined', () => {
-		const { rows, counts } = prepareAudience(
+	it('counts a group where everyone declined marketing as 0 rows, all declined', async () => {
+		const { rows, counts } = await prepareAudience(
 			[row('A', 'a@x.io', 1, { accepts_marketing: false }), row('B', 'b@x.io', 2, { accepts_marketing: false })],
 			'email',
 			true
@@ -79,7 +85,7 @@ describe('prepareAudience', () => {
 });
 
 describe('the real Shopify export to the e-mail tool', () => {
-	const path = resolve(import.meta.dirname, '../../../shared/data/shopify/orders_export_forezia_devstore.csv');
+	const path = resolve(import.meta.dirname, '../reference/shopify/orders_export_forezia_devstore.csv');
 	let db: WasmTestDb;
 	beforeAll(async () => {
 		db = await openWasmDb();

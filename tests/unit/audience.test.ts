@@ -52,23 +52,63 @@ const ROWS: ContactRow[] = [
 ];
 
 describe('normalisation', () => {
-	it('follows the platforms’ rules for emails, phones, names and countries', () => {
+	it('follows the platforms’ rules for emails, phones, names and countries', async () => {
 		expect(normaliseEmail('  Ann.Lee@GMail.com ')).toBe('ann.lee@gmail.com');
 		expect(normaliseEmail('no at sign')).toBeNull();
 		expect(googleEmail('Ann.Lee+shop@googlemail.com')).toBe('annlee+shop@googlemail.com');
 		expect(googleEmail('ann.lee@example.com')).toBe('ann.lee@example.com');
-		expect(e164('(555) 010-1234', 'US')).toBe('+15550101234');
-		expect(e164('1 555 010 1234', 'United States')).toBe('+15550101234');
-		expect(e164('0049 151 23456789', null)).toBe('+4915123456789');
-		expect(e164('020 7946 0958', 'GB')).toBe('+442079460958');
-		expect(e164('06 1234 5678', 'IT')).toBe('+3906 1234 5678'.replace(/ /g, ''));
-		expect(e164('020 7946 0958', null)).toBeNull();
-		expect(e164('123', 'US')).toBeNull();
+		expect(await e164('(555) 010-1234', 'US')).toBe('+15550101234');
+		expect(await e164('1 555 010 1234', 'United States')).toBe('+15550101234');
+		expect(await e164('0049 151 23456789', null)).toBe('+4915123456789');
+		expect(await e164('020 7946 0958', 'GB')).toBe('+442079460958');
+		expect(await e164('06 1234 5678', 'IT')).toBe('+3906 1234 5678'.replace(/ /g, ''));
+		expect(await e164('020 7946 0958', null)).toBeNull();
+		expect(await e164('123', 'US')).toBeNull();
 		expect(metaName(" O'Neil-Smith ")).toBe('oneilsmith');
 		expect(metaName('Zoë')).toBe('zoë');
 		expect(countryCode('United Kingdom')).toBe('GB');
 		expect(countryCode('de')).toBe('DE');
 		expect(countryCode('Narnia')).toBeNull();
+	});
+
+	it('writes phones of every country in E.164, as each country writes them, with the country as a code or a name', async () => {
+		const cases: [string, string | null, string | null][] = [
+			['0151 23456789', 'Germany', '+4915123456789'],
+			['06 12 34 56 78', 'FR', '+33612345678'],
+			['03-1234-5678', 'Japan', '+81312345678'],
+			['(11) 91234-5678', 'Brasil', '+5511912345678'],
+			['098765 43210', 'India', '+919876543210'],
+			['0412 345 678', 'AU', '+61412345678'],
+			['55 1234 5678', 'Mexico', '+525512345678'],
+			['044 668 18 00', 'Schweiz', '+41446681800'],
+			// Countries the hand-written table of calling codes did not have.
+			['010-1234-5678', 'South Korea', '+821012345678'],
+			['082 123 4567', 'South Africa', '+27821234567'],
+			['081 234 5678', 'Thailand', '+66812345678'],
+			['0912 345 678', 'Taiwan', '+886912345678'],
+			// International prefixes: `00`, and the country's own (011 from North America).
+			['00 44 20 7946 0958', 'FR', '+442079460958'],
+			['011 49 151 23456789', 'US', '+4915123456789'],
+			// A spreadsheet's text marker, and an extension, are not part of the number.
+			["'+44 20 7946 0958", null, '+442079460958'],
+			['+1 (555) 010-1234 ext. 12', null, '+15550101234'],
+			// Too short for its country: no number rather than a wrong one.
+			['+1 555 0101', null, null],
+			['06 12 34', 'FR', null],
+			['', 'DE', null]
+		];
+		for (const [phone, country, expected] of cases)
+			expect([phone, country, await e164(phone, country)]).toEqual([phone, country, expected]);
+	});
+
+	it('knows every country by its English name, and the common other names', () => {
+		expect(countryCode('South Africa')).toBe('ZA');
+		expect(countryCode('Czechia')).toBe('CZ');
+		expect(countryCode('Czech Republic')).toBe('CZ');
+		expect(countryCode('  united   states ')).toBe('US');
+		expect(countryCode('USA')).toBe('US');
+		expect(countryCode('Deutschland')).toBe('DE');
+		expect(countryCode('European Union')).toBeNull();
 	});
 
 	it('hashes with Web Crypto exactly as Node does, for any text', async () => {

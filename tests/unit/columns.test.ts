@@ -11,7 +11,7 @@ import {
 import { inspectCsv } from '../../src/lib/ingest/pipeline';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
-const data = resolve(import.meta.dirname, '../../../shared/data');
+const data = resolve(import.meta.dirname, '../reference');
 
 /** Builds sample columns from a header and rows of text, as the preview query returns them. */
 function table(header: string[], rows: string[][]): SampleColumn[] {

@@ -19,6 +19,7 @@ import { computeCohorts, defaultComparison } from '../../src/lib/history/cohorts
 import { periodStart, periodsUpTo } from '../../src/lib/history/periods';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 import { random } from './scoring-properties';
+import { CDNOW_MASTER } from '../support/cdnow';
 
 const DAY = 86_400_000;
 const isoOf = (n: number) => new Date(n * DAY).toISOString().slice(0, 10);
@@ -257,17 +258,17 @@ describe('segment sizes over time', () => {
 
 describe('acquisition cohorts on CDNOW', () => {
 	let cdnow: WasmTestDb;
-	const text = readFileSync('../shared/data/cdnow/CDNOW_master.txt', 'utf8');
+	const text = readFileSync(CDNOW_MASTER, 'utf8');
 	const lines = text
 		.split('\n')
-		.slice(1) // the header line lifetimes added (see NOTES.md)
+		.slice(1) // the header line lifetimes added (see tests/reference/cdnow/README.md)
 		.map((l) => l.trim())
 		.filter((l) => l !== '')
 		.map((l) => l.split(/\s+/));
 
 	beforeAll(async () => {
 		cdnow = await openWasmDb();
-		cdnow.registerFile('cdnow.txt', '../shared/data/cdnow/CDNOW_master.txt');
+		cdnow.registerFile('cdnow.txt', CDNOW_MASTER);
 		// One column per line (no tab in the file), split on runs of spaces: the columns are padded. Lines end in CRLF;
 		// the first is a header lifetimes added (" customer_id  date number_of_cds  dollar_value").
 		await cdnow.run(`CREATE TABLE raw AS

@@ -1,7 +1,7 @@
 /**
  * Recognised layouts read end to end (sniff → layout → input rows → orders → canonical tables →
  * report) on DuckDB-WASM's Node build, against values computed in the test: the real Shopify export
- * and CDNOW master from ../shared/data, and fixtures written for UCI, WooCommerce, Olist and
+ * and CDNOW master from tests/reference, and fixtures written for UCI, WooCommerce, Olist and
  * overlapping monthly exports.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
-const SHARED = resolve(import.meta.dirname, '../../../shared/data');
+const REFERENCE = resolve(import.meta.dirname, '../reference');
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 
 let db: WasmTestDb;
@@ -48,8 +48,8 @@ const cents = (n: number) => Math.round(n * 100);
 const accounted = (r: IngestReport) => r.rowsUsed + r.returns.rows + r.excluded.reduce((s, e) => s + e.rows, 0);
 const excludedRows = (r: IngestReport) => Object.fromEntries(r.excluded.map((e) => [e.reason, e.rows]));
 
-describe('Shopify orders export (the real export in shared/data)', () => {
-	const path = `${SHARED}/shopify/orders_export_forezia_devstore.csv`;
+describe('Shopify orders export (the real export in tests/reference)', () => {
+	const path = `${REFERENCE}/shopify/orders_export_forezia_devstore.csv`;
 
 	/** The export's rules applied by hand to the parsed rows: one order per Name, its fields on the first row. */
 	function expected() {
@@ -243,7 +243,7 @@ describe('several exports dropped together', () => {
 	});
 });
 
-describe('CDNOW transaction log (whitespace-separated, shared/data)', () => {
+describe('CDNOW transaction log (whitespace-separated, tests/reference)', () => {
 	it('recognises aligned columns with or without a header', () => {
 		expect(
 			detectWhitespaceTable(
@@ -261,7 +261,7 @@ describe('CDNOW transaction log (whitespace-separated, shared/data)', () => {
 	});
 
 	it('reads CDNOW master: 69,659 purchases of 23,570 customers, each row one order', async () => {
-		const path = `${SHARED}/cdnow/CDNOW_master.txt`;
+		const path = `${REFERENCE}/cdnow/CDNOW_master.txt`;
 		const lines = readFileSync(path, 'utf8')
 			.split(/\r?\n/)
 			.slice(1)

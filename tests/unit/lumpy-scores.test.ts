@@ -17,7 +17,7 @@ import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { groupsOf } from './scoring-properties';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
-const SHOPIFY = resolve(import.meta.dirname, '../../../shared/data/shopify/orders_export_forezia_devstore.csv');
+const SHOPIFY = resolve(import.meta.dirname, '../reference/shopify/orders_export_forezia_devstore.csv');
 
 describe('spreadBands', () => {
 	it('places values on the whole scale by where they lie in the range, the best on top', () => {

@@ -1,5 +1,5 @@
 /**
- * BG/NBD and Gamma-Gamma against the published CDNOW results (../shared/data/cdnow/NOTES.md): the
+ * BG/NBD and Gamma-Gamma against the published CDNOW results (tests/reference/cdnow/NOTES.md): the
  * calibration summary is built here from the sample file itself, by the NOTES' convention.
  */
 import { describe, expect, it } from 'vitest';

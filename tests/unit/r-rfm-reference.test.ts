@@ -8,7 +8,7 @@ import { DEFAULT_SCORING, type RuleSet, type ScoringSettings } from '../../src/l
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 import { README_FIRST_TEN } from '../support/r-rfm-reference';
 
-const data = resolve(import.meta.dirname, '../../../shared/data/rfm-r');
+const data = resolve(import.meta.dirname, '../reference/rfm-r');
 
 /** R rfm's settings in the README: its quantile scoring, five levels, total revenue, all history. */
 const R_SETTINGS: ScoringSettings = { ...DEFAULT_SCORING, method: 'r-rfm', levels: 5, analysisDate: '2006-12-31' };

@@ -116,7 +116,7 @@ describe('the R×F grid map', () => {
 
 describe('the R rfm rules', () => {
 	it('are exactly the package README rules (segment_rules_readme.csv), in order', () => {
-		const csv = readFileSync(resolve(import.meta.dirname, '../../../shared/data/rfm-r/segment_rules_readme.csv'), 'utf8');
+		const csv = readFileSync(resolve(import.meta.dirname, '../reference/rfm-r/segment_rules_readme.csv'), 'utf8');
 		const rows = csv
 			.trim()
 			.split('\n')

@@ -4,7 +4,8 @@
  * merchant uploads to Meta or Google holds no plain contact details, and nothing is sent anywhere.
  *
  * Meta (Customer list custom audiences, "Prepare your customer list" / hashing):
- *   email trimmed and lower-cased; phone digits only with the country code, no `+` or leading zeros;
+ *   email trimmed and lower-cased; phone digits only with the country code, no `+` or leading zeros
+ *   (libphonenumber-js, see `loadPhoneFormat`);
  *   fn / ln lower-cased a–z with punctuation removed (other letters kept, UTF-8); country the
  *   lower-case ISO 3166-1 alpha-2 code. Every one of these is hashed. Header: email,phone,fn,ln,country.
  * Google Ads (Customer Match "Formatting guidelines" for hashed upload files):
@@ -12,6 +13,7 @@
  *   phone in E.164 (`+` and country code); first and last name trimmed and lower-cased; all three
  *   hashed. Country (alpha-2) and zip stay plain. Header: Email,Phone,First Name,Last Name,Country,Zip.
  */
+import type { CountryCode } from 'libphonenumber-js/min';
 import { neutraliseCell } from '../csv-safe';
 
 /** One customer's contact details as the engine reads them (any may be missing). */
@@ -66,11 +68,13 @@ export function namesOf(row: Pick<ContactRow, 'first_name' | 'last_name' | 'full
  * and ad platforms match on the address and a second row would count one person twice.
  * Names are filled from the full name when the file has no first/last name (see `namesOf`).
  */
-export function prepareAudience(
+export async function prepareAudience(
 	rows: readonly ContactRow[],
 	preset: AudiencePreset,
 	marketingOnly: boolean
-): { rows: ContactRow[]; counts: AudienceCounts } {
+): Promise<{ rows: ContactRow[]; counts: AudienceCounts }> {
+	// The e-mail list never reads a phone: it does not load the phone library.
+	const phone = preset === 'email' ? null : await loadPhoneFormat();
 	const counts: AudienceCounts = { customers: rows.length, rows: 0, noContact: 0, declined: 0, duplicate: 0 };
 	const byEmail = new Map<string, ContactRow>();
 	const kept: ContactRow[] = [];
@@ -80,7 +84,7 @@ export function prepareAudience(
 			continue;
 		}
 		const email = normaliseEmail(row.email);
-		const reachable = preset === 'email' ? email !== null : email !== null || e164(row.phone, row.country) !== null;
+		const reachable = email !== null || (phone !== null && phone(row.phone, row.country) !== null);
 		if (!reachable) {
 			counts.noContact++;
 			continue;
@@ -123,95 +127,95 @@ export function googleEmail(raw: string | null): string | null {
 	return domain === 'gmail.com' || domain === 'googlemail.com' ? `${local.replaceAll('.', '')}@${domain}` : email;
 }
 
-/** Country names merchants' files often carry instead of codes. */
-const COUNTRY_NAMES: Record<string, string> = {
-	'united states': 'US',
-	'united states of america': 'US',
+/**
+ * Names files carry that are not a country's English name: local names, abbreviations, parts of the
+ * United Kingdom and former names. English names come from the browser (`Intl.DisplayNames`).
+ */
+const COUNTRY_ALIASES: Record<string, string> = {
 	usa: 'US',
-	'united kingdom': 'GB',
+	'united states of america': 'US',
 	uk: 'GB',
 	'great britain': 'GB',
 	england: 'GB',
-	germany: 'DE',
+	scotland: 'GB',
+	wales: 'GB',
+	'northern ireland': 'GB',
 	deutschland: 'DE',
-	france: 'FR',
-	spain: 'ES',
 	españa: 'ES',
-	italy: 'IT',
 	italia: 'IT',
-	netherlands: 'NL',
-	belgium: 'BE',
-	ireland: 'IE',
-	canada: 'CA',
-	australia: 'AU',
-	'new zealand': 'NZ',
-	austria: 'AT',
-	switzerland: 'CH',
-	sweden: 'SE',
-	denmark: 'DK',
-	norway: 'NO',
-	finland: 'FI',
-	portugal: 'PT',
-	poland: 'PL',
-	brazil: 'BR',
-	mexico: 'MX',
-	japan: 'JP',
-	india: 'IN'
+	holland: 'NL',
+	'the netherlands': 'NL',
+	nederland: 'NL',
+	österreich: 'AT',
+	schweiz: 'CH',
+	suisse: 'CH',
+	brasil: 'BR',
+	méxico: 'MX',
+	'czech republic': 'CZ',
+	turkey: 'TR',
+	'hong kong': 'HK'
 };
 
-/** ISO 3166-1 alpha-2 code (upper case) from a code or a common English name, else null. */
+/** Region codes `Intl.DisplayNames` names that are not countries (European Union, United Nations, …). */
+const NOT_COUNTRIES = new Set(['EU', 'EZ', 'QO', 'UN', 'ZZ']);
+
+let countryNames: Map<string, string> | null = null;
+
+/** Every country's English name (lower case) to its code, built once from the browser's own list. */
+function countryByName(): Map<string, string> {
+	if (countryNames) return countryNames;
+	countryNames = new Map(Object.entries(COUNTRY_ALIASES));
+	const english = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+	for (let first = 65; first <= 90; first++) {
+		for (let second = 65; second <= 90; second++) {
+			const code = String.fromCharCode(first, second);
+			const name = NOT_COUNTRIES.has(code) ? undefined : english.of(code);
+			// Retired codes carry their successor's name (DD is "Germany"): the name maps to the code in use.
+			const current = Intl.getCanonicalLocales(`und-${code}`)[0]!.slice(4);
+			if (name && !countryNames.has(name.toLowerCase())) countryNames.set(name.toLowerCase(), current);
+		}
+	}
+	return countryNames;
+}
+
+/** ISO 3166-1 alpha-2 code (upper case) from a code, a country's English name or a common alias, else null. */
 export function countryCode(raw: string | null): string | null {
 	const text = (raw ?? '').trim();
 	if (/^[a-z]{2}$/i.test(text)) return text.toUpperCase();
-	return COUNTRY_NAMES[text.toLowerCase()] ?? null;
+	return countryByName().get(text.toLowerCase().replace(/\s+/g, ' ')) ?? null;
 }
 
-/** Calling codes of the countries in `COUNTRY_NAMES`, for national numbers written without one. */
-const CALLING_CODE: Record<string, string> = {
-	US: '1',
-	CA: '1',
-	GB: '44',
-	DE: '49',
-	FR: '33',
-	ES: '34',
-	IT: '39',
-	NL: '31',
-	BE: '32',
-	IE: '353',
-	AU: '61',
-	NZ: '64',
-	AT: '43',
-	CH: '41',
-	SE: '46',
-	DK: '45',
-	NO: '47',
-	FI: '358',
-	PT: '351',
-	PL: '48',
-	BR: '55',
-	MX: '52',
-	JP: '81',
-	IN: '91'
-};
+/** A phone as written and the customer's country to E.164 (`+4915123456789`), or null. */
+export type PhoneFormat = (raw: string | null, country: string | null) => string | null;
+
+let phoneFormat: Promise<PhoneFormat> | null = null;
 
 /**
- * E.164 (`+4915112345678`) from a phone as written: `+` or `00` starts an international number;
- * otherwise the customer's country gives the calling code and a trunk `0` is dropped (kept in
- * Italy, where it is part of the number). Null when no country code can be known: a guessed code
- * would match the wrong person.
+ * The phone normaliser, built on libphonenumber-js with its smallest metadata (every country's
+ * calling code, trunk prefix and number lengths, about 80 kB). Imported on first use, so only an ad
+ * audience export loads it; later calls share the one import.
+ *
+ * `+` or `00` starts an international number; otherwise the customer's country gives the calling
+ * code and its own trunk and international prefixes (a UK `0`, a US `011`; Italy's leading `0`
+ * stays). A number must have a possible length for its country: a plausible number that is not
+ * assigned costs nothing (the platform matches no one), a guessed or cut one could match the wrong
+ * person. No country, no number.
  */
-export function e164(raw: string | null, country: string | null): string | null {
-	const text = (raw ?? '').trim();
-	let digits = text.replace(/\D/g, '');
-	if (digits.length < 6) return null;
-	if (text.startsWith('+')) return `+${digits}`;
-	if (digits.startsWith('00')) return `+${digits.slice(2)}`;
-	const code = CALLING_CODE[countryCode(country) ?? ''];
-	if (!code) return null;
-	// North American numbers are often written with the 1 in front and no +.
-	if (code === '1' && digits.length === 11 && digits.startsWith('1')) return `+${digits}`;
-	if (code !== '39') digits = digits.replace(/^0/, '');
-	return `+${code}${digits}`;
+export function loadPhoneFormat(): Promise<PhoneFormat> {
+	phoneFormat ??= import('libphonenumber-js/min').then(({ parsePhoneNumberFromString }) => (raw, country) => {
+		// A spreadsheet's text marker (`'+44…`) is not part of the number.
+		const text = (raw ?? '').trim().replace(/^'/, '').replace(/^00/, '+');
+		const code = countryCode(country);
+		if (!text.startsWith('+') && !code) return null;
+		const phone = parsePhoneNumberFromString(text, { defaultCountry: (code ?? undefined) as CountryCode | undefined });
+		return phone?.isPossible() ? phone.number : null;
+	});
+	return phoneFormat;
+}
+
+/** E.164 from a phone as written and the customer's country (see `loadPhoneFormat`); null when unknown. */
+export async function e164(raw: string | null, country: string | null): Promise<string | null> {
+	return (await loadPhoneFormat())(raw, country);
 }
 
 /** Meta's name rule: lower case, punctuation and spaces removed, letters of any script kept. */
@@ -262,10 +266,11 @@ export function emailListCsv(rows: readonly ContactRow[], tag: string | null): s
 
 /** Meta's customer list with every identifier hashed. Customers with neither email nor phone are left out. */
 export async function metaAudienceCsv(rows: readonly ContactRow[]): Promise<string> {
+	const toE164 = await loadPhoneFormat();
 	const lines = [csvLine(['email', 'phone', 'fn', 'ln', 'country'])];
 	for (const row of rows) {
 		const email = normaliseEmail(row.email);
-		const phone = e164(row.phone, row.country)?.slice(1) ?? null;
+		const phone = toE164(row.phone, row.country)?.slice(1) ?? null;
 		if (!email && !phone) continue;
 		const country = countryCode(row.country)?.toLowerCase() ?? null;
 		lines.push(
@@ -283,10 +288,11 @@ export async function metaAudienceCsv(rows: readonly ContactRow[]): Promise<stri
 
 /** Google's Customer Match list: email, phone and names hashed, country plain. */
 export async function googleAudienceCsv(rows: readonly ContactRow[]): Promise<string> {
+	const toE164 = await loadPhoneFormat();
 	const lines = [csvLine(['Email', 'Phone', 'First Name', 'Last Name', 'Country', 'Zip'])];
 	for (const row of rows) {
 		const email = googleEmail(row.email);
-		const phone = e164(row.phone, row.country);
+		const phone = toE164(row.phone, row.country);
 		if (!email && !phone) continue;
 		lines.push(
 			[

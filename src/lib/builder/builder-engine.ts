@@ -205,12 +205,12 @@ const marketingOnlyOf = (request: Exclude<ExportRequest, { preset: 'columns' }>)
 
 /** An audience or email-list preset as CSV text, hashed where the platform asks for it. */
 export async function presetCsv(db: SqlRunner, request: Exclude<ExportRequest, { preset: 'columns' }>): Promise<string> {
-	const { rows } = prepareAudience(await db.rows<ContactRow>(CONTACT_ROWS_SQL), request.preset, marketingOnlyOf(request));
+	const { rows } = await prepareAudience(await db.rows<ContactRow>(CONTACT_ROWS_SQL), request.preset, marketingOnlyOf(request));
 	if (request.preset === 'email') return emailListCsv(rows, request.tag || null);
 	return request.preset === 'meta' ? metaAudienceCsv(rows) : googleAudienceCsv(rows);
 }
 
 /** How many rows an audience file of the customers in `builder_selection` will have, and who is left out and why. */
 export async function presetCounts(db: SqlRunner, request: Exclude<ExportRequest, { preset: 'columns' }>): Promise<AudienceCounts> {
-	return prepareAudience(await db.rows<ContactRow>(CONTACT_ROWS_SQL), request.preset, marketingOnlyOf(request)).counts;
+	return (await prepareAudience(await db.rows<ContactRow>(CONTACT_ROWS_SQL), request.preset, marketingOnlyOf(request))).counts;
 }
