@@ -4,6 +4,6 @@
 try {
 	var theme = localStorage.getItem('rfm-theme');
 	if (theme === 'light' || theme === 'dark') document.documentElement.setAttribute('data-theme', theme);
-} catch (e) {
+} catch {
 	// Storage refused (private mode, blocked cookies): the system's theme applies.
 }
