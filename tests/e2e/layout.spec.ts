@@ -81,3 +81,15 @@ test('the theme follows the system, and the toggle is remembered without a flash
 	await page.getByRole('button', { name: 'Dark theme' }).click();
 	expect(await background()).toEqual(light);
 });
+
+for (const colorScheme of ['light', 'dark'] as const) {
+	test(`axe finds no colour-contrast failure on the overview in the ${colorScheme} theme`, async ({ page }) => {
+		const { default: AxeBuilder } = await import('@axe-core/playwright');
+		await page.emulateMedia({ colorScheme });
+		await openDemo(page);
+		await expect(page.getByRole('region', { name: 'Segment table' })).toBeVisible();
+		const results = await new AxeBuilder({ page }).withRules(['color-contrast']).analyze();
+		const failures = results.violations.flatMap((v) => v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`));
+		expect(failures).toEqual([]);
+	});
+}
