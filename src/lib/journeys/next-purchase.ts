@@ -67,6 +67,20 @@ export function nextItemCustomersSql(fromItem: string, toItem: string | null): s
 	return `SELECT f.customer_id FROM (${firsts}) f JOIN ${JOURNEY_ITEMS} j ON j.customer_id = f.customer_id AND j.order_number = f.k + 1 AND j.item = ${str(toItem)}`;
 }
 
+/** The customers whose orders 1, 2 (, 3) are stood for by `items`, in order. */
+export function pathCustomersSql(items: readonly string[]): string {
+	if (items.length < 2 || items.length > 3) throw new Error(`A path has 2 or 3 items, not ${items.length}.`);
+	return `SELECT i1.customer_id FROM ${JOURNEY_ITEMS} i1
+${items
+	.slice(1)
+	.map(
+		(item, k) =>
+			`JOIN ${JOURNEY_ITEMS} i${k + 2} ON i${k + 2}.customer_id = i1.customer_id AND i${k + 2}.order_number = ${k + 2} AND i${k + 2}.main AND i${k + 2}.item = ${str(item)}`
+	)
+	.join('\n')}
+WHERE i1.order_number = 1 AND i1.main AND i1.item = ${str(items[0]!)}`;
+}
+
 /** A path of the items standing for orders 1 → 2 (→ 3), with its customers. */
 export interface ItemPath {
 	items: string[];
