@@ -19,6 +19,10 @@ import { firstOrderAnalysis, firstOrderCustomersSql, NO_CHANNEL, NO_COUPON, wils
 import { dueForSecondSql, gapCustomersSql, orderGaps } from '../../src/lib/journeys/order-gaps';
 import { cohortCustomersSql, cohortValue, type CohortKind } from '../../src/lib/journeys/cohort-value';
 import { discountCustomersSql, discountDependency } from '../../src/lib/journeys/discounts';
+import { decodeJourneyCustomers, encodeJourneyCustomers, type JourneyCustomers } from '../../src/lib/journeys/journey-customers';
+import { DEFAULT_JOURNEYS_VIEW, decodeJourneysViewState, encodeJourneysViewState } from '../../src/lib/journeys/view-state';
+import { journeyCsv } from '../../src/lib/journeys/csv';
+import { decodeSelection, encodeSelection } from '../../src/lib/state/url-state';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 // ------------------------------------------------------------------ the questions, in plain JavaScript
@@ -501,5 +505,82 @@ describe('Wilson interval', () => {
 		expect(wilson(0, 10)!.low).toBe(0);
 		expect(wilson(10, 10)!.high).toBe(1);
 		expect(wilson(0, 0)).toBeNull();
+	});
+});
+
+describe('repeat-purchase links and downloads', () => {
+	it('keeps a number’s customers in a link, and refuses anything malformed', () => {
+		const customers = { ask: { q: 'next', from: 'Tea, "green"', to: null }, analysisDate: '2025-01-01', level: 'product' } as const;
+		const text = encodeJourneyCustomers(customers, 'After tea');
+		expect(decodeJourneyCustomers(text)).toEqual({ customers, label: 'After tea' });
+		const path: JourneyCustomers = { ask: { q: 'path', items: ['A', 'B', 'C'] }, analysisDate: '2025-01-01', level: null };
+		expect(decodeJourneyCustomers(encodeJourneyCustomers(path, 'A → B → C'))?.customers).toEqual(path);
+		for (const bad of [
+			'not json',
+			'{}',
+			JSON.stringify({ ...customers, label: 'x', analysisDate: "2025-01-01' OR 1=1" }),
+			JSON.stringify({ ...customers, label: 'x', level: 'brand' }),
+			JSON.stringify({ ask: { q: 'path', items: ['only one'] }, analysisDate: '2025-01-01', level: null, label: 'x' }),
+			JSON.stringify({ ask: { q: 'gap', from: -1 }, analysisDate: '2025-01-01', level: null, label: 'x' }),
+			JSON.stringify({
+				ask: { q: 'first', dimension: 'item', group: 'A', within: 30 },
+				analysisDate: '2025-01-01',
+				level: null,
+				label: 'x'
+			}),
+			JSON.stringify({ ask: { q: 'drop table' }, analysisDate: '2025-01-01', level: null, label: 'x' })
+		])
+			expect(decodeJourneyCustomers(bad), bad).toBeNull();
+		// Through the link's selection text too.
+		const selection = { kind: 'journey', label: 'After tea', customers } as const;
+		expect(decodeSelection(encodeSelection(selection)!)).toEqual(selection);
+	});
+
+	it('keeps only the view choices that differ from the defaults, and reads any link back to valid ones', () => {
+		expect(encodeJourneysViewState(DEFAULT_JOURNEYS_VIEW)).toBeNull();
+		const state = { ...DEFAULT_JOURNEYS_VIEW, question: 'cohorts', cohortKind: 'item', level: 'sku' } as const;
+		expect(decodeJourneysViewState(encodeJourneysViewState(state))).toEqual(state);
+		expect(decodeJourneysViewState('{"question":"nope","level":"brand","dimension":"coupon"}')).toEqual({
+			...DEFAULT_JOURNEYS_VIEW,
+			dimension: 'coupon'
+		});
+		expect(decodeJourneysViewState('{{')).toEqual(DEFAULT_JOURNEYS_VIEW);
+	});
+
+	it('writes each answer as CSV with the named columns, formula-looking names neutralised', () => {
+		const base = {
+			analysisDate: '2025-01-01',
+			level: 'product' as const,
+			columns: { levels: ['product' as const], coupon: true, channel: true }
+		};
+		const csv = journeyCsv({
+			base,
+			question: 'next',
+			next: {
+				repeatCustomers: 2,
+				paths2: [],
+				paths3: [],
+				buyers: [],
+				next: [{ from_item: '=HYPERLINK("x")', to_item: 'Tea, green', customers: 2, share_of_from: 0.5, lift: 1.25 }]
+			}
+		});
+		expect(csv).toBe('from_item,to_item,customers,share_of_from,lift\n"\'=HYPERLINK(""x"")","Tea, green",2,0.5,1.25\n');
+		const gaps = journeyCsv({
+			base,
+			question: 'gaps',
+			gaps: {
+				gaps: [{ from_order_number: 1, customers: 3, median_days: 10, p25_days: 5.5, p75_days: 20, histogram: [] }],
+				due: null,
+				oneTimeBuyers: 0
+			}
+		});
+		expect(gaps).toBe('from_order_number,customers,median_days,p25_days,p75_days\n1,3,10,5.5,20\n');
+		const cohorts = journeyCsv({
+			base,
+			question: 'cohorts',
+			kind: 'month',
+			cohorts: [{ cohort: '2024-01-01', customers: 4, points: [{ monthsSinceFirst: 0, customers: 4, cumulativeRevenuePerCustomer: 12.5 }] }]
+		});
+		expect(cohorts).toBe('cohort,months_since_first,customers,cumulative_revenue_per_customer\n2024-01-01,0,4,12.5\n');
 	});
 });
