@@ -233,7 +233,7 @@ async function checkAll(db: WasmTestDb, ref: Reference, level: ItemLevel) {
 		channel: (o: RefOrder) => [o.channel ?? NO_CHANNEL]
 	};
 	for (const dimension of ['item', 'coupon', 'channel'] as const) {
-		const analysis = await firstOrderAnalysis(db, dimension, ref.analysisDate);
+		const analysis = await firstOrderAnalysis(db, dimension);
 		const expected = ref.firstOrderGroups(keys[dimension]);
 		expect(analysis.groups.length).toBe(expected.size);
 		for (const g of analysis.groups) {
@@ -250,7 +250,7 @@ async function checkAll(db: WasmTestDb, ref: Reference, level: ItemLevel) {
 		expect(analysis.all.customers).toBe(ref.byCustomer.size);
 		const biggest = analysis.groups[0]!;
 		const [drill] = await db.rows<{ n: number }>(
-			`SELECT CAST(count(*) AS DOUBLE) AS n FROM (${firstOrderCustomersSql(dimension, biggest.first_item, ref.analysisDate, 90)})`
+			`SELECT CAST(count(*) AS DOUBLE) AS n FROM (${firstOrderCustomersSql(dimension, biggest.first_item, 90)})`
 		);
 		expect(drill!.n).toBe(biggest.rates[90].repeated);
 	}
@@ -316,7 +316,7 @@ async function checkAll(db: WasmTestDb, ref: Reference, level: ItemLevel) {
 /** The discount view against per-customer coupon shares counted here, and the page's segments. */
 async function checkDiscounts(db: WasmTestDb, ref: Reference) {
 	await scoreCustomers(db, { ...DEFAULT_SCORING, analysisDate: ref.analysisDate }, GRID_MAP);
-	const result = await discountDependency(db, ref.analysisDate);
+	const result = await discountDependency(db);
 	const groupOf = (list: RefOrder[]) => {
 		const withCoupon = list.filter((o) => o.coupon !== null).length;
 		return withCoupon === 0 ? 'full_price' : withCoupon === list.length ? 'coupon_only' : 'occasional';
@@ -561,7 +561,7 @@ describe('repeat-purchase links and downloads', () => {
 				paths2: [],
 				paths3: [],
 				buyers: [],
-				next: [{ from_item: '=HYPERLINK("x")', to_item: 'Tea, green', customers: 2, share_of_from: 0.5, lift: 1.25 }]
+				next: [{ from_item: '=HYPERLINK("x")', to_item: 'Tea, green', customers: 2, share_of_from: 0.5, lift: 1.25, buyers: 4 }]
 			}
 		});
 		expect(csv).toBe('from_item,to_item,customers,share_of_from,lift\n"\'=HYPERLINK(""x"")","Tea, green",2,0.5,1.25\n');

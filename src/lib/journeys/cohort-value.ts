@@ -6,7 +6,7 @@
  * before the analysis date), so a young customer never drags an old curve down.
  */
 import type { SqlRunner } from '../db/runner';
-import { JOURNEY_ITEMS, JOURNEY_ORDERS, JOURNEY_REVENUE } from '../db/tables';
+import { JOURNEY_CUSTOMERS, JOURNEY_ITEMS, JOURNEY_REVENUE } from '../db/tables';
 import { date, str } from '../sql';
 import { NO_CHANNEL, NO_COUPON } from './first-order';
 
@@ -18,7 +18,7 @@ export const COHORT_KINDS: readonly CohortKind[] = ['month', 'quarter', 'item', 
 function keyedSql(kind: CohortKind, analysisDate: string): string {
 	const firsts = `SELECT customer_id, first_at, coupon, channel,
 	date_diff('month', first_at, ${date(analysisDate)} + 1) - 1 AS observed
-	FROM ${JOURNEY_ORDERS} WHERE order_number = 1`;
+	FROM ${JOURNEY_CUSTOMERS}`;
 	switch (kind) {
 		case 'month':
 		case 'quarter':

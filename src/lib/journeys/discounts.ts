@@ -6,7 +6,7 @@
  * the first 365 days (customers observed that long), as in the first-order analysis.
  */
 import type { SqlRunner } from '../db/runner';
-import { CUSTOMER_SCORES, JOURNEY_ORDERS } from '../db/tables';
+import { CUSTOMER_SCORES, JOURNEY_CUSTOMERS } from '../db/tables';
 import { str } from '../sql';
 import { firstOrderSql, toFirstOrderGroup, WITH_COUPON, WITHOUT_COUPON, type FirstOrderGroup } from './first-order';
 
@@ -18,18 +18,15 @@ export const DISCOUNT_GROUP_NAMES: Record<DiscountGroup, string> = {
 	coupon_only: 'Coupon only'
 };
 
-/** Per customer: orders, orders with a coupon, the share, and the group (`CTE`-ready). */
-export const CUSTOMER_COUPONS_SQL = `SELECT customer_id, CAST(count(*) AS DOUBLE) AS orders, CAST(count(coupon) AS DOUBLE) AS coupon_orders,
-	count(coupon) / count(*) AS coupon_share,
-	CASE WHEN count(coupon) = 0 THEN 'full_price' WHEN count(coupon) = count(*) THEN 'coupon_only' ELSE 'occasional' END AS discount_group
-FROM ${JOURNEY_ORDERS} GROUP BY customer_id`;
+/** Per customer: orders, orders with a coupon, the share, the group and revenue. */
+export const CUSTOMER_COUPONS_SQL = `SELECT customer_id, orders, coupon_orders, coupon_orders / orders AS coupon_share, revenue,
+	CASE WHEN coupon_orders = 0 THEN 'full_price' WHEN coupon_orders = orders THEN 'coupon_only' ELSE 'occasional' END AS discount_group
+FROM ${JOURNEY_CUSTOMERS}`;
 
 /** Customers, orders and revenue per discount group (revenue: order amounts up to the analysis date). */
-export const DISCOUNT_GROUPS_SQL = `WITH c AS (${CUSTOMER_COUPONS_SQL}),
-rev AS (SELECT customer_id, sum(amount) AS revenue FROM ${JOURNEY_ORDERS} GROUP BY ALL)
-SELECT c.discount_group, CAST(count(*) AS DOUBLE) AS customers, CAST(sum(c.orders) AS DOUBLE) AS orders,
-	CAST(sum(c.coupon_orders) AS DOUBLE) AS coupon_orders, CAST(sum(r.revenue) AS DOUBLE) AS revenue
-FROM c JOIN rev r ON r.customer_id = c.customer_id GROUP BY ALL`;
+export const DISCOUNT_GROUPS_SQL = `SELECT discount_group, CAST(count(*) AS DOUBLE) AS customers, CAST(sum(orders) AS DOUBLE) AS orders,
+	CAST(sum(coupon_orders) AS DOUBLE) AS coupon_orders, CAST(sum(revenue) AS DOUBLE) AS revenue
+FROM (${CUSTOMER_COUPONS_SQL}) GROUP BY ALL`;
 
 /** Customers per RFM segment (the page's scoring) and discount group. */
 export const SEGMENT_DISCOUNTS_SQL = `SELECT s.segment, c.discount_group, CAST(count(*) AS DOUBLE) AS customers
@@ -63,7 +60,7 @@ export interface DiscountDependency {
 }
 
 /** Runs the discount queries on the journey tables (and the page's `customer_scores`). */
-export async function discountDependency(db: SqlRunner, analysisDate: string): Promise<DiscountDependency> {
+export async function discountDependency(db: SqlRunner): Promise<DiscountDependency> {
 	const raw = await db.rows<{ discount_group: DiscountGroup; customers: number; orders: number; coupon_orders: number; revenue: number }>(
 		DISCOUNT_GROUPS_SQL
 	);
@@ -77,7 +74,7 @@ export async function discountDependency(db: SqlRunner, analysisDate: string): P
 		counts[r.discount_group] = r.customers;
 		bySegment.set(r.segment, counts);
 	}
-	const acquired = (await db.rows<Parameters<typeof toFirstOrderGroup>[0]>(firstOrderSql('acquired', analysisDate))).map(toFirstOrderGroup);
+	const acquired = (await db.rows<Parameters<typeof toFirstOrderGroup>[0]>(firstOrderSql('acquired'))).map(toFirstOrderGroup);
 	return {
 		groups,
 		segments: [...bySegment.entries()].map(([segment, counts]) => ({ segment, counts })),

@@ -7,8 +7,8 @@
  * fewer than `SMALL_SAMPLE` observed customers are flagged.
  */
 import type { SqlRunner } from '../db/runner';
-import { JOURNEY_ITEMS, JOURNEY_ORDERS, JOURNEY_REVENUE } from '../db/tables';
-import { date, str } from '../sql';
+import { JOURNEY_CUSTOMERS, JOURNEY_ITEMS } from '../db/tables';
+import { str } from '../sql';
 
 /** What a first order is grouped by. */
 export type FirstOrderDimension = 'item' | 'coupon' | 'channel';
@@ -31,16 +31,8 @@ export const WITHOUT_COUPON = 'Without a coupon';
 /** Groupings of first orders: the view's dimensions, everyone together, and with or without a coupon. */
 export type Grouping = FirstOrderDimension | 'all' | 'acquired';
 
-/** The per-customer facts of the first order (CTE `per`), as of `analysisDate`. */
-function perCustomerSql(analysisDate: string): string {
-	return `firsts AS (
-	SELECT customer_id, first_at, coupon, channel, date_diff('day', first_at, next_at) AS gap,
-		date_diff('day', first_at, ${date(analysisDate)}) AS age
-	FROM ${JOURNEY_ORDERS} WHERE order_number = 1
-),
-year1 AS (SELECT customer_id, sum(is_order) AS orders, sum(amount) AS revenue FROM ${JOURNEY_REVENUE} WHERE dated <= first_at + 365 GROUP BY ALL),
-per AS (SELECT f.*, y.orders, y.revenue FROM firsts f LEFT JOIN year1 y ON y.customer_id = f.customer_id)`;
-}
+/** The per-customer facts of the first order (CTE `per`; `journey_customers` holds them for the analysis date). */
+const PER_CUSTOMER = `per AS (SELECT customer_id, first_at, coupon, channel, gap, age, orders_365d AS orders, revenue_365d AS revenue FROM ${JOURNEY_CUSTOMERS})`;
 
 /** The group key of a customer in `per p` (and the join it needs). */
 function keyed(dimension: Grouping): { key: string; join: string } {
@@ -59,13 +51,13 @@ function keyed(dimension: Grouping): { key: string; join: string } {
 }
 
 /** Per group of first orders: customers, observed and repeat counts per horizon, first-year orders and revenue. */
-export function firstOrderSql(dimension: Grouping, analysisDate: string): string {
+export function firstOrderSql(dimension: Grouping): string {
 	const { key, join } = keyed(dimension);
 	const horizons = REPEAT_HORIZONS.map(
 		(h) => `CAST(count(*) FILTER (WHERE p.age >= ${h}) AS DOUBLE) AS observed_${h}d,
 	CAST(count(*) FILTER (WHERE p.age >= ${h} AND p.gap <= ${h}) AS DOUBLE) AS repeat_${h}d`
 	);
-	return `WITH ${perCustomerSql(analysisDate)}
+	return `WITH ${PER_CUSTOMER}
 SELECT ${key} AS first_item, CAST(count(*) AS DOUBLE) AS customers,
 	${horizons.join(',\n\t')},
 	CAST(coalesce(sum(p.orders) FILTER (WHERE p.age >= 365), 0) AS DOUBLE) AS orders_365d,
@@ -75,10 +67,10 @@ GROUP BY ALL ORDER BY customers DESC, first_item`;
 }
 
 /** The customers of one group of first orders; with `repeatWithin`, only the observed ones who came back within it. */
-export function firstOrderCustomersSql(dimension: Grouping, group: string, analysisDate: string, repeatWithin?: RepeatHorizon): string {
+export function firstOrderCustomersSql(dimension: Grouping, group: string, repeatWithin?: RepeatHorizon): string {
 	const { key, join } = keyed(dimension);
 	const repeat = repeatWithin === undefined ? '' : ` AND p.age >= ${repeatWithin} AND p.gap <= ${repeatWithin}`;
-	return `WITH ${perCustomerSql(analysisDate)}
+	return `WITH ${PER_CUSTOMER}
 SELECT p.customer_id FROM per p ${join} WHERE ${key} = ${str(group)}${repeat}`;
 }
 
@@ -153,9 +145,9 @@ export interface FirstOrderAnalysis {
 }
 
 /** Runs the first-order analysis on the journey tables. */
-export async function firstOrderAnalysis(db: SqlRunner, dimension: FirstOrderDimension, analysisDate: string): Promise<FirstOrderAnalysis> {
-	const [all] = await db.rows<GroupRow>(firstOrderSql('all', analysisDate));
-	const groups = await db.rows<GroupRow>(firstOrderSql(dimension, analysisDate));
+export async function firstOrderAnalysis(db: SqlRunner, dimension: FirstOrderDimension): Promise<FirstOrderAnalysis> {
+	const [all] = await db.rows<GroupRow>(firstOrderSql('all'));
+	const groups = await db.rows<GroupRow>(firstOrderSql(dimension));
 	return {
 		dimension,
 		all: toFirstOrderGroup(all ?? ({ first_item: 'All customers', customers: 0, orders_365d: 0, revenue_365d: 0 } as GroupRow)),

@@ -41,7 +41,7 @@ export function journeyCustomersSql({ ask, analysisDate }: JourneyCustomers): st
 		case 'path':
 			return pathCustomersSql(ask.items);
 		case 'first':
-			return firstOrderCustomersSql(ask.dimension, ask.group, analysisDate, ask.within);
+			return firstOrderCustomersSql(ask.dimension, ask.group, ask.within);
 		case 'gap':
 			return gapCustomersSql(ask.from, ask.days);
 		case 'due':

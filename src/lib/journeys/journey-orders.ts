@@ -7,7 +7,7 @@
  * order is their first order ever, not the first one inside the window.
  */
 import type { SqlRunner } from '../db/runner';
-import { JOURNEY_ITEMS, JOURNEY_ORDERS, JOURNEY_REVENUE, ORDER_LINES, ORDERS, RETURNS } from '../db/tables';
+import { JOURNEY_CUSTOMERS, JOURNEY_ITEMS, JOURNEY_ORDERS, JOURNEY_REVENUE, ORDER_LINES, ORDERS, RETURNS } from '../db/tables';
 import { RETURNS_TABLE_SQL } from '../rfm/analysis';
 import { date } from '../sql';
 
@@ -42,18 +42,18 @@ export async function journeyColumns(db: SqlRunner): Promise<JourneyColumns> {
 /**
  * `journey_orders`: one row per counted order up to the analysis date with its number in the
  * customer's sequence (1 = first; same-day orders in order-id order), the customer's first order
- * date, order count, and the date of their next order (NULL for the last).
+ * date, order count, and the date of their next order (NULL for the last). One window, one sort:
+ * the customer's order count is the same window over the whole partition.
  */
 export function journeyOrdersSql(analysisDate: string): string {
 	return `CREATE OR REPLACE TABLE ${JOURNEY_ORDERS} AS
-WITH numbered AS (
-	SELECT customer_id, order_id, ordered_at, amount, coupon, channel,
-		CAST(row_number() OVER (PARTITION BY customer_id ORDER BY ordered_at, order_id) AS INTEGER) AS order_number
-	FROM ${ORDERS} WHERE ordered_at <= ${date(analysisDate)}
-)
-SELECT *, min(ordered_at) OVER w AS first_at, CAST(count(*) OVER w AS INTEGER) AS orders,
-	lead(ordered_at) OVER (PARTITION BY customer_id ORDER BY order_number) AS next_at
-FROM numbered WINDOW w AS (PARTITION BY customer_id)`;
+SELECT customer_id, order_id, ordered_at, amount, coupon, channel,
+	CAST(row_number() OVER w AS INTEGER) AS order_number,
+	first_value(ordered_at) OVER w AS first_at,
+	CAST(count(*) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS INTEGER) AS orders,
+	lead(ordered_at) OVER w AS next_at
+FROM ${ORDERS} WHERE ordered_at <= ${date(analysisDate)}
+WINDOW w AS (PARTITION BY customer_id ORDER BY ordered_at, order_id)`;
 }
 
 /**
@@ -66,25 +66,57 @@ export function journeyRevenueSql(analysisDate: string): string {
 SELECT customer_id, ordered_at AS dated, amount, 1 AS is_order, first_at FROM ${JOURNEY_ORDERS}
 UNION ALL
 SELECT r.customer_id, r.returned_at AS dated, r.amount, 0 AS is_order, f.first_at
-FROM ${RETURNS} r JOIN (SELECT customer_id, first_at FROM ${JOURNEY_ORDERS} WHERE order_number = 1) f ON f.customer_id = r.customer_id
+FROM ${RETURNS} r JOIN ${JOURNEY_CUSTOMERS} f ON f.customer_id = r.customer_id
 WHERE r.returned_at <= ${date(analysisDate)} AND r.returned_at >= f.first_at`;
 }
 
 /**
+ * `journey_customers`: one row per customer with what the first-order and discount questions
+ * ask of them, in one pass over their orders: the first order's date, coupon and channel, the
+ * days to the second order and since the first, orders and coupon orders, and orders and revenue
+ * in the first 365 days (the first order included, credits of those days netted).
+ */
+export function journeyCustomersSql(analysisDate: string): string {
+	const until = date(analysisDate);
+	return `CREATE OR REPLACE TABLE ${JOURNEY_CUSTOMERS} AS
+WITH c AS (
+	SELECT customer_id, any_value(first_at) AS first_at,
+		any_value(coupon) FILTER (WHERE order_number = 1) AS coupon,
+		any_value(channel) FILTER (WHERE order_number = 1) AS channel,
+		date_diff('day', any_value(first_at), any_value(next_at) FILTER (WHERE order_number = 1)) AS gap,
+		date_diff('day', any_value(first_at), ${until}) AS age,
+		CAST(count(*) AS INTEGER) AS orders, CAST(count(coupon) AS INTEGER) AS coupon_orders, sum(amount) AS revenue,
+		count(*) FILTER (WHERE ordered_at <= first_at + 365) AS orders_365d,
+		sum(amount) FILTER (WHERE ordered_at <= first_at + 365) AS order_revenue_365d
+	FROM ${JOURNEY_ORDERS} GROUP BY customer_id
+),
+credits AS (
+	SELECT r.customer_id, sum(r.amount) AS amount FROM ${RETURNS} r JOIN c ON c.customer_id = r.customer_id
+	WHERE r.returned_at >= c.first_at AND r.returned_at <= c.first_at + 365 AND r.returned_at <= ${until} GROUP BY ALL
+)
+SELECT c.* EXCLUDE (order_revenue_365d), c.order_revenue_365d + coalesce(cr.amount, 0) AS revenue_365d
+FROM c LEFT JOIN credits cr ON cr.customer_id = c.customer_id`;
+}
+
+/**
  * `journey_items`: the distinct items (at `level`) of each numbered order, with the order's number,
- * and `main`: true for the one item of the order with the largest line amount (ties: the first
- * name), which stands for the order in the paths of what customers buy next.
+ * the customer's order count and the item's amount in the order. A plain aggregate: the item
+ * standing for an order (the largest amount) is picked where it is needed, for the first orders only.
  */
 export function journeyItemsSql(level: ItemLevel): string {
 	return `CREATE OR REPLACE TABLE ${JOURNEY_ITEMS} AS
-WITH items AS (
-	SELECT o.customer_id, o.order_number, l.${level} AS item, sum(coalesce(l.line_amount, 0)) AS amount
-	FROM ${ORDER_LINES} l JOIN ${JOURNEY_ORDERS} o ON o.customer_id = l.customer_id AND o.order_id = l.order_id
-	WHERE l.${level} IS NOT NULL GROUP BY ALL
-)
-SELECT customer_id, order_number, item,
-	row_number() OVER (PARTITION BY customer_id, order_number ORDER BY amount DESC, item) = 1 AS main
-FROM items`;
+SELECT o.customer_id, o.order_number, any_value(o.orders) AS orders, l.${level} AS item, sum(coalesce(l.line_amount, 0)) AS amount
+FROM ${ORDER_LINES} l JOIN ${JOURNEY_ORDERS} o ON o.customer_id = l.customer_id AND o.order_id = l.order_id
+WHERE l.${level} IS NOT NULL GROUP BY o.customer_id, o.order_number, l.${level}`;
+}
+
+/**
+ * The item standing for each of a customer's first `upTo` orders: the one with the largest amount
+ * (ties: the first name), as `(customer_id, order_number, item)`.
+ */
+export function mainItemsSql(upTo: number): string {
+	return `SELECT customer_id, order_number, arg_min(item, (-amount, item)) AS item FROM ${JOURNEY_ITEMS}
+WHERE order_number <= ${Math.trunc(upTo)} GROUP BY customer_id, order_number`;
 }
 
 /** What the questions are asked of: the analysis date and the item level used (null without items). */
@@ -104,8 +136,12 @@ export async function buildJourneyBase(db: SqlRunner, analysisDate: string, leve
 	await db.run(journeyOrdersSql(analysisDate));
 	// Orders loaded by other tools may come without a returns view: an empty table nets nothing.
 	await db.run(RETURNS_TABLE_SQL);
+	await db.run(journeyCustomersSql(analysisDate));
 	await db.run(journeyRevenueSql(analysisDate));
 	if (used) await db.run(journeyItemsSql(used));
-	else await db.run(`CREATE OR REPLACE TABLE ${JOURNEY_ITEMS} (customer_id VARCHAR, order_number INTEGER, item VARCHAR, main BOOLEAN)`);
+	else
+		await db.run(
+			`CREATE OR REPLACE TABLE ${JOURNEY_ITEMS} (customer_id VARCHAR, order_number INTEGER, orders INTEGER, item VARCHAR, amount DOUBLE)`
+		);
 	return { analysisDate, level: used, columns };
 }

@@ -67,7 +67,7 @@ export class JourneysRunner {
 				needs(request.dimension !== 'item' || base.level !== null, NEEDS_ITEMS);
 				needs(request.dimension !== 'coupon' || base.columns.coupon, NEEDS_COUPONS);
 				needs(request.dimension !== 'channel' || base.columns.channel, NEEDS_CHANNELS);
-				return { base, question: 'first', first: await firstOrderAnalysis(db, request.dimension, date) };
+				return { base, question: 'first', first: await firstOrderAnalysis(db, request.dimension) };
 			case 'gaps':
 				return { base, question: 'gaps', gaps: await orderGaps(db, date) };
 			case 'cohorts':
@@ -77,7 +77,7 @@ export class JourneysRunner {
 				return { base, question: 'cohorts', kind: request.kind, cohorts: await cohortValue(db, request.kind, date) };
 			case 'discounts':
 				needs(base.columns.coupon, NEEDS_COUPONS);
-				return { base, question: 'discounts', discounts: await discountDependency(db, date) };
+				return { base, question: 'discounts', discounts: await discountDependency(db) };
 		}
 	}
 

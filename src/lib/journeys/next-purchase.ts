@@ -1,7 +1,7 @@
 /**
  * What they buy next. For customers with at least two orders:
  *
- * - paths: the item standing for each of their first three orders (`journey_items.main`), counted
+ * - paths: the item standing for each of their first three orders (`mainItemsSql`), counted
  *   per path order 1 → 2 and order 1 → 2 → 3;
  * - "after X, next": for each item X, the customers who bought X in an order that was followed by
  *   another (their first such order), and of them the share whose next order held Y. Its lift is
@@ -9,19 +9,25 @@
  *   lift above 1 means X's buyers pick Y next more often than repeat customers in general.
  */
 import type { SqlRunner } from '../db/runner';
-import { JOURNEY_ITEMS, JOURNEY_ORDERS } from '../db/tables';
+import { JOURNEY_ITEMS, JOURNEY_MAIN, JOURNEY_ORDERS } from '../db/tables';
+import { mainItemsSql } from './journey-orders';
 import { str } from '../sql';
 
-/** Customers per path of the items standing for orders 1, 2 (and 3 when `steps` is 3). */
-export function pathsSql(steps: 2 | 3): string {
+/**
+ * Customers per path of the items standing for orders 1, 2 (and 3 when `steps` is 3), from
+ * `main`: a relation of `mainItemsSql` rows (by default computed here; `nextPurchase` computes
+ * them once for both path lengths).
+ */
+export function pathsSql(steps: 2 | 3, main = `(${mainItemsSql(steps)})`): string {
 	const items = [1, 2, 3].slice(0, steps);
-	return `SELECT ${items.map((n) => `i${n}.item AS item${n}`).join(', ')}, CAST(count(*) AS DOUBLE) AS customers
-FROM ${JOURNEY_ITEMS} i1
+	return `WITH m AS (SELECT * FROM ${main} WHERE order_number <= ${steps})
+SELECT ${items.map((n) => `i${n}.item AS item${n}`).join(', ')}, CAST(count(*) AS DOUBLE) AS customers
+FROM m i1
 ${items
 	.slice(1)
-	.map((n) => `JOIN ${JOURNEY_ITEMS} i${n} ON i${n}.customer_id = i1.customer_id AND i${n}.order_number = ${n} AND i${n}.main`)
+	.map((n) => `JOIN m i${n} ON i${n}.customer_id = i1.customer_id AND i${n}.order_number = ${n}`)
 	.join('\n')}
-WHERE i1.order_number = 1 AND i1.main
+WHERE i1.order_number = 1
 GROUP BY ALL ORDER BY customers DESC, ${items.map((n) => `item${n}`).join(', ')}`;
 }
 
@@ -35,14 +41,14 @@ export interface NextItem {
 	share_of_from: number;
 	/** `share_of_from` over Y's base rate (the share of repeat customers whose second order held Y). */
 	lift: number;
+	/** X's buyers with a next order (the denominator of `share_of_from`). */
+	buyers: number;
 }
 
-/** Per item X: the customers who bought it in an order followed by another (`FROM_BUYERS_SQL`'s CTE). */
-const FIRST_FOLLOWED = `SELECT i.customer_id, i.item AS from_item, min(i.order_number) AS k
-	FROM ${JOURNEY_ITEMS} i JOIN ${JOURNEY_ORDERS} o ON o.customer_id = i.customer_id AND o.order_number = i.order_number
-	WHERE o.next_at IS NOT NULL GROUP BY ALL`;
+/** Per item X: the customers who bought it in an order followed by another, and the first such order (`k`). */
+const FIRST_FOLLOWED = `SELECT customer_id, item AS from_item, min(order_number) AS k FROM ${JOURNEY_ITEMS} WHERE order_number < orders GROUP BY ALL`;
 
-/** Every "after X, next Y" pair with its customers, share of X's buyers and lift. */
+/** Every "after X, next Y" pair with its customers, X's buyers, the share of them and the lift. */
 export const NEXT_ITEMS_SQL = `WITH firsts AS (${FIRST_FOLLOWED}),
 froms AS (SELECT from_item, count(*) AS buyers FROM firsts GROUP BY ALL),
 repeaters AS (SELECT count(*) AS n FROM ${JOURNEY_ORDERS} WHERE order_number = 2),
@@ -53,12 +59,9 @@ pairs AS (
 	GROUP BY ALL
 )
 SELECT p.from_item, p.to_item, CAST(p.customers AS DOUBLE) AS customers, p.customers / fr.buyers AS share_of_from,
-	p.customers / fr.buyers / b.rate AS lift
+	p.customers / fr.buyers / b.rate AS lift, CAST(fr.buyers AS DOUBLE) AS buyers
 FROM pairs p JOIN froms fr ON fr.from_item = p.from_item JOIN base b ON b.item = p.to_item
 ORDER BY p.from_item, p.customers DESC, p.to_item`;
-
-/** The buyers of each item X with a next order (the denominators of `share_of_from`). */
-export const FROM_BUYERS_SQL = `SELECT from_item, CAST(count(*) AS DOUBLE) AS buyers FROM (${FIRST_FOLLOWED}) GROUP BY ALL ORDER BY buyers DESC, from_item`;
 
 /** The customers behind a next-purchase number: X's buyers with a next order, or those whose next order held Y. */
 export function nextItemCustomersSql(fromItem: string, toItem: string | null): string {
@@ -70,15 +73,9 @@ export function nextItemCustomersSql(fromItem: string, toItem: string | null): s
 /** The customers whose orders 1, 2 (, 3) are stood for by `items`, in order. */
 export function pathCustomersSql(items: readonly string[]): string {
 	if (items.length < 2 || items.length > 3) throw new Error(`A path has 2 or 3 items, not ${items.length}.`);
-	return `SELECT i1.customer_id FROM ${JOURNEY_ITEMS} i1
-${items
-	.slice(1)
-	.map(
-		(item, k) =>
-			`JOIN ${JOURNEY_ITEMS} i${k + 2} ON i${k + 2}.customer_id = i1.customer_id AND i${k + 2}.order_number = ${k + 2} AND i${k + 2}.main AND i${k + 2}.item = ${str(item)}`
-	)
-	.join('\n')}
-WHERE i1.order_number = 1 AND i1.main AND i1.item = ${str(items[0]!)}`;
+	return `WITH m AS (${mainItemsSql(items.length)})
+SELECT customer_id FROM m GROUP BY customer_id
+HAVING ${items.map((item, k) => `count(*) FILTER (WHERE order_number = ${k + 1} AND item = ${str(item)}) = 1`).join(' AND ')}`;
 }
 
 /** A path of the items standing for orders 1 → 2 (→ 3), with its customers. */
@@ -106,12 +103,13 @@ export async function nextPurchase(db: SqlRunner): Promise<NextPurchase> {
 		items: [r.item1, r.item2, ...(r.item3 === undefined ? [] : [r.item3])],
 		customers: r.customers
 	});
-	const paths2 = (await db.rows<PathRow>(pathsSql(2))).map(toPath);
-	const paths3 = (await db.rows<PathRow>(pathsSql(3))).map(toPath);
+	await db.run(`CREATE OR REPLACE TEMP TABLE ${JOURNEY_MAIN} AS ${mainItemsSql(3)}`);
+	const paths2 = (await db.rows<PathRow>(pathsSql(2, JOURNEY_MAIN))).map(toPath);
+	const paths3 = (await db.rows<PathRow>(pathsSql(3, JOURNEY_MAIN))).map(toPath);
+	await db.run(`DROP TABLE IF EXISTS ${JOURNEY_MAIN}`);
 	const next = await db.rows<NextItem>(NEXT_ITEMS_SQL);
-	const buyers = (await db.rows<{ from_item: string; buyers: number }>(FROM_BUYERS_SQL)).map((r) => ({
-		item: r.from_item,
-		buyers: r.buyers
-	}));
+	// X's buyers ride along on its pairs (an X whose next orders hold no items has no pairs to show).
+	const byItem = new Map(next.map((n) => [n.from_item, n.buyers]));
+	const buyers = [...byItem].map(([item, n]) => ({ item, buyers: n })).sort((a, b) => b.buyers - a.buyers || a.item.localeCompare(b.item));
 	return { repeatCustomers: repeat?.n ?? 0, paths2, paths3, next, buyers };
 }
