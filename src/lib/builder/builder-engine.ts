@@ -70,15 +70,17 @@ export function predictionLabels(predictions: PredictionColumns | null): Builder
 
 /**
  * Builds `builder_customers` for the scoring just done (with the predictions `customer_predictions`
- * holds, when `predictions` says it holds some), and says which fields have values.
+ * holds, when `predictions` says it holds some, and the segment as of `previousAsOf` from
+ * `previous_scores` when given), and says which fields have values.
  */
 export async function prepareBuilder(
 	db: BoundRunner,
 	analysisDate: string,
-	predictions: PredictionColumns | null = null
+	predictions: PredictionColumns | null = null,
+	previousAsOf: string | null = null
 ): Promise<BuilderFields> {
 	const columns = new Set((await db.rows<{ name: string }>(TABLE_COLUMNS_SQL)).map((r) => r.name));
-	await db.run(builderCustomersSql(analysisDate, columns, predictions));
+	await db.run(builderCustomersSql(analysisDate, columns, predictions, previousAsOf));
 	const [flags] = await db.rows<Record<string, boolean>>(availableFieldsSql(columns));
 	const available = FIELDS.filter((f) => f.always || flags?.[f.id] === true).map((f) => f.id);
 	const values: BuilderFields['values'] = {};
@@ -148,6 +150,7 @@ export const EXPORT_COLUMNS = {
 	country: ['Country', 'c.country'],
 	city: ['City', 'c.city'],
 	segment: ['RFM segment', 'c.segment'],
+	previous_segment: ['RFM segment 90 days ago', 'c.previous_segment'],
 	r: ['R', 'c.r'],
 	f: ['F', 'c.f'],
 	m: ['M', 'c.m'],

@@ -8,6 +8,7 @@
  * `customer_scores`, `customer_behaviour`, `window_orders` and, when the ingest provides it, `customers`. Multi-valued facts (channels, payment methods, coupons, tags,
  * products) are tested with sub-queries on `window_orders` and `order_lines`.
  */
+import { previousSegmentSql } from '../history/previous';
 import { date, ident } from '../sql';
 import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
 import { BEHAVIOUR_COLUMN } from '../rfm/behaviour';
@@ -62,7 +63,12 @@ const FLAG_COLUMN: Partial<Record<FieldId, string>> = {
 };
 const DATE_COLUMN: Partial<Record<FieldId, string>> = { first_order: 'c.first_order', last_order: 'c.last_order' };
 /** Text fields with one value per customer. */
-const CUSTOMER_TEXT: Partial<Record<FieldId, string>> = { segment: 'c.segment', country: 'c.country', city: 'c.city' };
+const CUSTOMER_TEXT: Partial<Record<FieldId, string>> = {
+	segment: 'c.segment',
+	previous_segment: 'c.previous_segment',
+	country: 'c.country',
+	city: 'c.city'
+};
 /** Text fields with a value per order: the customer matches when any of their orders does. */
 const ORDER_TEXT: Partial<Record<FieldId, string>> = { channel: 'channel', payment_method: 'payment_method' };
 /**
@@ -211,7 +217,12 @@ export const CREATE_SELECTION_SQL = `CREATE OR REPLACE TEMP TABLE ${BUILDER_SELE
  * customer table when it has them, else from the latest order. The chance of being active is a
  * percentage here, as the builder asks for it.
  */
-export function builderCustomersSql(analysisDate: string, columns: TableColumns, predictions: PredictionColumns | null = null): string {
+export function builderCustomersSql(
+	analysisDate: string,
+	columns: TableColumns,
+	predictions: PredictionColumns | null = null,
+	previousAsOf: string | null = null
+): string {
 	const has = (name: string) => columns.has(name);
 	const orderCol = (name: string, agg: (col: string) => string, type: string) =>
 		has(`orders.${name}`) ? agg(ident(name)) : `CAST(NULL AS ${type})`;
@@ -230,7 +241,8 @@ WITH o AS (
 		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons
 	FROM ${WINDOW_ORDERS} GROUP BY customer_id
 )
-SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_order,
+SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment,
+	${previousAsOf ? previousSegmentSql('s.customer_id', previousAsOf) : 'CAST(NULL AS VARCHAR)'} AS previous_segment, s.first_order, s.last_order,
 	CAST(s.recency_days AS INTEGER) AS days_since_last, CAST(${date(analysisDate)} - s.first_order AS INTEGER) AS days_since_first,
 	CAST(s.frequency AS INTEGER) AS orders, CAST(s.revenue AS DOUBLE) AS revenue, CAST(s.revenue AS DOUBLE) / s.frequency AS aov,
 	CAST(o.avg_items AS DOUBLE) AS avg_items,

@@ -20,6 +20,7 @@ export const FIELD_IDS = [
 	'f',
 	'm',
 	'segment',
+	'previous_segment',
 	'behaviour',
 	'orders',
 	'total_spent',
@@ -59,6 +60,8 @@ export const FIELDS: readonly FieldInfo[] = [
 	{ id: 'f', label: 'Frequency score (F)', kind: 'number', always: true },
 	{ id: 'm', label: 'Monetary score (M)', kind: 'number', always: true },
 	{ id: 'segment', label: 'RFM segment', kind: 'text', always: true },
+	// History's scoring as of 90 days before the analysis date: "was Champions, now At Risk".
+	{ id: 'previous_segment', label: 'RFM segment 90 days ago', kind: 'text', always: true },
 	{ id: 'behaviour', label: 'Behaviour segment', kind: 'behaviour', always: true },
 	{ id: 'orders', label: 'Number of orders', kind: 'number', always: true },
 	{ id: 'total_spent', label: 'Total spent', kind: 'number', always: true },

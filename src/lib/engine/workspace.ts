@@ -54,6 +54,7 @@ import type { SegmentDefinition } from '../builder/definition';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { JourneysRunner, type JourneyAnswer, type JourneyRequest } from '../journeys/journeys-runner';
+import { scorePrevious } from '../history/previous';
 import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
@@ -425,7 +426,7 @@ export class Workspace {
 	/** Builds `builder_customers` (and the behaviour segments it tests) once per scoring; returns a runner that binds values. */
 	async #ensureBuilder(step: Step): Promise<BoundRunner> {
 		const { db } = step;
-		const { analysisDate, version } = this.requireScored();
+		const { analysisDate, version, settings, ruleSet } = this.requireScored();
 		const bound = boundRunner(db, step.duck.conn);
 		const predictions = this.#predicted?.version ?? 0;
 		const built = this.#builder;
@@ -434,7 +435,14 @@ export class Workspace {
 			const behaviour = this.#behaviourSettings;
 			if (built?.version === version) await computeBehaviour(db, behaviour, analysisDate);
 			else await this.#ensureBehaviour(db);
-			this.#builder = { version, behaviour, predictions, fields: await prepareBuilder(bound, analysisDate, this.#predictionColumns()) };
+			// The segment 90 days ago, for "was …, now …" conditions: one more scoring, as of that date.
+			const previousAsOf = await scorePrevious(db, settings, ruleSet, analysisDate);
+			this.#builder = {
+				version,
+				behaviour,
+				predictions,
+				fields: await prepareBuilder(bound, analysisDate, this.#predictionColumns(), previousAsOf)
+			};
 		} else if (built.predictions !== predictions) {
 			// New predictions on the same scoring: one join, not the whole table again (minutes at a million customers).
 			const fields = await refreshBuilderPredictions(bound, built.fields, this.#predictionColumns());
