@@ -111,7 +111,7 @@ const api = {
 	},
 
 	async exportCustomers() {
-		return exportCsv(workspace.customersExportSql());
+		return page((s) => workspace.exportCustomers(s)).then(transfer);
 	},
 
 	async exportExcludedRows() {

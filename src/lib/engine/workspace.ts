@@ -54,7 +54,7 @@ import type { SegmentDefinition } from '../builder/definition';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { JourneysRunner, type JourneyAnswer, type JourneyRequest } from '../journeys/journeys-runner';
-import { scorePrevious } from '../history/previous';
+import { computeCustomerPast, scorePrevious, withCustomerPastSql } from '../history/previous';
 import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
@@ -104,6 +104,8 @@ export class Workspace {
 	#behaviourBuiltFor: number | null = null;
 	readonly #history = new HistoryRunner();
 	readonly #journeys = new JourneysRunner();
+	/** The scoring version `customer_past` (previous segment, segment since) was computed for. */
+	#past: number | null = null;
 	/** What the last `customer_predictions` written holds (null: no predictions to show), and a count of predictions made. */
 	#predicted: (PredictionColumns & { version: number }) | null = null;
 	#predictions = 0;
@@ -192,10 +194,27 @@ export class Workspace {
 		return takeFile(step.duck, name);
 	}
 
-	/** The customer export of the last scoring (with the prediction columns while predictions are shown). */
-	customersExportSql(): string {
+	/**
+	 * The customer export of the last scoring: where each customer was (`previous_segment`,
+	 * `segment_since`, computed on the first export of a scoring), then the prediction columns while
+	 * predictions are shown.
+	 */
+	exportCustomers(step: Step): Promise<Uint8Array> {
 		if (!this.#scored) throw new FileProblem(NOTHING_TO_EXPORT);
-		return this.#withPredictions(customersExportSql(this.#scored.ruleSet));
+		const { ruleSet } = this.#scored;
+		return this.exportCsv(step, async (db) => {
+			await this.#ensurePast(db);
+			return this.#withPredictions(withCustomerPastSql(customersExportSql(ruleSet)));
+		});
+	}
+
+	/** Fills `customer_past` for the last scoring unless it holds it already. */
+	async #ensurePast(db: SqlRunner): Promise<void> {
+		const { settings, ruleSet, analysisDate, version } = this.requireScored();
+		if (this.#past === version) return;
+		this.#past = null;
+		await computeCustomerPast(db, settings, ruleSet, analysisDate);
+		this.#past = version;
 	}
 
 	/** Every excluded row of the last read, with its file, row number and reason. */
@@ -209,7 +228,8 @@ export class Workspace {
 		return this.exportCsv(step, async (db) => {
 			const { ruleSet } = this.requireScored();
 			await this.prepareSelection(step, selection);
-			return this.#withPredictions(selectionExportSql(selection, ruleSet, (await readSchema(db)).customers));
+			await this.#ensurePast(db);
+			return this.#withPredictions(withCustomerPastSql(selectionExportSql(selection, ruleSet, (await readSchema(db)).customers)));
 		});
 	}
 
