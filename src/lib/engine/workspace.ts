@@ -54,7 +54,7 @@ import type { SegmentDefinition } from '../builder/definition';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { JourneysRunner, type JourneyAnswer, type JourneyRequest } from '../journeys/journeys-runner';
-import { computeCustomerPast, scorePrevious, withCustomerPastSql } from '../history/previous';
+import { computeCustomerPast, scorePrevious, sinceSnapshots, withCustomerPastSql } from '../history/previous';
 import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
@@ -304,8 +304,10 @@ export class Workspace {
 
 	/** One customer's scores, orders and products, with predictions while they are shown. */
 	async customerProfile(db: SqlRunner, customerId: string): Promise<CustomerProfile | null> {
-		this.requireScored();
-		return customerProfile(db, customerId, await readSchema(db, this.#predictionColumns()));
+		const { analysisDate } = this.requireScored();
+		// Where the customer was: the first profile of a scoring computes it for everyone (History's scorings).
+		await this.#ensurePast(db);
+		return customerProfile(db, customerId, await readSchema(db, this.#predictionColumns()), sinceSnapshots(analysisDate).at(-1)!);
 	}
 
 	/** History: the flows between two dates, scored with the last scoring's settings and rules. */

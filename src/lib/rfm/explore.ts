@@ -11,6 +11,7 @@ import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
 import {
 	CUSTOMER_BEHAVIOUR,
+	CUSTOMER_PAST,
 	CUSTOMER_PREDICTIONS,
 	CUSTOMER_SCORES,
 	EXPLORE_LIST,
@@ -421,6 +422,17 @@ export interface CustomerProfile {
 	categories: { category: string; quantity: number; amount: number; orders: number }[];
 	/** What the models predict for this customer, when there are predictions (null otherwise, or when the models left them out). */
 	prediction: CustomerPrediction | null;
+	/** Where the customer was (`customer_past`), when the engine has it for this scoring. */
+	past: CustomerPast | null;
+}
+
+/** The customer's segment 90 days before the analysis date, and since when they are in today's. */
+export interface CustomerPast {
+	previousSegment: string;
+	/** The earliest monthly snapshot of their unbroken run in today's segment (the analysis date: they moved in within the last month). */
+	segmentSince: string;
+	/** Whether `segmentSince` is the oldest snapshot looked at: they may have been in it longer. */
+	orEarlier: boolean;
 }
 
 /** One customer's predictions, with the horizons they are over. */
@@ -491,8 +503,24 @@ FROM ${ORDER_LINES} WHERE customer_id = ${str(customerId)} AND nullif(trim(categ
 GROUP BY category ORDER BY amount DESC, category LIMIT 50`;
 }
 
-/** One customer's profile; null when no scored customer has this id. */
-export async function customerProfile(db: SqlRunner, customerId: string, schema: ExploreSchema): Promise<CustomerProfile | null> {
+/** The customer's row of `customer_past`; `oldest`: the oldest snapshot date it looked back to. */
+async function readPast(db: SqlRunner, customerId: string, oldest: string): Promise<CustomerPast | null> {
+	const [row] = await db.rows<{ previous_segment: string; segment_since: string }>(
+		`SELECT previous_segment, strftime(segment_since, '%Y-%m-%d') AS segment_since FROM ${CUSTOMER_PAST} WHERE customer_id = ${str(customerId)}`
+	);
+	return row ? { previousSegment: row.previous_segment, segmentSince: row.segment_since, orEarlier: row.segment_since === oldest } : null;
+}
+
+/**
+ * One customer's profile; null when no scored customer has this id. `pastSince`: the oldest
+ * snapshot of `customer_past` when it holds this scoring (null: no past to show).
+ */
+export async function customerProfile(
+	db: SqlRunner,
+	customerId: string,
+	schema: ExploreSchema,
+	pastSince: string | null = null
+): Promise<CustomerProfile | null> {
 	const [row] = await db.rows<ExploreRow & { phone?: string | null; country?: string | null; city?: string | null }>(
 		profileRowSql(customerId, schema)
 	);
@@ -505,6 +533,7 @@ export async function customerProfile(db: SqlRunner, customerId: string, schema:
 		returns: await db.rows(profileReturnsSql(customerId)),
 		products: schema.orderLines ? await db.rows(profileProductsSql(customerId)) : [],
 		categories: schema.orderLines ? await db.rows(profileCategoriesSql(customerId)) : [],
-		prediction: await readPrediction(db, customerId, schema.predictions)
+		prediction: await readPrediction(db, customerId, schema.predictions),
+		past: pastSince === null ? null : await readPast(db, customerId, pastSince)
 	};
 }
