@@ -286,7 +286,9 @@ export class Workspace {
 			this.#exploreList = null;
 			// Migration flows and builder segments are tables their selection reads: fill them first.
 			await this.prepareSelection(step, query.selection);
-			const schema = await readSchema(db, this.#predictionColumns());
+			// A list showing where customers were: computed for everyone once per scoring.
+			if (query.past) await this.#ensurePast(db);
+			const schema = { ...(await readSchema(db, this.#predictionColumns())), past: query.past === true };
 			await db.run(materialiseListSql(query, schema));
 			const [info] = await db.rows<{ total: number; has_name: boolean; has_email: boolean }>(listInfoSql(schema));
 			this.#exploreList = {

@@ -181,7 +181,10 @@ export const LIST_COLUMNS = [
 export type BaseListColumn = (typeof LIST_COLUMNS)[number]['id'];
 /** A column of `customer_predictions` (its expected-orders columns are named after the horizons chosen). */
 export type PredictionListColumn = 'p_alive' | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
-export type ListColumn = BaseListColumn | PredictionListColumn;
+/** Where the customer was (`customer_past`): computed when a list first shows one of these. */
+export type PastListColumn = 'previous_segment' | 'segment_since';
+export const PAST_LIST_COLUMNS: readonly PastListColumn[] = ['previous_segment', 'segment_since'];
+export type ListColumn = BaseListColumn | PredictionListColumn | PastListColumn;
 
 /** How a column's values read: plain, money, a date, or a chance (0–1) shown as a percentage. */
 export type ColumnFormat = 'text' | 'count' | 'decimal' | 'money' | 'date' | 'chance';
@@ -206,7 +209,11 @@ const BASE_FORMAT: Partial<Record<BaseListColumn, ColumnFormat>> = {
  * holds some (the value columns only when a warning did not hide them).
  */
 export function listColumns(predictions: PredictionColumns | null): ListColumnInfo[] {
-	const base = LIST_COLUMNS.map((c) => ({ ...c, format: BASE_FORMAT[c.id] ?? (c.numeric ? 'count' : 'text') }) as ListColumnInfo);
+	const base: ListColumnInfo[] = [
+		...LIST_COLUMNS.map((c) => ({ ...c, format: BASE_FORMAT[c.id] ?? (c.numeric ? 'count' : 'text') }) as ListColumnInfo),
+		{ id: 'previous_segment', label: 'Segment 90 days ago', numeric: false, format: 'text' },
+		{ id: 'segment_since', label: 'In segment since', numeric: false, format: 'date' }
+	];
 	if (!predictions) return base;
 	const extra: ListColumnInfo[] = [
 		{ id: 'p_alive', label: 'Chance active', numeric: true, format: 'chance' },
@@ -261,6 +268,9 @@ export interface ExploreRow {
 	expected_order_value?: number | null;
 	predicted_value?: number | null;
 	[expectedOrders: `expected_orders_${number}d`]: number | null | undefined;
+	/** Where the customer was, when the list was asked for it (`CustomerQuery.past`). */
+	previous_segment?: string | null;
+	segment_since?: string | null;
 }
 
 /** Which customers, in which order: what a materialised list is built for. */
@@ -269,6 +279,8 @@ export interface CustomerQuery {
 	sort: { by: ListColumn; descending: boolean };
 	/** Part of a customer id, email or name (case-insensitive); empty for everyone. */
 	search: string;
+	/** Whether the rows carry where each customer was (a list column shows it): the engine computes it first. */
+	past?: boolean;
 }
 
 /** A window of the list: rows `offset` … `offset + rows.length - 1` of `total`. */
@@ -289,6 +301,8 @@ export interface ExploreSchema {
 	orderLines: boolean;
 	/** What `customer_predictions` holds, when it holds predictions (the engine knows; the table may be left from another file). */
 	predictions: PredictionColumns | null;
+	/** Whether `customer_past` holds the last scoring (the engine knows). */
+	past?: boolean;
 }
 
 /** Which optional tables exist (they arrive with the richer ingest). */
@@ -330,6 +344,7 @@ function predictionColumnNames(predictions: PredictionColumns | null): string[] 
 /** The SQL behind a list column, or null when this data has no such column. */
 function listExpression(column: ListColumn, schema: ExploreSchema): string | null {
 	if (Object.hasOwn(LIST_EXPRESSION, column)) return LIST_EXPRESSION[column as BaseListColumn];
+	if ((PAST_LIST_COLUMNS as readonly string[]).includes(column)) return schema.past ? `cp.${column}` : null;
 	return predictionColumnNames(schema.predictions).includes(column) ? `p.${ident(column)}` : null;
 }
 
@@ -340,9 +355,10 @@ function rowSelectSql(schema: ExploreSchema): string {
 	const predictions = predictionColumnNames(schema.predictions)
 		.map((c) => `, CAST(p.${ident(c)} AS DOUBLE) AS ${ident(c)}`)
 		.join('');
+	const past = schema.past ? `, cp.previous_segment, strftime(cp.segment_since, '%Y-%m-%d') AS segment_since` : '';
 	return `s.customer_id, ${name} AS name, ${email} AS email, s.segment, s.rfm, s.r, s.f, s.m, s.frequency,
 	CAST(s.revenue AS DOUBLE) AS revenue, CAST(s.revenue / nullif(s.frequency, 0) AS DOUBLE) AS average_order, CAST(s.monetary AS DOUBLE) AS monetary,
-	strftime(s.first_order, '%Y-%m-%d') AS first_order, strftime(s.last_order, '%Y-%m-%d') AS last_order, s.recency_days${predictions}`;
+	strftime(s.first_order, '%Y-%m-%d') AS first_order, strftime(s.last_order, '%Y-%m-%d') AS last_order, s.recency_days${predictions}${past}`;
 }
 
 function fromSql(selection: CustomerSelection, schema: ExploreSchema): string {
@@ -350,6 +366,7 @@ function fromSql(selection: CustomerSelection, schema: ExploreSchema): string {
 	if (needsBehaviour(selection)) from += ` JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = s.customer_id`;
 	if (schema.customers) from += ' LEFT JOIN customers c ON c.customer_id = s.customer_id';
 	if (schema.predictions) from += ` LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = s.customer_id`;
+	if (schema.past) from += ` LEFT JOIN ${CUSTOMER_PAST} cp ON cp.customer_id = s.customer_id`;
 	return from;
 }
 
