@@ -48,6 +48,7 @@ const NUMBER_COLUMN: Partial<Record<FieldId, string>> = {
 	total_spent: 'c.revenue',
 	aov: 'c.aov',
 	avg_items: 'c.avg_items',
+	coupon_share: 'c.coupon_share',
 	days_since_first: 'c.days_since_first',
 	days_since_last: 'c.days_since_last',
 	p_alive: 'c.p_alive',
@@ -238,14 +239,15 @@ WITH o AS (
 		${orderCol('city', latest, 'VARCHAR')} AS city,
 		${orderCol('channel', distinct, 'VARCHAR[]')} AS channels,
 		${orderCol('payment_method', distinct, 'VARCHAR[]')} AS payment_methods,
-		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons
+		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons,
+		${orderCol('coupon', (c) => `100.0 * count(nullif(${c}, '')) / count(*)`, 'DOUBLE')} AS coupon_share
 	FROM ${WINDOW_ORDERS} GROUP BY customer_id
 )
 SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment,
 	${previousAsOf ? previousSegmentSql('s.customer_id', previousAsOf) : 'CAST(NULL AS VARCHAR)'} AS previous_segment, s.first_order, s.last_order,
 	CAST(s.recency_days AS INTEGER) AS days_since_last, CAST(${date(analysisDate)} - s.first_order AS INTEGER) AS days_since_first,
 	CAST(s.frequency AS INTEGER) AS orders, CAST(s.revenue AS DOUBLE) AS revenue, CAST(s.revenue AS DOUBLE) / s.frequency AS aov,
-	CAST(o.avg_items AS DOUBLE) AS avg_items,
+	CAST(o.avg_items AS DOUBLE) AS avg_items, CAST(o.coupon_share AS DOUBLE) AS coupon_share,
 	${textOr(customerCol('country', 'VARCHAR'), 'country')} AS country,
 	${textOr(customerCol('city', 'VARCHAR'), 'city')} AS city,
 	${customerCol('email', 'VARCHAR')} AS email, ${customerCol('first_name', 'VARCHAR')} AS first_name,
@@ -299,7 +301,7 @@ export function availableFieldsSql(columns: TableColumns): string {
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE avg_items IS NOT NULL) AS avg_items,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE country IS NOT NULL) AS country,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE city IS NOT NULL) AS city,
-	${orders('channel')} AS channel, ${orders('payment_method')} AS payment_method, ${orders('coupon')} AS coupon,
+	${orders('channel')} AS channel, ${orders('payment_method')} AS payment_method, ${orders('coupon')} AS coupon, ${orders('coupon')} AS coupon_share,
 	${lines('product')} AS product, ${lines('sku')} AS sku, ${lines('category')} AS category,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE len(tag_list) > 0) AS tag,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,

@@ -35,6 +35,7 @@ export const FIELD_IDS = [
 	'channel',
 	'payment_method',
 	'coupon',
+	'coupon_share',
 	'product',
 	'sku',
 	'category',
@@ -76,6 +77,8 @@ export const FIELDS: readonly FieldInfo[] = [
 	{ id: 'channel', label: 'Sales channel or source', kind: 'text', always: false },
 	{ id: 'payment_method', label: 'Payment method', kind: 'text', always: false },
 	{ id: 'coupon', label: 'Coupon used', kind: 'coupon', always: false },
+	// Discount dependency (the Repeat purchases tab's groups): 0 full price, 100 coupon only.
+	{ id: 'coupon_share', label: 'Orders with a coupon (%)', kind: 'number', always: false },
 	{ id: 'product', label: 'Product purchased', kind: 'purchase', always: false },
 	{ id: 'sku', label: 'SKU purchased', kind: 'purchase', always: false },
 	{ id: 'category', label: 'Category purchased', kind: 'purchase', always: false },
