@@ -125,11 +125,11 @@ function timeOnce(d: Dataset): Timing {
 	const t2 = performance.now();
 	return {
 		fitMs: t1 - t0,
-		bgnbdMs: fit.bgnbd.ms,
+		bgnbdMs: fit.purchase.ms,
 		ggMs: fit.gammaGamma?.ms ?? 0,
 		predictMs: t2 - t1,
-		iterations: `${fit.bgnbd.iterations}/${fit.gammaGamma?.iterations ?? 0}`,
-		converged: fit.bgnbd.converged && (fit.gammaGamma?.converged ?? false)
+		iterations: `${fit.purchase.iterations}/${fit.gammaGamma?.iterations ?? 0}`,
+		converged: fit.purchase.converged && (fit.gammaGamma?.converged ?? false)
 	};
 }
 
@@ -164,8 +164,8 @@ globalThis.benchPredict = (d) => {
 	const t1 = performance.now();
 	predictCustomers(fit, s, { ...DEFAULT_PREDICT, unit: d.unit });
 	const t2 = performance.now();
-	return { fitMs: t1 - t0, bgnbdMs: fit.bgnbd.ms, ggMs: fit.gammaGamma?.ms ?? 0, predictMs: t2 - t1,
-		iterations: fit.bgnbd.iterations + '/' + (fit.gammaGamma?.iterations ?? 0), converged: fit.bgnbd.converged && !!fit.gammaGamma?.converged };
+	return { fitMs: t1 - t0, bgnbdMs: fit.purchase.ms, ggMs: fit.gammaGamma?.ms ?? 0, predictMs: t2 - t1,
+		iterations: fit.purchase.iterations + '/' + (fit.gammaGamma?.iterations ?? 0), converged: fit.purchase.converged && !!fit.gammaGamma?.converged };
 };`,
 			resolveDir: resolve(import.meta.dirname, '../..'),
 			loader: 'ts'

@@ -13,9 +13,9 @@ import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { str } from '../../src/lib/sql';
 import { runPredictions, type PredictionReport } from '../../src/lib/predict/pipeline';
-import { DEFAULT_PREDICT, type PredictSettings } from '../../src/lib/predict/predict';
+import { DEFAULT_PREDICT, purchaseFitOf, type PredictSettings } from '../../src/lib/predict/predict';
 import { segmentPredictionsSql, type PredictionColumns, type SegmentPrediction } from '../../src/lib/predict/predictions-sql';
-import { probabilityAlive } from '../../src/lib/predict/bgnbd';
+import { probabilityAlive, type BgNbdParams } from '../../src/lib/predict/bgnbd';
 import {
 	customerProfile,
 	listColumns,
@@ -39,7 +39,7 @@ import { csvTableWriter, openWasmDb, type WasmTestDb } from './duckdb-wasm-node'
 let db: WasmTestDb;
 let report: PredictionReport;
 let analysisDate: string;
-const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90], valueHorizon: 365 };
+const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90], valueHorizon: 365, model: 'bg-nbd' };
 const columns: PredictionColumns = { horizons: settings.horizons, valueHorizon: settings.valueHorizon, showValue: true };
 
 beforeAll(async () => {
@@ -111,7 +111,7 @@ describe('the customer profile', () => {
 		const full = cdnowSummary(readCdnowSample(), '1998-06-30').find((s) => s.id === '1516')!;
 		const p = profile.prediction!;
 		expect(p.repeatPurchases).toBe(full.x);
-		expect(p.pAlive).toBeCloseTo(probabilityAlive(report.fit.bgnbd.params, full.x, full.tx, full.T), 12);
+		expect(p.pAlive).toBeCloseTo(probabilityAlive(purchaseFitOf<BgNbdParams>(report.fit).params, full.x, full.tx, full.T), 12);
 		expect(p.expectedOrders.map((e) => e.days)).toEqual([30, 90]);
 		expect(p.expectedOrders[0]!.orders).toBeLessThan(p.expectedOrders[1]!.orders);
 		expect(p.predictedValue).toBe((await prediction('1516')).predicted_value);
