@@ -148,13 +148,16 @@ describe('the Predictions step on CDNOW', () => {
 			'customer_id VARCHAR',
 			'repeat_purchases INTEGER',
 			'p_alive DOUBLE',
+			'p_order_next_30d DOUBLE',
 			'expected_orders_30d DOUBLE',
 			'expected_orders_90d DOUBLE',
 			'expected_orders_365d DOUBLE',
 			'expected_order_value DOUBLE',
 			'predicted_value DOUBLE',
 			'likely_lost BOOLEAN',
-			'high_predicted_value BOOLEAN'
+			'high_predicted_value BOOLEAN',
+			'predicted_value_low DOUBLE',
+			'predicted_value_high DOUBLE'
 		]);
 		expect(report.selections.all).toBe(2357);
 		const c = first(
@@ -257,6 +260,7 @@ describe('exports with predictions', () => {
 			'customer_id',
 			'segment',
 			'p_alive',
+			'p_order_next_30d',
 			'expected_orders_30d',
 			'expected_orders_90d',
 			'expected_orders_365d',

@@ -62,14 +62,15 @@ describe('the customer list', () => {
 	it('offers the prediction columns only when there are predictions (values only when shown)', () => {
 		const ids = (c: PredictionColumns | null) => listColumns(c).map((x) => x.id);
 		expect(ids(null)).not.toContain('p_alive');
-		expect(ids(columns).slice(-5)).toEqual([
+		expect(ids(columns).slice(-6)).toEqual([
 			'p_alive',
+			'p_order_next_30d',
 			'expected_orders_30d',
 			'expected_orders_90d',
 			'expected_order_value',
 			'predicted_value'
 		]);
-		expect(ids({ ...columns, showValue: false }).slice(-3)).toEqual(['p_alive', 'expected_orders_30d', 'expected_orders_90d']);
+		expect(ids({ ...columns, showValue: false }).slice(-4)).toEqual(['p_alive', 'p_order_next_30d', 'expected_orders_30d', 'expected_orders_90d']);
 		expect(listColumns(columns).find((c) => c.id === 'predicted_value')?.label).toBe('Predicted value, 365 d');
 	});
 
@@ -128,14 +129,16 @@ describe('the segment builder', () => {
 	it('offers the prediction fields with their horizons, and counts on them', async () => {
 		const fields = await prepareBuilder(db, analysisDate, columns);
 		expect(fields.available).toEqual(expect.arrayContaining([...PREDICTION_FIELDS]));
-		expect(PREDICTION_FIELDS).toHaveLength(6);
+		expect(PREDICTION_FIELDS).toHaveLength(7);
 		expect(fields.labels.expected_orders).toBe('Expected orders in the next 30 days');
+		expect(fields.labels.p_order_next).toBe('Chance of an order in the next 30 days (%)');
 		const one = (c: object) => ({ match: 'all' as const, groups: [{ match: 'all' as const, conditions: [c as never] }] });
-		const [below30, lost, high, busy] = await countSegments(db, [
+		const [below30, lost, high, busy, likely] = await countSegments(db, [
 			one({ field: 'p_alive', op: 'lt', value: 30 }),
 			one({ field: 'likely_lost', op: 'yes' }),
 			one({ field: 'high_predicted_value', op: 'yes' }),
-			one({ field: 'expected_orders', op: 'ge', value: 0.5 })
+			one({ field: 'expected_orders', op: 'ge', value: 0.5 }),
+			one({ field: 'p_order_next', op: 'ge', value: 20 })
 		]);
 		const count = async (where: string) =>
 			(await db.rows<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM customer_predictions WHERE ${where}`))[0]!.n;
@@ -143,6 +146,8 @@ describe('the segment builder', () => {
 		expect(lost!.customers).toBe(report.selections.likelyLost);
 		expect(high!.customers).toBe(report.selections.highValue);
 		expect(busy!.customers).toBe(await count('expected_orders_30d >= 0.5'));
+		expect(likely!.customers).toBe(await count('p_order_next_30d >= 0.2'));
+		expect(likely!.customers).toBeGreaterThan(0);
 		// Every single-purchase customer counts as active (P(alive) = 1), so "below 30 %" is repeat buyers only.
 		expect(below30!.customers).toBeGreaterThan(0);
 	});

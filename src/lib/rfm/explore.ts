@@ -6,7 +6,7 @@
  */
 import { tickStep } from 'd3';
 import { ident, num, str } from '../sql';
-import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, orderChanceColumn, type PredictionColumns } from '../predict/predictions-sql';
 import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
 import {
@@ -179,7 +179,12 @@ export const LIST_COLUMNS = [
 ] as const;
 export type BaseListColumn = (typeof LIST_COLUMNS)[number]['id'];
 /** A column of `customer_predictions` (its expected-orders columns are named after the horizons chosen). */
-export type PredictionListColumn = 'p_alive' | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
+export type PredictionListColumn =
+	| 'p_alive'
+	| `p_order_next_${number}d`
+	| `expected_orders_${number}d`
+	| 'expected_order_value'
+	| 'predicted_value';
 export type ListColumn = BaseListColumn | PredictionListColumn;
 
 /** How a column's values read: plain, money, a date, or a chance (0–1) shown as a percentage. */
@@ -209,6 +214,12 @@ export function listColumns(predictions: PredictionColumns | null): ListColumnIn
 	if (!predictions) return base;
 	const extra: ListColumnInfo[] = [
 		{ id: 'p_alive', label: 'Chance active', numeric: true, format: 'chance' },
+		{
+			id: orderChanceColumn(predictions.horizons[0]!) as PredictionListColumn,
+			label: `Chance of an order, ${predictions.horizons[0]} d`,
+			numeric: true,
+			format: 'chance'
+		},
 		...predictions.horizons.map((h): ListColumnInfo => ({
 			id: expectedOrdersColumn(h) as PredictionListColumn,
 			label: `Expected orders, ${h} d`,
@@ -323,7 +334,13 @@ const LIST_EXPRESSION: Record<BaseListColumn, string> = {
 /** The prediction columns of `customer_predictions p` the schema has, in list order. */
 function predictionColumnNames(predictions: PredictionColumns | null): string[] {
 	if (!predictions) return [];
-	return ['p_alive', ...predictions.horizons.map(expectedOrdersColumn), 'expected_order_value', 'predicted_value'];
+	return [
+		'p_alive',
+		orderChanceColumn(predictions.horizons[0]!),
+		...predictions.horizons.map(expectedOrdersColumn),
+		'expected_order_value',
+		'predicted_value'
+	];
 }
 
 /** The SQL behind a list column, or null when this data has no such column. */
@@ -375,7 +392,7 @@ export function materialiseListSql(query: CustomerQuery, schema: ExploreSchema):
 	let expression = listExpression(query.sort.by, schema);
 	let direction = query.sort.descending ? 'DESC' : 'ASC';
 	// A list sorted by a prediction that a new file or a warning took away: the default order instead.
-	if (!expression && /^(p_alive|expected_order|predicted_value)/.test(query.sort.by))
+	if (!expression && /^(p_alive|p_order_next|expected_order|predicted_value)/.test(query.sort.by))
 		[expression, direction] = [LIST_EXPRESSION.revenue, 'DESC'];
 	if (!expression) throw new Error(`Customers cannot be sorted by ${String(query.sort.by)}.`);
 	const tieBreak = query.sort.by === 'customer_id' ? '' : ', s.customer_id';
