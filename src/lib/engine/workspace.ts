@@ -331,12 +331,19 @@ export class Workspace {
 		const scheduler = this.#scheduler;
 		const db = scheduler.backgroundRunner(connectionRunner(duck, ticket));
 		const segments = new Map(
-			(await db.rows<{ customer_id: string; segment: string }>(`SELECT CAST(customer_id AS VARCHAR) AS customer_id, segment FROM customer_scores`)).map(
-				(row) => [row.customer_id, row.segment]
-			)
+			(
+				await db.rows<{ customer_id: string; segment: string }>(
+					`SELECT CAST(customer_id AS VARCHAR) AS customer_id, segment FROM customer_scores`
+				)
+			).map((row) => [row.customer_id, row.segment])
 		);
 		const steps = estimateUncertainty(
-			{ summary: run.summary, fit: run.fit, settings: run.settings, segmentOf: run.summary.customerId.map((id) => segments.get(id) ?? null) },
+			{
+				summary: run.summary,
+				fit: run.fit,
+				settings: run.settings,
+				segmentOf: run.summary.customerId.map((id) => segments.get(id) ?? null)
+			},
 			options
 		);
 		let result;
@@ -355,7 +362,11 @@ export class Workspace {
 				result = step.value;
 				break;
 			}
-			onProgress?.({ step: 'score', label: `Resample ${step.value.done.toLocaleString('en')} of ${step.value.total.toLocaleString('en')}`, ...step.value });
+			onProgress?.({
+				step: 'score',
+				label: `Resample ${step.value.done.toLocaleString('en')} of ${step.value.total.toLocaleString('en')}`,
+				...step.value
+			});
 		}
 		const write = (name: string, columns: Record<string, ArrayLike<number> | string[]>) =>
 			scheduler.background(async () => {

@@ -87,7 +87,10 @@ const LEVEL = 0.9;
  * Runs the bootstrap (see the module comment), yielding after each resample; returns the intervals.
  * Bad options are refused in the merchant's words.
  */
-export function* estimateUncertainty(input: UncertaintyInput, options: BootstrapOptions): Generator<UncertaintyProgress, Uncertainty, void> {
+export function* estimateUncertainty(
+	input: UncertaintyInput,
+	options: BootstrapOptions
+): Generator<UncertaintyProgress, Uncertainty, void> {
 	if (!Number.isSafeInteger(options.resamples) || options.resamples < 10 || options.resamples > 2000)
 		throw new RangeError(`The number of resamples must be a whole number from 10 to 2,000, not ${options.resamples}.`);
 	const { summary, fit, settings } = input;
@@ -172,7 +175,16 @@ export function* estimateUncertainty(input: UncertaintyInput, options: Bootstrap
 			for (let q = 0; q < groups; q++) {
 				settings.horizons.forEach((h, m) => (ordersPerGroup[m]![q] = model.expectedPurchases(p, h / perUnit, gx[q]!, gtx[q]!, gT[q]!)));
 				if (gg)
-					valuePerGroup[q] = discountedPurchases(model, p, fit.unit, settings.valueHorizon, settings.annualDiscountRate, gx[q]!, gtx[q]!, gT[q]!);
+					valuePerGroup[q] = discountedPurchases(
+						model,
+						p,
+						fit.unit,
+						settings.valueHorizon,
+						settings.annualDiscountRate,
+						gx[q]!,
+						gtx[q]!,
+						gT[q]!
+					);
 			}
 			const segOrders = new Float64Array(segmentNames.length);
 			const segValues = new Float64Array(segmentNames.length);
@@ -214,7 +226,9 @@ export function* estimateUncertainty(input: UncertaintyInput, options: Bootstrap
 	}));
 	if (showValue && fit.gammaGamma) {
 		const point = fit.gammaGamma.params;
-		(['p', 'q', 'gamma'] as const).forEach((name, m) => parameters.push({ name, model: 'spend', value: point[name], ...interval(spendDraws[m]!) }));
+		(['p', 'q', 'gamma'] as const).forEach((name, m) =>
+			parameters.push({ name, model: 'spend', value: point[name], ...interval(spendDraws[m]!) })
+		);
 	}
 	const predictedValueLow = new Float64Array(n).fill(NaN);
 	const predictedValueHigh = new Float64Array(n).fill(NaN);

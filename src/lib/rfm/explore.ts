@@ -180,11 +180,7 @@ export const LIST_COLUMNS = [
 export type BaseListColumn = (typeof LIST_COLUMNS)[number]['id'];
 /** A column of `customer_predictions` (its expected-orders columns are named after the horizons chosen). */
 export type PredictionListColumn =
-	| 'p_alive'
-	| `p_order_next_${number}d`
-	| `expected_orders_${number}d`
-	| 'expected_order_value'
-	| 'predicted_value';
+	'p_alive' | `p_order_next_${number}d` | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
 export type ListColumn = BaseListColumn | PredictionListColumn;
 
 /** How a column's values read: plain, money, a date, or a chance (0–1) shown as a percentage. */
