@@ -217,7 +217,7 @@ export class Workspace {
 	predictionsExportSql(selection: PredictionSelection): string {
 		const horizons = this.#predicted?.horizons;
 		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
-		return predictionRowsSql(selection, horizons);
+		return predictionRowsSql(selection, horizons, undefined, this.#predicted?.intervals ?? false);
 	}
 
 	/**

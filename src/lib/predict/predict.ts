@@ -31,7 +31,7 @@ export interface PredictSettings {
 	valueHorizon: number;
 	/** Yearly discount rate for the predicted value (0.1 = 10 %); 0 for none. */
 	annualDiscountRate: number;
-	/** "Likely lost": repeat buyers whose probability of being active is below this. */
+	/** "Likely lost": customers whose probability of being active is below this (under BG/NBD only repeat buyers can be). */
 	likelyLostBelow: number;
 	/** "High predicted value": this share of customers with the highest predicted value (0.1 = top 10 %). */
 	highValueShare: number;
@@ -350,7 +350,8 @@ export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settin
 		const T = summary.T[i]!;
 		pAlive[i] = model.probabilityAlive(p, x, tx, T);
 		pOrderNext[i] = model.probabilityOfOrderWithin(p, within, x, tx, T);
-		likelyLost[i] = x > 0 && pAlive[i]! < settings.likelyLostBelow ? 1 : 0;
+		// Under BG/NBD a one-time buyer's P(alive) is 1, so only repeat buyers can be likely lost; MBG/NBD and Pareto/NBD can see one-time buyers leave.
+		likelyLost[i] = pAlive[i]! < settings.likelyLostBelow ? 1 : 0;
 		settings.horizons.forEach((h, k) => (expectedOrders[k]![i] = model.expectedPurchases(p, h / perUnit, x, tx, T)));
 		if (gg) {
 			// A repeat buyer whose mean spend is not positive is priced at the population mean.

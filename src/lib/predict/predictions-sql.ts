@@ -124,7 +124,7 @@ FROM ${CUSTOMER_PREDICTIONS}`;
  * The customers of a selection with their predictions and RFM segment (when scored), for the list
  * and the CSV: likely lost by lowest P(alive) first, the others by highest predicted value.
  */
-export function predictionRowsSql(selection: PredictionSelection, horizons: number[], limit?: number): string {
+export function predictionRowsSql(selection: PredictionSelection, horizons: number[], limit?: number, intervals = false): string {
 	if (!(selection in CONDITION)) throw new Error(`Unknown prediction selection ${String(selection)}`);
 	const round = (c: string, d = 4) => `round(p.${c}, ${d}) AS ${c}`;
 	const orders = horizons.map((h) => round(ident(expectedOrdersColumn(h)))).join(', ');
@@ -132,7 +132,7 @@ export function predictionRowsSql(selection: PredictionSelection, horizons: numb
 		selection === 'likely-lost' ? 'p.p_alive ASC, p.customer_id' : 'p.predicted_value DESC NULLS LAST, p.p_alive DESC, p.customer_id';
 	const cap = limit === undefined ? '' : `\nLIMIT ${num(limit)}`;
 	return `SELECT p.customer_id, s.segment, p.repeat_purchases, ${round('p_alive')}, ${round(ident(orderChanceColumn(horizons[0]!)))}, ${orders},
-	${round('expected_order_value', 2)}, ${round('predicted_value', 2)}, ${round('predicted_value_low', 2)}, ${round('predicted_value_high', 2)},
+	${round('expected_order_value', 2)}, ${round('predicted_value', 2)},${intervals ? ` ${round('predicted_value_low', 2)}, ${round('predicted_value_high', 2)},` : ''}
 	p.likely_lost, p.high_predicted_value
 FROM ${CUSTOMER_PREDICTIONS} p LEFT JOIN ${CUSTOMER_SCORES} s ON s.customer_id = p.customer_id
 WHERE ${CONDITION[selection]}
