@@ -13,7 +13,8 @@
  * - explore: customer list scroll frame times on 100k and 1M customers.
  * - history: 24 monthly snapshots, migration and cohorts on 1M orders (DuckDB-WASM in Node, native
  *   DuckDB, and Chromium).
- * - predict: BG/NBD + Gamma-Gamma fitting on 2,357, 23,570 and 200,000 customers.
+ * - predict: BG/NBD + Gamma-Gamma fitting on 2,357, 23,570 and 200,000 customers; each purchase model's
+ *   fit and the 200-resample bootstrap at 200,000 customers in Chromium.
  * - demo: demo store generation (5k, 50k, 200k customers) in Chromium.
  *
  * Each suite also runs alone: `npx tsx tests/bench/<suite>.ts --help`.

@@ -146,6 +146,7 @@ export function* estimateUncertainty(
 	const spendX: number[] = [];
 	const spendMean: number[] = [];
 	let settled = 0;
+	const valueIsHorizon = settings.annualDiscountRate === 0 ? settings.horizons.indexOf(settings.valueHorizon) : -1;
 
 	for (let k = 0; k < options.resamples; k++) {
 		counts.fill(0);
@@ -174,17 +175,12 @@ export function* estimateUncertainty(
 			// Per group, not per customer: customers with the same history have the same expectations.
 			for (let q = 0; q < groups; q++) {
 				settings.horizons.forEach((h, m) => (ordersPerGroup[m]![q] = model.expectedPurchases(p, h / perUnit, gx[q]!, gtx[q]!, gT[q]!)));
+				// Undiscounted, the value horizon is often one of the horizons (365 days by default): no second evaluation.
 				if (gg)
-					valuePerGroup[q] = discountedPurchases(
-						model,
-						p,
-						fit.unit,
-						settings.valueHorizon,
-						settings.annualDiscountRate,
-						gx[q]!,
-						gtx[q]!,
-						gT[q]!
-					);
+					valuePerGroup[q] =
+						valueIsHorizon >= 0
+							? ordersPerGroup[valueIsHorizon]![q]!
+							: discountedPurchases(model, p, fit.unit, settings.valueHorizon, settings.annualDiscountRate, gx[q]!, gtx[q]!, gT[q]!);
 			}
 			const segOrders = new Float64Array(segmentNames.length);
 			const segValues = new Float64Array(segmentNames.length);
