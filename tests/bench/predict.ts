@@ -21,7 +21,7 @@ import { chromiumLaunchOptions } from '../support/browser-launch';
 import { CDNOW_MASTER } from '../support/cdnow';
 import { fromCdnow, simulated, type Dataset } from './predict-data';
 import type { Browser } from '@playwright/test';
-import { fitModels, predictCustomers, DEFAULT_PREDICT, type CustomerSummary } from '../../src/lib/predict/predict';
+import { fitModels, predictCustomers, DEFAULT_PREDICT } from '../../src/lib/predict/predict';
 
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 3;

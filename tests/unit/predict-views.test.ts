@@ -70,7 +70,12 @@ describe('the customer list', () => {
 			'expected_order_value',
 			'predicted_value'
 		]);
-		expect(ids({ ...columns, showValue: false }).slice(-4)).toEqual(['p_alive', 'p_order_next_30d', 'expected_orders_30d', 'expected_orders_90d']);
+		expect(ids({ ...columns, showValue: false }).slice(-4)).toEqual([
+			'p_alive',
+			'p_order_next_30d',
+			'expected_orders_30d',
+			'expected_orders_90d'
+		]);
 		expect(listColumns(columns).find((c) => c.id === 'predicted_value')?.label).toBe('Predicted value, 365 d');
 	});
 
