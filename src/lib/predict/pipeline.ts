@@ -32,6 +32,7 @@ import {
 } from './predictions-sql';
 import { customerSummarySql, dailyPurchasesSql, DAYS_PER_UNIT, ORDER_SPAN_SQL, type SummaryPeriod } from './summary-sql';
 import { compareModels, type ModelChoice } from './model-choice';
+import type { FitReport } from './fit';
 import { purchaseModel, PURCHASE_MODELS, type ModelName } from './models';
 
 /** Writes columns (equal lengths) to a new table `name`, replacing it. The worker uses Arrow; tests may use CSV. */
@@ -198,16 +199,24 @@ function showChoice(
 	chosen: ModelName,
 	calibration: CustomerSummary,
 	daily: DailyPurchases | null,
-	period: SummaryPeriod | null
+	period: SummaryPeriod | null,
+	holdout: HoldoutCheck | null
 ): ModelChoiceReport {
 	return {
 		models: choice.comparisons.map((c) => {
 			let curve: CurvePoint[] = [];
-			// The curve costs one pass over the days per model: cheap beside the fit.
-			if (daily && period && c.usable) {
-				const fit = fitModels(calibration, period.unit, c.model, c.fit);
-				curve = holdoutCheck(fit, calibration, daily, period).curve;
-			}
+			// The curve costs one pass over the days per model, cheap beside a fit: the holdout check's fit
+			// with this model's parameters (the curve reads nothing else of it).
+			if (daily && period && holdout && c.usable)
+				curve =
+					c.model === holdout.fit.model
+						? holdout.curve
+						: holdoutCheck(
+								{ ...holdout.fit, model: c.model, purchase: c.fit as FitReport<Record<string, number>> },
+								calibration,
+								daily,
+								period
+							).curve;
 			return {
 				model: c.model,
 				label: c.label,
@@ -313,7 +322,7 @@ export async function predictStore(
 	const t4 = performance.now();
 	const report: PredictionReport = {
 		settings,
-		choice: showChoice(choice, chosen, calibration, daily, period),
+		choice: showChoice(choice, chosen, calibration, daily, period, holdout),
 		firstDay,
 		lastDay,
 		fit,
