@@ -213,7 +213,7 @@ test('#demo=42: the models compared, another picked, and the bootstrap’s inter
 	);
 
 	// Picking another model changes the figures.
-	const total = page.getByRole('definition').first();
+	const total = page.getByLabel('Predicted totals').getByRole('definition').first();
 	const before = await total.textContent();
 	const picker = page.getByLabel('Model used for the predictions');
 	const best = await comparison.getByRole('rowheader', { name: /\(best\)/ }).textContent();
