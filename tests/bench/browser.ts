@@ -101,7 +101,7 @@ const READ_RESULT = `(() => {
 		ingest: analysis ? { rowsRead: analysis.ingest.rowsRead, rowsUsed: analysis.ingest.rowsUsed } : null,
 		headline: analysis?.rfm.headline ?? null,
 		engine: window.__benchEngine
-			? 'DuckDB-WASM ' + window.__benchEngine.duckdbVersion + ' (' + window.__benchEngine.bundle + ' bundle, started in ' + window.__benchEngine.startMs + ' ms)'
+			? 'DuckDB-WASM ' + window.__benchEngine.duckdbVersion + ' (' + window.__benchEngine.bundle + ' bundle, started in ' + window.__benchEngine.startMs + ' ms, then warmed up in ' + (window.__benchEngine.warmUp ? window.__benchEngine.warmUp.ms : '?') + ' ms)'
 			: null
 	};
 })()`;

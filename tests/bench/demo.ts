@@ -6,7 +6,8 @@
  * from the click (or link) to a File ready to open — the generator in its worker plus the transfer of
  * the bytes. Also printed: the file's size and rows, time to the matrix (ingest + scoring included), and
  * from the matrix to the background predictions (BG/NBD + Gamma-Gamma fits, holdout check, tables).
- * The issue's bar: 200,000 customers in under 5 s.
+ * Bars: 200,000 customers generated in under 5 s; the matrix on screen after "Engine ready" (the
+ * page's `rfm:engine-ready` mark) within 0.6 s at 5,000 customers and 3 s at 200,000.
  */
 import { spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
@@ -44,12 +45,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 console.log(`Chromium ${browser.version()}, ${runs} run(s) per size, seed ${SEED}`);
 console.log(
-	'customers   rows        MB     generate (median, s)   runs (s)               to matrix (median, s)   then predictions (median, s)'
+	'customers   rows        MB     generate (median, s)   runs (s)               to matrix (median, s)   after "Engine ready" (median, s)   "Engine ready" at (median, s)   then predictions (median, s)'
 );
+/** The bars of the matrix after "Engine ready" (issue 13): 5,000 customers ≤ 0.6 s, 200,000 ≤ 3 s. */
+const READY_BARS: Record<number, number> = { 5_000: 0.6, 200_000: 3 };
+const verdicts: string[] = [];
 let worst200k = 0;
 for (const n of SIZES) {
 	const generate: number[] = [];
 	const toMatrix: number[] = [];
+	const afterReady: number[] = [];
+	const readyAt: number[] = [];
 	const toPredictions: number[] = [];
 	for (let run = 0; run < runs; run++) {
 		const context = await browser.newContext({ serviceWorkers: 'block' });
@@ -62,10 +68,15 @@ for (const n of SIZES) {
 			generate: performance.getEntriesByName('rfm:demo-generate')[0]!.duration,
 			start: performance.getEntriesByName('rfm:demo-start')[0]!.startTime,
 			matrix: performance.getEntriesByName('rfm:matrix-ready')[0]!.startTime,
+			ready: performance.getEntriesByName('rfm:engine-ready')[0]!.startTime,
 			predictions: performance.getEntriesByName('rfm:predictions-done')[0]!.startTime
 		}));
 		generate.push(times.generate / 1000);
 		toMatrix.push((times.matrix - times.start) / 1000);
+		// The issue's measure: the matrix on screen after "Engine ready" (the store is generated meanwhile).
+		afterReady.push((times.matrix - Math.max(times.ready, times.start)) / 1000);
+		// From the page's start: DuckDB's start and its warm-up (warm-up.ts), which the figure above leaves out.
+		readyAt.push(times.ready / 1000);
 		toPredictions.push((times.predictions - times.matrix) / 1000);
 		await context.close();
 	}
@@ -76,9 +87,17 @@ for (const n of SIZES) {
 		`${String(n).padEnd(11)} ${String(store.rows).padEnd(11)} ${(store.bytes / 1e6).toFixed(1).padEnd(6)} ${median(generate).toFixed(2).padEnd(22)} ${generate
 			.map((g) => g.toFixed(2))
 			.join(' ')
-			.padEnd(22)} ${median(toMatrix).toFixed(2).padEnd(23)} ${median(toPredictions).toFixed(2)}`
+			.padEnd(
+				22
+			)} ${median(toMatrix).toFixed(2).padEnd(23)} ${median(afterReady).toFixed(2).padEnd(34)} ${median(readyAt).toFixed(2).padEnd(31)} ${median(toPredictions).toFixed(2)}`
 	);
+	const bar = READY_BARS[n];
+	if (bar !== undefined)
+		verdicts.push(
+			`${n.toLocaleString('en-US')} customers: matrix ${median(afterReady).toFixed(2)} s after "Engine ready" (bar: ${bar} s) → ${median(afterReady) <= bar ? 'OK' : 'TOO SLOW'}`
+		);
 }
+for (const v of verdicts) console.log(v);
 console.log(`200,000 customers: slowest generation ${worst200k.toFixed(2)} s (bar: under 5 s) → ${worst200k < 5 ? 'OK' : 'TOO SLOW'}`);
 await browser.close();
 server.closeAllConnections();

@@ -34,11 +34,21 @@ import type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts } fr
 export type { BehaviourSettings, BehaviourSummary, CustomerListOptions, CustomerPage, CustomerSelection };
 export type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts };
 
+/** What the engine's warm-up did (warm-up.ts): its time, and what it left behind (nothing, unless a drop failed). */
+export interface WarmUp {
+	/** Milliseconds, cleaning up included; null when the analysis failed (the engine then starts cold). */
+	ms: number | null;
+	/** Tables, views and sequences of the warm-up still in the database after it: 0. */
+	leftovers: number;
+}
+
 export interface EngineInfo {
 	duckdbVersion: string;
 	/** Which DuckDB-WASM build runs: `eh` (wasm exceptions) or the `mvp` fallback. */
 	bundle: 'eh' | 'mvp';
 	startMs: number;
+	/** The warm-up analysis before "Engine ready" (warm-up.ts); absent in test doubles. */
+	warmUp?: WarmUp;
 	/** DuckDB's memory limit in bytes: what the largest file this browser can analyse is measured against. */
 	memoryLimit: number;
 }

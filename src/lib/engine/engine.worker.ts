@@ -9,6 +9,7 @@ import type { EngineApi, EngineOptions, OpenedFile, ProgressCallback } from './a
 import { limitMemory, startEngine, stepOn, type Step } from './connection';
 import { Scheduler, type CancelToken, type Work } from './scheduler';
 import { checkScoringRequest, Workspace } from './workspace';
+import { warmUp } from './warm-up';
 import { FileProblem } from '../errors';
 import { validateBehaviour, type BehaviourSettings } from '../rfm/behaviour';
 import { exploreCharts } from '../rfm/explore';
@@ -18,8 +19,12 @@ import type { PredictionSelection } from '../predict/predictions-sql';
 import type { BootstrapOptions } from '../predict/bootstrap';
 
 // DuckDB starts as soon as the worker exists, so a dropped file never waits for it.
-const started = startEngine();
 const scheduler = new Scheduler(async () => (await started).duck.conn.cancelSent().catch(() => false));
+// The warm-up is part of starting: work the page sends meanwhile waits for it, and runs faster after it.
+const started = startEngine().then(async (engine) => {
+	engine.info.warmUp = await warmUp(engine.duck, scheduler, engine.info.memoryLimit);
+	return engine;
+});
 const workspace = new Workspace(scheduler);
 
 /** Binds a scheduled piece of work to DuckDB: its runner stops at the first query after its token is cancelled. */

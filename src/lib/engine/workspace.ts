@@ -138,6 +138,12 @@ export class Workspace {
 		return opened;
 	}
 
+	/** Forgets the open files (their registrations with DuckDB); the tables stay. */
+	async close(duck: StartedDuckDB): Promise<void> {
+		if (this.#open) await dropFiles(duck, this.#open.registered);
+		this.#open = null;
+	}
+
 	/** Reads the opened files with the request's mapping and scores their customers; the old predictions are dropped. */
 	async analyze(step: Step, request: AnalyzeRequest, memoryLimit: number, onProgress?: ProgressCallback): Promise<Analysis> {
 		if (!this.#open) throw new FileProblem('Drop an order file first.');

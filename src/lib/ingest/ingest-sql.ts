@@ -89,6 +89,9 @@ WHERE reason IS NULL AND year(ordered_at) IN (
 		AND NOT EXISTS (SELECT 1 FROM years b WHERE b.y <> a.y AND abs(b.y - a.y) <= 5)
 )`;
 
+/** `YYYY-MM-DD` as a GLOB pattern. */
+const ISO_DAY_GLOB = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+
 /**
  * SQL reading the date part of a text column as written (no time-zone shift) into a DATE. It reads
  * exactly what `parseDate` reads: the regular expressions here mirror `values.ts`.
@@ -105,7 +108,10 @@ export function dateSql(column: string, format: DateFormat): string {
 			// A cast reads `2024-03-01`, `2024-03-01 10:00:00` and `2024-03-01T10:00:00-04:00` as the written day,
 			// but also `24-03-01` (as year 24), `2024 03 01` and `2024-03-01abc`: the guard keeps it to what
 			// parseDate reads (four-digit year, one separator `-` or `/`, then the end, a space, `T` or comma).
-			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{4}(-[0-9]{1,2}-|/[0-9]{1,2}/)[0-9]{1,2}${end}') THEN TRY_CAST(${c} AS DATE) END`;
+			// The GLOBs first: they match the common `2024-03-01` and `2024-03-01 10:00…` at a fraction of the
+			// regular expression's cost (a third of the read of a plain file), and only values it matches too.
+			return `CASE WHEN ${c} GLOB '${ISO_DAY_GLOB}' OR ${c} GLOB '${ISO_DAY_GLOB}[ T,]*'
+		OR regexp_matches(${c}, '^[ \\t]*[0-9]{4}(-[0-9]{1,2}-|/[0-9]{1,2}/)[0-9]{1,2}${end}') THEN TRY_CAST(${c} AS DATE) END`;
 		case 'serial':
 			// Excel's day numbers count from 1899-12-30; the fraction is the time of day.
 			return `CASE WHEN regexp_matches(${c}, '^[ \\t]*[0-9]{5}(\\.[0-9]+)?[ \\t]*$')
