@@ -267,6 +267,7 @@ export interface ExploreRow {
 	expected_order_value?: number | null;
 	predicted_value?: number | null;
 	[expectedOrders: `expected_orders_${number}d`]: number | null | undefined;
+	[orderChance: `p_order_next_${number}d`]: number | null | undefined;
 }
 
 /** Which customers, in which order: what a materialised list is built for. */
