@@ -18,6 +18,12 @@ export interface FitReport<P> {
 	 * scale), so a test on them could never see the bound.
 	 */
 	atBound: boolean;
+	/**
+	 * The bound was one the model names as its own limit (`ModelSpec.limitAt`): the likelihood rises
+	 * towards a simpler model inside the family, whose predictions the fit then gives. Says which,
+	 * in the merchant's words; `atBound` is false and `converged` true for such a fit.
+	 */
+	limit?: string;
 	iterations: number;
 	evaluations: number;
 	/** Customers the fit used. */
@@ -38,6 +44,12 @@ export interface ModelSpec<P> {
 	 * in closed form, central differences otherwise.
 	 */
 	prepare(g: GroupedHistory): { logLikelihood(p: P): number; valueAndGradient?(p: P): { ll: number; grad: number[] } };
+	/**
+	 * When a fit ends on the bound: whether that bound is a limit within the model (e.g. Pareto/NBD's
+	 * s → ∞ at a fixed s/β, one dropout rate for everyone), given the optimiser's log-parameters and
+	 * bound. A sentence for the merchant, or null when the bound means no usable fit.
+	 */
+	limitAt?(logParams: readonly number[], bound: number): string | null;
 }
 
 function rescale<P>(spec: ModelSpec<P>, params: P, factor: number): P {
@@ -74,11 +86,14 @@ export function fitGrouped<P extends object>(spec: ModelSpec<P>, g: GroupedHisto
 	const scaledStart = start ? rescale(spec, start, 1 / g.scale) : null;
 	const from = spec.names.map((name) => (scaledStart ? Math.log(scaledStart[name] as number) : 0));
 	const result = fitLogParameters(fg, negative, from, { bound: LOG_BOUND, gTolerance: 1e-7 * Math.max(1000, g.customers) });
+	// A bound the model knows as one of its limits still gives usable predictions: the limit's.
+	const limit = result.atBound && spec.limitAt ? spec.limitAt(result.x, LOG_BOUND) : null;
 	return {
 		params: rescale(spec, toParams(result.x), g.scale),
 		logLikelihood: -result.value - g.totalX * Math.log(g.scale),
-		converged: result.converged,
-		atBound: result.atBound,
+		converged: result.converged || limit !== null,
+		atBound: result.atBound && limit === null,
+		...(limit !== null ? { limit } : {}),
 		iterations: result.iterations,
 		evaluations: result.evaluations,
 		customers: g.customers,

@@ -12,37 +12,15 @@
  * branch for α ≥ β, another for α < β, so the series argument stays in [0, 1).
  */
 import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
+import { AT_BOUND_MARGIN } from './optimise';
 import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
+import { logHyp2f1OneUp, logHyp2f1OneUpWithSlopes } from './hyp2f1';
 
 export interface ParetoNbdParams {
 	r: number;
 	alpha: number;
 	s: number;
 	beta: number;
-}
-
-/**
- * ln ₂F₁(c, b; c+1; z) for 0 ≤ z < 1 and c+1−b > 0, the only form A₀ needs. Euler's transformation
- * gives (1−z)^(1−b) · Σₙ (c+1−b)ₙ/(c+1)ₙ zⁿ: every term is positive and each is less than z times the
- * one before, so the sum has no cancellation and its tail after a term is at most term·z/(1−z).
- */
-export function logHyp2f1OneUp(c: number, b: number, z: number): number {
-	if (z === 0) return 0;
-	if (!(z > 0 && z < 1)) throw new RangeError(`The series needs 0 ≤ z < 1, got ${z}`);
-	const top = c + 1 - b;
-	if (!(top > 0)) throw new RangeError(`The series needs c + 1 − b > 0, got c = ${c}, b = ${b}`);
-	let term = 1;
-	let sum = 1;
-	const tailFactor = z / (1 - z);
-	// 20,000 terms reach 1e-15 up to z ≈ 0.998. Beyond that, min(α, β) ≪ max(α, β): the fit is heading for
-	// its bound, which `atBound` reports and the predictions then hide, so a small shortfall costs nothing
-	// while an unbounded loop would freeze the fit.
-	for (let n = 0; n < 20_000; n++) {
-		term *= ((top + n) / (c + 1 + n)) * z;
-		sum += term;
-		if (term * tailFactor <= 1e-15 * sum) break;
-	}
-	return (1 - b) * Math.log1p(-z) + Math.log(sum);
 }
 
 /**
@@ -97,49 +75,6 @@ function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, 
 	return ll;
 }
 
-/** ln ₂F₁(c, q; c+1; z) (as `logHyp2f1OneUp`) and its partial derivatives in c, q and z. */
-interface SeriesWithSlopes {
-	value: number;
-	dc: number;
-	dq: number;
-	dz: number;
-}
-
-/**
- * `logHyp2f1OneUp` with its derivatives, summed in the same loop: with uₙ the series' terms,
- * ∂ln S/∂c = Σ uₙ Σ_{k<n} (1/(c+1−q+k) − 1/(c+1+k)) / S, ∂ln S/∂q = −Σ uₙ Σ_{k<n} 1/(c+1−q+k) / S and
- * ∂ln S/∂z = Σ n·uₙ / (z·S); the prefactor (1−z)^(1−q) adds its own.
- */
-function seriesWithSlopes(c: number, q: number, z: number): SeriesWithSlopes {
-	const top = c + 1 - q;
-	if (z === 0) return { value: 0, dc: 0, dq: 0, dz: top / (c + 1) - (1 - q) };
-	let term = 1;
-	let sum = 1;
-	let sumC = 0;
-	let sumQ = 0;
-	let sumN = 0;
-	let hc = 0;
-	let hq = 0;
-	const tailFactor = z / (1 - z);
-	for (let n = 0; n < 20_000; n++) {
-		hc += 1 / (top + n) - 1 / (c + 1 + n);
-		hq -= 1 / (top + n);
-		term *= ((top + n) / (c + 1 + n)) * z;
-		sum += term;
-		sumC += term * hc;
-		sumQ += term * hq;
-		sumN += (n + 1) * term;
-		if (term * tailFactor <= 1e-15 * sum) break;
-	}
-	const log1mz = Math.log1p(-z);
-	return {
-		value: (1 - q) * log1mz + Math.log(sum),
-		dc: sumC / sum,
-		dq: -log1mz + sumQ / sum,
-		dz: -(1 - q) / (1 - z) + sumN / (z * sum)
-	};
-}
-
 /**
  * G(t) = ln[₂F₁(c, q; c+1; z)/(m+t)^c] of `logPowerIntegral` for the likelihood's integral
  * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β), written to `out[at … at+4]`.
@@ -148,7 +83,7 @@ function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x:
 	const c = r + s + x;
 	const alphaLarger = alpha >= beta;
 	const m = (alphaLarger ? alpha : beta) + t;
-	const f = seriesWithSlopes(c, alphaLarger ? s + 1 : r + x, Math.abs(alpha - beta) / m);
+	const f = logHyp2f1OneUpWithSlopes(c, alphaLarger ? s + 1 : r + x, Math.abs(alpha - beta) / m);
 	const logM = Math.log(m);
 	out[at] = f.value - c * logM;
 	if (alphaLarger) {
@@ -282,8 +217,25 @@ export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
 			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
 			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
 		};
-	}
+	},
+	limitAt: paretoLimitAt
 };
+
+/**
+ * s → ∞ with s/β fixed is the Gamma distribution of dropout rates narrowing to one rate for everyone,
+ * still a Pareto/NBD (the likelihood's limit exists, and at s = e^12 the predictions are that limit's to
+ * about 1e-5). Stores whose customers drop out at much the same pace drive the fit there (the demo store's
+ * calibration period does), so s alone on its upper bound is that limit, not a failed fit. Any other
+ * parameter on a bound is.
+ */
+function paretoLimitAt(logParams: readonly number[], bound: number): string | null {
+	const edge = bound - AT_BOUND_MARGIN;
+	const sOnTop = logParams[2]! > edge;
+	const othersInside = logParams.every((v, i) => i === 2 || Math.abs(v) <= edge);
+	return sOnTop && othersInside
+		? 'Customers barely differ in how soon they stop buying, so Pareto/NBD gives them all one dropout rate (the fit reached s → ∞ with s/β fixed).'
+		: null;
+}
 
 /** The Pareto/NBD log-likelihood of a purchase history at these parameters (FHL's note, eq. 22, in logs). */
 export function paretoNbdLogLikelihood(history: PurchaseHistory, params: ParetoNbdParams): number {
