@@ -23,9 +23,18 @@ export interface PurchaseModel<P extends object = object> {
 	logLikelihood(history: PurchaseHistory, params: P): number;
 	probabilityAlive(params: P, x: number, tx: number, T: number): number;
 	expectedPurchases(params: P, t: number, x: number, tx: number, T: number): number;
+	/** `expectedPurchases` at each of `horizons`, into `out` (what they share computed once). */
+	expectedPurchasesAt(params: P, horizons: readonly number[], x: number, tx: number, T: number, out: Float64Array): void;
 	expectedPurchasesNew(params: P, t: number): number;
 	probabilityOfOrderWithin(params: P, t: number, x: number, tx: number, T: number): number;
 }
+
+/** `expectedPurchasesAt` by one `expectedPurchases` per horizon (the closed forms are cheap). */
+const eachHorizon =
+	<P>(expected: (params: P, t: number, x: number, tx: number, T: number) => number) =>
+	(params: P, horizons: readonly number[], x: number, tx: number, T: number, out: Float64Array) => {
+		for (let m = 0; m < horizons.length; m++) out[m] = expected(params, horizons[m]!, x, tx, T);
+	};
 
 const bgNbd: PurchaseModel<bg.BgNbdParams> = {
 	name: 'bg-nbd',
@@ -36,6 +45,7 @@ const bgNbd: PurchaseModel<bg.BgNbdParams> = {
 	logLikelihood: bg.bgNbdLogLikelihood,
 	probabilityAlive: bg.probabilityAlive,
 	expectedPurchases: bg.expectedPurchases,
+	expectedPurchasesAt: eachHorizon(bg.expectedPurchases),
 	expectedPurchasesNew: bg.expectedPurchasesNew,
 	probabilityOfOrderWithin: bg.probabilityOfOrderWithin
 };
@@ -49,6 +59,7 @@ const mbgNbd: PurchaseModel<mbg.MbgNbdParams> = {
 	logLikelihood: mbg.mbgNbdLogLikelihood,
 	probabilityAlive: mbg.mbgProbabilityAlive,
 	expectedPurchases: mbg.mbgExpectedPurchases,
+	expectedPurchasesAt: eachHorizon(mbg.mbgExpectedPurchases),
 	expectedPurchasesNew: mbg.mbgExpectedPurchasesNew,
 	probabilityOfOrderWithin: mbg.mbgProbabilityOfOrderWithin
 };
@@ -62,6 +73,7 @@ const paretoNbd: PurchaseModel<pareto.ParetoNbdParams> = {
 	logLikelihood: pareto.paretoNbdLogLikelihood,
 	probabilityAlive: pareto.paretoProbabilityAlive,
 	expectedPurchases: pareto.paretoExpectedPurchases,
+	expectedPurchasesAt: pareto.paretoExpectedPurchasesAt,
 	expectedPurchasesNew: pareto.paretoExpectedPurchasesNew,
 	probabilityOfOrderWithin: pareto.paretoProbabilityOfOrderWithin
 };

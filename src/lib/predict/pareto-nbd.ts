@@ -34,11 +34,15 @@ export function logPowerIntegral(a: number, P: number, b: number, Q: number, t1:
 	const top = Math.max(a, b);
 	const q = a >= b ? Q : P;
 	const diff = Math.abs(a - b);
-	const G = (t: number) => (t === Infinity ? -Infinity : logHyp2f1OneUp(c, q, diff / (top + t)) - c * Math.log(top + t));
-	const lower = G(t1);
-	const upper = G(t2);
+	const lower = endTerm(c, q, diff, top, t1);
+	const upper = endTerm(c, q, diff, top, t2);
 	if (!(upper < lower)) return -Infinity;
 	return lower + Math.log(-Math.expm1(upper - lower)) - Math.log(c);
+}
+
+/** G(t) of `logPowerIntegral` in logs (a plain function: it runs for every customer and horizon). */
+function endTerm(c: number, q: number, diff: number, top: number, t: number): number {
+	return t === Infinity ? -Infinity : logHyp2f1OneUp(c, q, diff / (top + t)) - c * Math.log(top + t);
 }
 
 /**
@@ -139,17 +143,43 @@ function endPairs(g: GroupedHistory): EndPairs {
 }
 
 /**
+ * The pairs depend only on the groups, which a bootstrap's resamples share (`withGroupCounts` keeps
+ * the arrays): found once per grouping, not once per refit. The terms are scratch, so each cached
+ * entry serves one evaluation at a time (the fits run one after another in a worker).
+ */
+const endPairsCache = new WeakMap<Int32Array, EndPairs>();
+
+function endPairsOf(g: GroupedHistory): EndPairs {
+	let pairs = endPairsCache.get(g.x);
+	if (!pairs || pairs.lowerOf.length !== g.x.length) {
+		pairs = endPairs(g);
+		endPairsCache.set(g.x, pairs);
+	}
+	return pairs;
+}
+
+/** Space one likelihood evaluation writes into, allocated once per prepared history. */
+interface Scratch {
+	perX: Float64Array;
+	sumR: Float64Array;
+	pairs: EndPairs;
+	logAT: Float64Array;
+	logBT: Float64Array;
+}
+
+/**
  * The log-likelihood and its gradient with respect to (ln r, ln α, ln s, ln β): per customer
  * ln L = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + logaddexp(A, D), with A = −(r+x) ln(α+T) − s ln(β+T)
  * and D = ln s + ln[(G(t_x) − G(T))/c] in the notation of `logPowerIntegral`.
  */
-function groupedParetoValueAndGradient(
-	g: GroupedHistory,
-	params: ParetoNbdParams,
-	scratch: { perX: Float64Array; sumR: Float64Array; pairs: EndPairs }
-) {
+function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParams, scratch: Scratch) {
 	const { r, alpha, s, beta } = params;
-	const { perX, sumR, pairs } = scratch;
+	const { perX, sumR, pairs, logAT: logATs, logBT: logBTs } = scratch;
+	// Logs of α + T and β + T per distinct time, not per group: a store has far fewer of them.
+	for (let k = 0; k < g.times.length; k++) {
+		logATs[k] = Math.log(alpha + g.times[k]!);
+		logBTs[k] = Math.log(beta + g.times[k]!);
+	}
 	const terms = pairs.terms;
 	for (let p = 0; p < pairs.x.length; p++) endTermWithSlopes(r, alpha, s, beta, pairs.x[p]!, pairs.time[p]!, terms, 5 * p);
 	const logAlpha = Math.log(alpha);
@@ -171,10 +201,11 @@ function groupedParetoValueAndGradient(
 	for (let i = 0; i < g.x.length; i++) {
 		const x = g.x[i]!;
 		const w = g.weight[i]!;
-		const T = g.times[g.TIndex[i]!]!;
+		const k = g.TIndex[i]!;
+		const T = g.times[k]!;
 		const rx = r + x;
-		const logAT = Math.log(alpha + T);
-		const logBT = Math.log(beta + T);
+		const logAT = logATs[k]!;
+		const logBT = logBTs[k]!;
 		const alive = -rx * logAT - s * logBT;
 		// The front's derivatives (ln Γ(r+x) − ln Γ(r) + r ln α + s ln β), always.
 		dr += w * (logAlpha + sumR[x]!);
@@ -212,7 +243,13 @@ export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
 	names: ['r', 'alpha', 's', 'beta'],
 	timeScaled: ['alpha', 'beta'],
 	prepare(g) {
-		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1), pairs: endPairs(g) };
+		const scratch: Scratch = {
+			perX: new Float64Array(g.maxX + 1),
+			sumR: new Float64Array(g.maxX + 1),
+			pairs: endPairsOf(g),
+			logAT: new Float64Array(g.times.length),
+			logBT: new Float64Array(g.times.length)
+		};
 		return {
 			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
 			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
@@ -267,6 +304,26 @@ export function paretoExpectedPurchases(params: ParetoNbdParams, t: number, x: n
 	if (t <= 0) return 0;
 	const { r, alpha, s, beta } = params;
 	return ((r + x) / (alpha + T)) * lifetimeWithin(s, beta + T, t) * paretoProbabilityAlive(params, x, tx, T);
+}
+
+/**
+ * `paretoExpectedPurchases` at several horizons into `out`: P(alive), the costly part (two ₂F₁ terms),
+ * once for all of them — the bootstrap predicts every customer group at every horizon per resample.
+ */
+export function paretoExpectedPurchasesAt(
+	params: ParetoNbdParams,
+	horizons: readonly number[],
+	x: number,
+	tx: number,
+	T: number,
+	out: Float64Array
+): void {
+	const { r, alpha, s, beta } = params;
+	const perLifetime = ((r + x) / (alpha + T)) * paretoProbabilityAlive(params, x, tx, T);
+	for (let m = 0; m < horizons.length; m++) {
+		const t = horizons[m]!;
+		out[m] = t <= 0 ? 0 : perLifetime * lifetimeWithin(s, beta + T, t);
+	}
 }
 
 /** E[X(t)]: expected purchases of a new customer in the first `t` time units after the first purchase (FHL's note, eq. 17). */

@@ -11,8 +11,8 @@
  */
 import { randomLcg } from 'd3';
 import { percentileInterval, type BootstrapOptions } from './bootstrap';
-import { fitGrouped } from './fit';
-import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
+import { curvatureAt, fitGrouped } from './fit';
+import { expectedSpend, fitGammaGamma, gammaGammaCurvature, type GammaGammaParams, type GammaGammaStart } from './gamma-gamma';
 import { TailIntervals } from './intervals';
 import { purchaseModel } from './models';
 import { discountedPurchases, type CustomerSummary, type ModelFit, type PredictSettings } from './predict';
@@ -131,6 +131,9 @@ export function* estimateUncertainty(
 	for (let i = 0; i < n; i++) if (segmentIndex[i]! >= 0) segmentCustomers[segmentIndex[i]!]!++;
 
 	const random = randomLcg(Math.abs(Math.trunc(options.seed)) % 2 ** 31);
+	// Every refit starts at the full fit with its curvature: a few Newton-like steps each.
+	const curvature = curvatureAt(model.spec, g, fit.purchase.params);
+	const spendStart = showValue ? spendRefitStart(summary, fit.gammaGamma!.params) : undefined;
 	const purchaseNames = model.spec.names as readonly string[];
 	const purchaseDraws: number[][] = purchaseNames.map(() => []);
 	const spendDraws: number[][] = [[], [], []];
@@ -141,6 +144,8 @@ export function* estimateUncertainty(
 	const perCustomer = showValue ? new TailIntervals(n, options.resamples, LEVEL) : null;
 	const values = new Float64Array(n);
 	const ordersPerGroup = settings.horizons.map(() => new Float64Array(groups));
+	const horizonsInUnit = settings.horizons.map((h) => h / perUnit);
+	const atHorizons = new Float64Array(horizonsInUnit.length);
 	const valuePerGroup = new Float64Array(groups);
 	const counts = new Float64Array(groups);
 	const spendX: number[] = [];
@@ -160,10 +165,10 @@ export function* estimateUncertainty(
 				spendMean.push(summary.meanSpend[i]!);
 			}
 		}
-		const refit = fitGrouped(model.spec, withGroupCounts(g, counts), fit.purchase.params);
+		const refit = fitGrouped(model.spec, withGroupCounts(g, counts), fit.purchase.params, curvature ?? undefined);
 		let gg: GammaGammaParams | null = null;
 		if (showValue && spendX.length > 0) {
-			const spendFit = fitGammaGamma({ x: spendX, meanSpend: spendMean });
+			const spendFit = fitGammaGamma({ x: spendX, meanSpend: spendMean }, spendStart);
 			if (spendFit.converged && !spendFit.atBound && spendFit.params.q > 1) gg = spendFit.params;
 		}
 		// A refit that did not settle says nothing about the spread: it is left out (and counted).
@@ -174,7 +179,8 @@ export function* estimateUncertainty(
 			if (gg) [gg.p, gg.q, gg.gamma].forEach((v, m) => spendDraws[m]!.push(v));
 			// Per group, not per customer: customers with the same history have the same expectations.
 			for (let q = 0; q < groups; q++) {
-				settings.horizons.forEach((h, m) => (ordersPerGroup[m]![q] = model.expectedPurchases(p, h / perUnit, gx[q]!, gtx[q]!, gT[q]!)));
+				model.expectedPurchasesAt(p, horizonsInUnit, gx[q]!, gtx[q]!, gT[q]!, atHorizons);
+				for (let m = 0; m < horizonsInUnit.length; m++) ordersPerGroup[m]![q] = atHorizons[m]!;
 				// Undiscounted, the value horizon is often one of the horizons (365 days by default): no second evaluation.
 				if (gg)
 					valuePerGroup[q] =
@@ -187,9 +193,11 @@ export function* estimateUncertainty(
 			const horizonTotals = new Float64Array(settings.horizons.length);
 			let valueTotal = 0;
 			const populationSpend = gg ? expectedSpend(gg, 0, 0) : NaN;
+			// The store's totals per group (its customers all expect the same); segments and values per customer.
+			for (let q = 0; q < groups; q++)
+				for (let m = 0; m < horizonTotals.length; m++) horizonTotals[m]! += g.weight[q]! * ordersPerGroup[m]![q]!;
 			for (let i = 0; i < n; i++) {
 				const q = g.groupOf[i]!;
-				for (let m = 0; m < horizonTotals.length; m++) horizonTotals[m]! += ordersPerGroup[m]![q]!;
 				const s = segmentIndex[i]!;
 				if (s >= 0) segOrders[s]! += ordersPerGroup[0]![q]!;
 				if (gg) {
@@ -253,6 +261,18 @@ export function* estimateUncertainty(
 		predictedValueLow,
 		predictedValueHigh
 	};
+}
+
+/** The spend refits' start: the full fit and the curvature there, on the customers Gamma-Gamma was fitted on. */
+function spendRefitStart(summary: CustomerSummary, params: GammaGammaParams): GammaGammaStart {
+	const x: number[] = [];
+	const meanSpend: number[] = [];
+	for (let i = 0; i < summary.x.length; i++)
+		if (summary.x[i]! > 0 && summary.meanSpend[i]! > 0) {
+			x.push(summary.x[i]!);
+			meanSpend.push(summary.meanSpend[i]!);
+		}
+	return { params, inverseHessian: gammaGammaCurvature({ x, meanSpend }, params) ?? undefined };
 }
 
 /** Runs `estimateUncertainty` to the end (tests, the benchmark). */
