@@ -13,7 +13,7 @@
  */
 import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
 import { AT_BOUND_MARGIN } from './optimise';
-import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
+import { groupHistory, type GroupedCustomers, type GroupedHistory, type PurchaseHistory } from './purchase-history';
 import { logHyp2f1OneUp, logHyp2f1OneUpWithSlopes } from './hyp2f1';
 
 export interface ParetoNbdParams {
@@ -307,22 +307,47 @@ export function paretoExpectedPurchases(params: ParetoNbdParams, t: number, x: n
 }
 
 /**
- * `paretoExpectedPurchases` at several horizons into `out`: P(alive), the costly part (two ₂F₁ terms),
- * once for all of them — the bootstrap predicts every customer group at every horizon per resample.
+ * `paretoExpectedPurchases` of every group of `groups.grouped` at each of `horizons`: out[m][group].
+ * P(alive) needs two ₂F₁ terms per group, at (x, t_x) and (x, T), and groups share those pairs heavily
+ * (93,000 groups, 12,900 pairs at 200,000 customers), so each pair's term is computed once, as the
+ * likelihood does — the bootstrap predicts every group after every refit. P(alive) is a ratio of
+ * likelihood terms, the same in the grouped history's scaled time.
  */
-export function paretoExpectedPurchasesAt(
+export function paretoExpectedPurchasesByGroup(
 	params: ParetoNbdParams,
 	horizons: readonly number[],
-	x: number,
-	tx: number,
-	T: number,
-	out: Float64Array
+	groups: GroupedCustomers,
+	out: readonly Float64Array[]
 ): void {
-	const { r, alpha, s, beta } = params;
-	const perLifetime = ((r + x) / (alpha + T)) * paretoProbabilityAlive(params, x, tx, T);
-	for (let m = 0; m < horizons.length; m++) {
-		const t = horizons[m]!;
-		out[m] = t <= 0 ? 0 : perLifetime * lifetimeWithin(s, beta + T, t);
+	const { r, s, beta } = params;
+	const g = groups.grouped;
+	const alpha = params.alpha / g.scale;
+	const betaScaled = beta / g.scale;
+	const pairs = endPairsOf(g);
+	const top = Math.max(alpha, betaScaled);
+	const diff = Math.abs(alpha - betaScaled);
+	const ends = new Float64Array(pairs.x.length);
+	for (let p = 0; p < ends.length; p++) {
+		const x = pairs.x[p]!;
+		ends[p] = endTerm(r + s + x, alpha >= betaScaled ? s + 1 : r + x, diff, top, pairs.time[p]!);
+	}
+	const logS = Math.log(s);
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const lower = ends[pairs.lowerOf[i]!]!;
+		const upper = ends[pairs.upperOf[i]!]!;
+		let pAlive = 1;
+		if (upper < lower) {
+			const T = g.times[g.TIndex[i]!]!;
+			const logIntegral = lower + Math.log(-Math.expm1(upper - lower)) - Math.log(r + s + x);
+			pAlive = 1 / (1 + Math.exp(logS + logIntegral + (r + x) * Math.log(alpha + T) + s * Math.log(betaScaled + T)));
+		}
+		const T = groups.T[i]!;
+		const perLifetime = ((r + x) / (params.alpha + T)) * pAlive;
+		for (let m = 0; m < horizons.length; m++) {
+			const t = horizons[m]!;
+			out[m]![i] = t <= 0 ? 0 : perLifetime * lifetimeWithin(s, beta + T, t);
+		}
 	}
 }
 

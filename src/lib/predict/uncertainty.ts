@@ -145,30 +145,22 @@ export function* estimateUncertainty(
 	const values = new Float64Array(n);
 	const ordersPerGroup = settings.horizons.map(() => new Float64Array(groups));
 	const horizonsInUnit = settings.horizons.map((h) => h / perUnit);
-	const atHorizons = new Float64Array(horizonsInUnit.length);
+	const grouped = { grouped: g, x: gx, tx: gtx, T: gT };
 	const valuePerGroup = new Float64Array(groups);
 	const counts = new Float64Array(groups);
-	const spendX: number[] = [];
-	const spendMean: number[] = [];
+	// The drawn repeat buyers for Gamma-Gamma, in arrays kept across resamples (growing a list by
+	// 100,000 pushes per resample cost more than the draws themselves).
+	const spendX = new Float64Array(n);
+	const spendMean = new Float64Array(n);
 	let settled = 0;
 	const valueIsHorizon = settings.annualDiscountRate === 0 ? settings.horizons.indexOf(settings.valueHorizon) : -1;
 
 	for (let k = 0; k < options.resamples; k++) {
-		counts.fill(0);
-		spendX.length = 0;
-		spendMean.length = 0;
-		for (let j = 0; j < n; j++) {
-			const i = Math.floor(random() * n);
-			counts[g.groupOf[i]!]!++;
-			if (showValue && summary.x[i]! > 0 && summary.meanSpend[i]! > 0) {
-				spendX.push(summary.x[i]!);
-				spendMean.push(summary.meanSpend[i]!);
-			}
-		}
+		const spenders = drawResample(random, summary, g.groupOf, counts, showValue ? { x: spendX, meanSpend: spendMean } : null);
 		const refit = fitGrouped(model.spec, withGroupCounts(g, counts), fit.purchase.params, curvature ?? undefined);
 		let gg: GammaGammaParams | null = null;
-		if (showValue && spendX.length > 0) {
-			const spendFit = fitGammaGamma({ x: spendX, meanSpend: spendMean }, spendStart);
+		if (showValue && spenders > 0) {
+			const spendFit = fitGammaGamma({ x: spendX.subarray(0, spenders), meanSpend: spendMean.subarray(0, spenders) }, spendStart);
 			if (spendFit.converged && !spendFit.atBound && spendFit.params.q > 1) gg = spendFit.params;
 		}
 		// A refit that did not settle says nothing about the spread: it is left out (and counted).
@@ -178,9 +170,8 @@ export function* estimateUncertainty(
 			purchaseNames.forEach((name, m) => purchaseDraws[m]!.push(p[name]!));
 			if (gg) [gg.p, gg.q, gg.gamma].forEach((v, m) => spendDraws[m]!.push(v));
 			// Per group, not per customer: customers with the same history have the same expectations.
+			model.expectedPurchasesByGroup(p, horizonsInUnit, grouped, ordersPerGroup);
 			for (let q = 0; q < groups; q++) {
-				model.expectedPurchasesAt(p, horizonsInUnit, gx[q]!, gtx[q]!, gT[q]!, atHorizons);
-				for (let m = 0; m < horizonsInUnit.length; m++) ordersPerGroup[m]![q] = atHorizons[m]!;
 				// Undiscounted, the value horizon is often one of the horizons (365 days by default): no second evaluation.
 				if (gg)
 					valuePerGroup[q] =
@@ -261,6 +252,33 @@ export function* estimateUncertainty(
 		predictedValueLow,
 		predictedValueHigh
 	};
+}
+
+/**
+ * One resample: as many customers as there are, drawn with replacement, counted per group into
+ * `counts`; the drawn repeat buyers' x and mean spend go to `spend` (returns how many). A plain
+ * function, not part of the generator: V8 optimises its loop far better there (128 ms → 15 ms a
+ * resample at 200,000 customers).
+ */
+function drawResample(
+	random: () => number,
+	summary: CustomerSummary,
+	groupOf: Int32Array,
+	counts: Float64Array,
+	spend: { x: Float64Array; meanSpend: Float64Array } | null
+): number {
+	const n = groupOf.length;
+	counts.fill(0);
+	let spenders = 0;
+	for (let j = 0; j < n; j++) {
+		const i = Math.floor(random() * n);
+		counts[groupOf[i]!]!++;
+		if (spend && summary.x[i]! > 0 && summary.meanSpend[i]! > 0) {
+			spend.x[spenders] = summary.x[i]!;
+			spend.meanSpend[spenders++] = summary.meanSpend[i]!;
+		}
+	}
+	return spenders;
 }
 
 /** The spend refits' start: the full fit and the curvature there, on the customers Gamma-Gamma was fitted on. */
