@@ -27,6 +27,17 @@ export interface Hyp2f1WithSlopes {
 	dz: number;
 }
 
+/**
+ * Whether the series settles within SERIES_TERMS terms, estimated without running it: its n-th term
+ * is about zⁿ (1 + n/(c+1−q))^−q (each ratio (c+1−q+k)/(c+1+k)·z ≈ z·e^(−q/(c+1−q+k))). Going
+ * straight to the continued fraction where it would not saves the wasted terms: the demo store's
+ * likelihood spends most of its time there.
+ */
+function seriesIsQuick(c: number, q: number, z: number): boolean {
+	const logLastTerm = SERIES_TERMS * Math.log(z) - q * Math.log1p(SERIES_TERMS / (c + 1 - q));
+	return logLastTerm < Math.log(TOLERANCE * (1 - z));
+}
+
 function checkArguments(c: number, q: number, z: number): void {
 	if (!(z >= 0 && z < 1)) throw new RangeError(`The series needs 0 ≤ z < 1, got ${z}`);
 	if (!(c + 1 - q > 0)) throw new RangeError(`The series needs c + 1 − q > 0, got c = ${c}, q = ${q}`);
@@ -45,7 +56,8 @@ export function logHyp2f1OneUp(c: number, q: number, z: number): number {
 	// Every term is less than z times the one before, so the tail after a term is at most term·z/(1−z).
 	const tailFactor = z / (1 - z);
 	let converged = false;
-	for (let n = 0; n < SERIES_TERMS; n++) {
+	const terms = seriesIsQuick(c, q, z) ? SERIES_TERMS : 0;
+	for (let n = 0; n < terms; n++) {
 		term *= ((top + n) / (c + 1 + n)) * z;
 		sum += term;
 		if (term * tailFactor <= TOLERANCE * sum) {
@@ -75,7 +87,8 @@ export function logHyp2f1OneUpWithSlopes(c: number, q: number, z: number): Hyp2f
 	let hq = 0;
 	const tailFactor = z / (1 - z);
 	let converged = false;
-	for (let n = 0; n < SERIES_TERMS; n++) {
+	const terms = seriesIsQuick(c, q, z) ? SERIES_TERMS : 0;
+	for (let n = 0; n < terms; n++) {
 		hc += 1 / (top + n) - 1 / (c + 1 + n);
 		hq -= 1 / (top + n);
 		term *= ((top + n) / (c + 1 + n)) * z;
