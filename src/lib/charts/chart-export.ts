@@ -29,12 +29,22 @@ export function serializeSvg(svg: SVGSVGElement): { text: string; width: number;
 	const clone = svg.cloneNode(true) as SVGSVGElement;
 	const originals = [svg, ...svg.querySelectorAll('*')];
 	const copies = [clone, ...clone.querySelectorAll('*')];
-	originals.forEach((el, i) => {
-		const style = getComputedStyle(el);
-		const inline = PROPERTIES.map((p) => `${p}:${style.getPropertyValue(p)}`).join(';');
-		copies[i]!.setAttribute('style', inline);
-		copies[i]!.removeAttribute('class');
-	});
+	// The file has a white background whatever the page's theme: its colours are the light theme's
+	// (the tokens switch with the attribute; the page is restored before it paints again).
+	const root = document.documentElement;
+	const theme = root.getAttribute('data-theme');
+	root.setAttribute('data-theme', 'light');
+	try {
+		originals.forEach((el, i) => {
+			const style = getComputedStyle(el);
+			const inline = PROPERTIES.map((p) => `${p}:${style.getPropertyValue(p)}`).join(';');
+			copies[i]!.setAttribute('style', inline);
+			copies[i]!.removeAttribute('class');
+		});
+	} finally {
+		if (theme === null) root.removeAttribute('data-theme');
+		else root.setAttribute('data-theme', theme);
+	}
 	const box = svg.getBoundingClientRect();
 	const width = Math.ceil(Number(svg.getAttribute('width')) || box.width);
 	const height = Math.ceil(Number(svg.getAttribute('height')) || box.height);

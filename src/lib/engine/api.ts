@@ -36,7 +36,7 @@ export type { CustomerProfile, CustomerQuery, CustomerWindow, ExploreCharts };
 
 /** What the engine's warm-up did (warm-up.ts): its time, and what it left behind (nothing, unless a drop failed). */
 export interface WarmUp {
-	/** Milliseconds, cleaning up included; null when the analysis failed (the engine then starts cold). */
+	/** Milliseconds, cleaning up included; null when it failed or was stopped (the engine then stays cold). */
 	ms: number | null;
 	/** Tables, views and sequences of the warm-up still in the database after it: 0. */
 	leftovers: number;
@@ -47,8 +47,6 @@ export interface EngineInfo {
 	/** Which DuckDB-WASM build runs: `eh` (wasm exceptions) or the `mvp` fallback. */
 	bundle: 'eh' | 'mvp';
 	startMs: number;
-	/** The warm-up analysis before "Engine ready" (warm-up.ts); absent in test doubles. */
-	warmUp?: WarmUp;
 	/** DuckDB's memory limit in bytes: what the largest file this browser can analyse is measured against. */
 	memoryLimit: number;
 }
@@ -122,6 +120,11 @@ export { CANCELLED, FILE_PROBLEM } from '../errors';
 export interface EngineApi {
 	/** Starts DuckDB once; later calls return the same start (their options are ignored). */
 	start(options?: EngineOptions): Promise<EngineInfo>;
+	/**
+	 * The warm-up's outcome once it has ended (warm-up.ts): run to the end, stopped by the page's
+	 * first request (`ms` null), or null when it never started (a request came first).
+	 */
+	warmedUp(): Promise<WarmUp | null>;
 	/** Registers the file (no copy), checks it is readable text, sniffs it and proposes a mapping. */
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile>;
 	/**

@@ -5,9 +5,9 @@
  * the latest of a kind, or background work) and hands the work to the workspace (workspace.ts).
  */
 import * as Comlink from 'comlink';
-import type { EngineApi, EngineOptions, OpenedFile, ProgressCallback } from './api';
-import { limitMemory, startEngine, stepOn, type Step } from './connection';
-import { Scheduler, type CancelToken, type Work } from './scheduler';
+import type { EngineApi, EngineOptions, OpenedFile, ProgressCallback, WarmUp } from './api';
+import { limitMemory, startEngine, stepOn, type StartedEngine, type Step } from './connection';
+import { Scheduler, Ticket, type CancelToken, type Work } from './scheduler';
 import { checkScoringRequest, Workspace } from './workspace';
 import { warmUp } from './warm-up';
 import { FileProblem } from '../errors';
@@ -19,17 +19,32 @@ import type { PredictionSelection } from '../predict/predictions-sql';
 import type { BootstrapOptions } from '../predict/bootstrap';
 
 // DuckDB starts as soon as the worker exists, so a dropped file never waits for it.
+const started = startEngine();
 const scheduler = new Scheduler(async () => (await started).duck.conn.cancelSent().catch(() => false));
-// The warm-up is part of starting: work the page sends meanwhile waits for it, and runs faster after it.
-const started = startEngine().then(async (engine) => {
-	engine.info.warmUp = await warmUp(engine.duck, scheduler, engine.info.memoryLimit);
-	return engine;
-});
 const workspace = new Workspace(scheduler);
+
+/**
+ * The warm-up (warm-up.ts) runs once the page has started the engine and asked for nothing yet;
+ * the page's first request stops it and waits for it to clean up. A demo link, whose file is asked
+ * for before DuckDB has started, skips it: on a 2-core machine it would cost that link more than it saves.
+ */
+let warming: { ticket: Ticket; done: Promise<WarmUp> } | null = null;
+let requests = 0;
+
+/** The engine, once started and with the warm-up stopped: every piece of work waits for this. */
+async function engine(): Promise<StartedEngine> {
+	requests++;
+	const e = await started;
+	if (warming) {
+		warming.ticket.cancel();
+		await warming.done;
+	}
+	return e;
+}
 
 /** Binds a scheduled piece of work to DuckDB: its runner stops at the first query after its token is cancelled. */
 async function bind<T>(schedule: (work: Work<T>) => Promise<T>, work: (step: Step) => Promise<T>): Promise<T> {
-	const { duck } = await started;
+	const { duck } = await engine();
 	return schedule((token: CancelToken) => work(stepOn(duck, token)));
 }
 
@@ -52,7 +67,16 @@ function open(files: File[], sheet: string | null, onProgress?: ProgressCallback
 
 const api = {
 	async start(options?: EngineOptions) {
-		return limitMemory(await started, options?.memoryLimit);
+		const info = await limitMemory(await started, options?.memoryLimit);
+		if (requests === 0 && !warming) {
+			const ticket = new Ticket();
+			warming = { ticket, done: warmUp((await started).duck, scheduler, info.memoryLimit, ticket) };
+		}
+		return info;
+	},
+
+	async warmedUp() {
+		return warming ? warming.done : null;
 	},
 
 	openFile(file: File, onProgress?: ProgressCallback): Promise<OpenedFile> {
@@ -140,7 +164,7 @@ const api = {
 		if (invalid) throw new FileProblem(invalid);
 		// A newer prediction replaces one still running in the background.
 		workspace.stopBackgroundPredictions();
-		if (background) return workspace.predictInBackground((await started).duck, settings, onProgress);
+		if (background) return workspace.predictInBackground((await engine()).duck, settings, onProgress);
 		return page((s) => workspace.predict(s, settings, onProgress));
 	},
 

@@ -1,14 +1,14 @@
 /**
- * The engine's warm-up: one small analysis of a made-up store before the page says "Engine ready".
+ * The engine's warm-up: one small analysis of a made-up store while the merchant looks for a file.
  *
  * DuckDB-WASM is 34 MB of code that V8 first runs through its baseline compiler, optimising each
- * function only once it has run for a while. Measured in Chromium on this project's 2-core machines,
- * the first 100,000-row file dropped on a fresh page took 3–5× as long as the same file dropped
- * again (6.7–7.3 s against 1.8 s under load). Analysing the demo generator's store first (2,000
- * customers, some 8,000 line items: the richest path, with e-mails, names, products, statuses and
- * refunds) costs less than that difference, so even a demo link, which waits for it, reaches its
- * matrix sooner. Nothing of it stays: its file is forgotten and every table, view and sequence it
- * made is dropped; a failure only leaves the engine cold.
+ * function only once it has run for a while. Measured in Chromium on a quiet 2-core machine, the
+ * first 100,000-row file dropped on a fresh page took 2.9–3.2 s to its matrix, the same file dropped
+ * again 1.0–1.2 s. Analysing the demo generator's store (2,000 customers, some 8,000 line items: the
+ * richest path, with e-mails, names, products, statuses and refunds) takes about 2.3 s of idle time
+ * and brings the first file down to the second's time. It runs only while the page asks for nothing
+ * (engine.worker.ts stops it at the first request), and nothing of it stays: its file is forgotten
+ * and every table, view and sequence it made is dropped.
  */
 import type { WarmUp } from './api';
 import type { StartedDuckDB } from './duckdb';
@@ -38,11 +38,12 @@ interface DatabaseObject {
 const key = (o: DatabaseObject) => `${o.kind} ${o.database}.${o.schema}.${o.name}`;
 
 /**
- * Runs the warm-up analysis on the started engine (before any of the page's work: the caller awaits
- * it as part of starting), then drops everything it made.
+ * Runs the warm-up analysis on the started engine, then drops everything it made. Nothing else may
+ * use the connection meanwhile: the caller cancels `ticket` and awaits the result before any other work.
  */
-export async function warmUp(duck: StartedDuckDB, scheduler: Scheduler, memoryLimit: number): Promise<WarmUp> {
+export async function warmUp(duck: StartedDuckDB, scheduler: Scheduler, memoryLimit: number, ticket: Ticket): Promise<WarmUp> {
 	const t0 = performance.now();
+	// The analysis stops at its next query once `ticket` is cancelled; the clean-up runs regardless.
 	const step = stepOn(duck, new Ticket());
 	const before = new Set((await step.db.rows<DatabaseObject>(OBJECTS_SQL)).map(key));
 	const made = async () => (await step.db.rows<DatabaseObject>(OBJECTS_SQL)).filter((o) => !before.has(key(o)));
@@ -51,17 +52,18 @@ export async function warmUp(duck: StartedDuckDB, scheduler: Scheduler, memoryLi
 	try {
 		const store = generateDemoStore(1, WARM_UP_CUSTOMERS);
 		const file = new File(store.parts as Uint8Array<ArrayBuffer>[], 'warm-up.csv', { type: 'text/csv' });
-		const opened = await workspace.open(step, [file], null);
+		const analysis = stepOn(duck, ticket);
+		const opened = await workspace.open(analysis, [file], null);
 		const request = {
 			layout: opened.layout,
 			mapping: opened.detection.plan.mapping,
 			scoring: structuredClone(DEFAULT_SCORING),
 			ruleSet: GRID_MAP
 		};
-		await workspace.analyze(step, request, memoryLimit);
+		await workspace.analyze(analysis, request, memoryLimit);
 		analysed = true;
 	} catch {
-		// A warm-up that failed (say, on a device short of memory) only leaves the engine cold.
+		// Stopped by the page's first request, or failed (say, on a device short of memory): the engine stays cold.
 	}
 	await workspace.close(duck);
 	const objects = await made();
