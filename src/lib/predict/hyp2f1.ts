@@ -9,13 +9,14 @@
  * large and z = (β−α)/(β+t) is near 1), the series needs tens of thousands of terms, and the fit of a
  * demo store took half a minute in the browser. S is also the continued fraction of the incomplete
  * beta function B_z(c, 1−q) (Numerical Recipes' `betacf`, with a = c, b = 1−q): it converges in a few
- * hundred steps where the series needs 20,000, so the series is tried first (cheaper per term, and what
- * reproduced the published CDNOW fit) and the fraction takes over where the series is slow.
+ * hundred steps where the series needs 20,000. The series (cheaper per term, and what reproduced the
+ * published CDNOW fit) runs where an estimate says it settles within SERIES_TERMS terms, the fraction
+ * elsewhere and wherever the series still has not settled by then.
  */
 
-/** Series terms tried before the continued fraction takes over. */
+/** Series terms summed at most before the continued fraction takes over. */
 const SERIES_TERMS = 120;
-/** The continued fraction's steps are capped so that no input can freeze a fit (5,000 reach 1e-15 up to 1 − z ≈ 1e-6). */
+/** The continued fraction's steps are capped so that no input can freeze a fit (c 1.5, 1 − z = 1e-4 takes about 1,500). */
 const FRACTION_STEPS = 20_000;
 const TOLERANCE = 1e-15;
 
