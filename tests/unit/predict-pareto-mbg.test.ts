@@ -30,7 +30,8 @@ import {
 } from '../../src/lib/predict/mbg-nbd';
 import { BG_NBD, fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
 import { bootstrapFits, percentileInterval } from '../../src/lib/predict/bootstrap';
-import { groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { curvatureAt, fitGrouped, groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { inversePositiveDefinite } from '../../src/lib/predict/optimise';
 import { TailIntervals } from '../../src/lib/predict/intervals';
 import { groupHistory, withGroupCounts } from '../../src/lib/predict/purchase-history';
 import { compareModels } from '../../src/lib/predict/model-choice';
@@ -403,6 +404,46 @@ describe('choosing the model on the holdout period', () => {
 });
 
 describe('bootstrap over customers', () => {
+	it('refits a resample from the full fit with its curvature: the same optimum in fewer evaluations', () => {
+		const g = groupHistory(history);
+		const random = seededRandom(5);
+		for (const model of PURCHASE_MODELS) {
+			const fit = model.fit(history);
+			const curvature = curvatureAt(model.spec, g, fit.params);
+			expect(curvature).not.toBeNull();
+			const counts = new Float64Array(g.x.length);
+			for (let i = 0; i < g.groupOf.length; i++) counts[g.groupOf[Math.floor(random() * g.groupOf.length)]!]!++;
+			const resample = withGroupCounts(g, counts);
+			const plain = fitGrouped(model.spec, resample, fit.params);
+			const curved = fitGrouped(model.spec, resample, fit.params, curvature!);
+			expect(plain.converged && curved.converged).toBe(true);
+			expect(curved.logLikelihood).toBeCloseTo(plain.logLikelihood, 5);
+			expect(curved.evaluations).toBeLessThan(plain.evaluations);
+		}
+	});
+
+	it('inverts a positive definite matrix, and refuses one that is not', () => {
+		const inverse = inversePositiveDefinite([
+			[4, 2, 0],
+			[2, 3, 1],
+			[0, 1, 2]
+		])!;
+		// Its product with the matrix is the identity.
+		const m = [
+			[4, 2, 0],
+			[2, 3, 1],
+			[0, 1, 2]
+		];
+		for (let i = 0; i < 3; i++)
+			for (let j = 0; j < 3; j++) expect(m[i]!.reduce((sum, v, k) => sum + v * inverse[k]![j]!, 0)).toBeCloseTo(i === j ? 1 : 0, 12);
+		expect(
+			inversePositiveDefinite([
+				[1, 2],
+				[2, 1]
+			])
+		).toBeNull();
+	});
+
 	it('reads intervals as R’s quantile type 7', () => {
 		const { low, high } = percentileInterval([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
 		expect(low).toBeCloseTo(1.45, 12);
