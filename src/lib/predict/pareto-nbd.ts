@@ -69,6 +69,7 @@ function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, 
 	}
 	let ll = 0;
 	for (let i = 0; i < g.x.length; i++) {
+		if (g.weight[i] === 0) continue;
 		const x = g.x[i]!;
 		const tx = g.times[g.txIndex[i]!]!;
 		const T = g.times[g.TIndex[i]!]!;
@@ -199,8 +200,10 @@ function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParam
 	let ds = 0;
 	let dBeta = 0;
 	for (let i = 0; i < g.x.length; i++) {
-		const x = g.x[i]!;
 		const w = g.weight[i]!;
+		// A bootstrap resample leaves about a third of the groups undrawn: they add nothing.
+		if (w === 0) continue;
+		const x = g.x[i]!;
 		const k = g.TIndex[i]!;
 		const T = g.times[k]!;
 		const rx = r + x;
