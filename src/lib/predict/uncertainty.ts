@@ -148,6 +148,7 @@ export function* estimateUncertainty(
 	const grouped = { grouped: g, x: gx, tx: gtx, T: gT };
 	const valuePerGroup = new Float64Array(groups);
 	const counts = new Float64Array(groups);
+	const drawn = new Int32Array(n);
 	// The drawn repeat buyers for Gamma-Gamma, in arrays kept across resamples (growing a list by
 	// 100,000 pushes per resample cost more than the draws themselves).
 	const spendX = new Float64Array(n);
@@ -156,7 +157,7 @@ export function* estimateUncertainty(
 	const valueIsHorizon = settings.annualDiscountRate === 0 ? settings.horizons.indexOf(settings.valueHorizon) : -1;
 
 	for (let k = 0; k < options.resamples; k++) {
-		const spenders = drawResample(random, summary, g.groupOf, counts, showValue ? { x: spendX, meanSpend: spendMean } : null);
+		const spenders = drawResample(random, summary, g.groupOf, drawn, counts, showValue ? { x: spendX, meanSpend: spendMean } : null);
 		const refit = fitGrouped(model.spec, withGroupCounts(g, counts), fit.purchase.params, curvature ?? undefined);
 		let gg: GammaGammaParams | null = null;
 		if (showValue && spenders > 0) {
@@ -256,27 +257,33 @@ export function* estimateUncertainty(
 
 /**
  * One resample: as many customers as there are, drawn with replacement, counted per group into
- * `counts`; the drawn repeat buyers' x and mean spend go to `spend` (returns how many). A plain
- * function, not part of the generator: V8 optimises its loop far better there (128 ms → 15 ms a
- * resample at 200,000 customers).
+ * `counts`; the drawn repeat buyers' x and mean spend go to `spend` (returns how many). Draws are
+ * first counted per customer (`drawn`), then swept in customer order: one random access per draw
+ * instead of four (group, x, spend, count), which at 200,000 customers is most of the draws' time. A
+ * plain function, not part of the generator, which V8 optimises far less well.
  */
 function drawResample(
 	random: () => number,
 	summary: CustomerSummary,
 	groupOf: Int32Array,
+	drawn: Int32Array,
 	counts: Float64Array,
 	spend: { x: Float64Array; meanSpend: Float64Array } | null
 ): number {
 	const n = groupOf.length;
+	drawn.fill(0);
+	for (let j = 0; j < n; j++) drawn[Math.floor(random() * n)]!++;
 	counts.fill(0);
 	let spenders = 0;
-	for (let j = 0; j < n; j++) {
-		const i = Math.floor(random() * n);
-		counts[groupOf[i]!]!++;
-		if (spend && summary.x[i]! > 0 && summary.meanSpend[i]! > 0) {
-			spend.x[spenders] = summary.x[i]!;
-			spend.meanSpend[spenders++] = summary.meanSpend[i]!;
-		}
+	for (let i = 0; i < n; i++) {
+		const times = drawn[i]!;
+		if (times === 0) continue;
+		counts[groupOf[i]!]! += times;
+		if (spend && summary.x[i]! > 0 && summary.meanSpend[i]! > 0)
+			for (let k = 0; k < times; k++) {
+				spend.x[spenders] = summary.x[i]!;
+				spend.meanSpend[spenders++] = summary.meanSpend[i]!;
+			}
 	}
 	return spenders;
 }
