@@ -10,7 +10,7 @@
  */
 import { previousSegmentSql } from '../history/previous';
 import { date, ident } from '../sql';
-import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, orderChanceColumn, type PredictionColumns } from '../predict/predictions-sql';
 import { BEHAVIOUR_COLUMN } from '../rfm/behaviour';
 import { conditionProblem, fieldInfo, PREDICTION_FIELDS, type Condition, type FieldId, type SegmentDefinition } from './definition';
 import {
@@ -52,6 +52,7 @@ const NUMBER_COLUMN: Partial<Record<FieldId, string>> = {
 	days_since_first: 'c.days_since_first',
 	days_since_last: 'c.days_since_last',
 	p_alive: 'c.p_alive',
+	p_order_next: 'c.p_order_next',
 	expected_orders: 'c.expected_orders',
 	expected_order_value: 'c.expected_order_value',
 	predicted_value: 'c.predicted_value'
@@ -280,10 +281,11 @@ export const PREDICTION_FIELDS_SQL = `SELECT ${PREDICTION_FIELDS.map((f) => `EXI
 /** The prediction columns of `builder_customers` (from `customer_predictions p`, or NULL without predictions). */
 function predictionColumnsSql(predictions: PredictionColumns | null): string {
 	if (!predictions)
-		return `CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_orders, CAST(NULL AS DOUBLE) AS expected_order_value,
+		return `CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS p_order_next, CAST(NULL AS DOUBLE) AS expected_orders, CAST(NULL AS DOUBLE) AS expected_order_value,
 	CAST(NULL AS DOUBLE) AS predicted_value, CAST(NULL AS BOOLEAN) AS likely_lost, CAST(NULL AS BOOLEAN) AS high_predicted_value`;
 	const value = (c: string) => (predictions.showValue ? `p.${c}` : 'CAST(NULL AS DOUBLE)');
-	return `CAST(p.p_alive * 100 AS DOUBLE) AS p_alive, CAST(p.${ident(expectedOrdersColumn(predictions.horizons[0]!))} AS DOUBLE) AS expected_orders,
+	return `CAST(p.p_alive * 100 AS DOUBLE) AS p_alive, CAST(p.${ident(orderChanceColumn(predictions.horizons[0]!))} * 100 AS DOUBLE) AS p_order_next,
+	CAST(p.${ident(expectedOrdersColumn(predictions.horizons[0]!))} AS DOUBLE) AS expected_orders,
 	${value('expected_order_value')} AS expected_order_value, ${value('predicted_value')} AS predicted_value,
 	p.likely_lost, ${predictions.showValue ? 'p.high_predicted_value' : 'CAST(NULL AS BOOLEAN)'} AS high_predicted_value`;
 }

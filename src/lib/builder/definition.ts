@@ -7,6 +7,7 @@
 /** The fields that come from the predictions (`customer_predictions`), offered once the models ran and are trusted. */
 export const PREDICTION_FIELDS = [
 	'p_alive',
+	'p_order_next',
 	'expected_orders',
 	'expected_order_value',
 	'predicted_value',
@@ -84,8 +85,9 @@ export const FIELDS: readonly FieldInfo[] = [
 	{ id: 'category', label: 'Category purchased', kind: 'purchase', always: false },
 	{ id: 'tag', label: 'Customer tag', kind: 'text', always: false },
 	{ id: 'accepts_marketing', label: 'Accepts marketing', kind: 'flag', always: false },
-	// Predictions (BG/NBD and Gamma-Gamma), offered once the models have run and are trusted.
+	// Predictions (the purchase model in use and Gamma-Gamma), offered once the models have run and are trusted.
 	{ id: 'p_alive', label: 'Chance still active (%)', kind: 'number', always: false },
+	{ id: 'p_order_next', label: 'Chance of an order in the first horizon (%)', kind: 'number', always: false },
 	{ id: 'expected_orders', label: 'Expected orders (first horizon)', kind: 'number', always: false },
 	{ id: 'expected_order_value', label: 'Expected order value', kind: 'number', always: false },
 	{ id: 'predicted_value', label: 'Predicted value', kind: 'number', always: false },

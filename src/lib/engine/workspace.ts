@@ -59,11 +59,15 @@ import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
 import type { Grain } from '../history/periods';
-import { runPredictions, type PredictionReport, type TableWriter } from '../predict/pipeline';
+import { predictStore, type PredictionReport, type PredictionRun, type TableWriter } from '../predict/pipeline';
 import type { PredictSettings } from '../predict/predict';
+import type { BootstrapOptions } from '../predict/bootstrap';
+import { estimateUncertainty, type UncertaintyReport } from '../predict/uncertainty';
 import {
+	INTERVALS_STAGING,
 	predictionRowsSql,
 	segmentPredictionsSql,
+	withIntervalsSql,
 	withPredictionsSql,
 	type PredictionColumns,
 	type PredictionSelection,
@@ -111,6 +115,10 @@ export class Workspace {
 	#predictions = 0;
 	/** The predictions running in the background, if any: new orders (a file, a mapping) stop them. */
 	#backgroundPrediction: Ticket | null = null;
+	/** The summary and fit behind `customer_predictions` (for the bootstrap), with the version they were written as. */
+	#lastRun: (Omit<PredictionRun, 'report'> & { settings: PredictSettings; version: number }) | null = null;
+	/** The bootstrap running in the background, if any: new predictions or orders stop it, and so can the merchant. */
+	#uncertainty: Ticket | null = null;
 	/** `builder_customers` and the builder's fields, for one scoring, behaviour thresholds and predictions. */
 	#builder: { version: number; behaviour: BehaviourSettings; predictions: number; fields: BuilderFields } | null = null;
 	/** Which query `explore_list` holds (scoring, behaviour thresholds, selection, sort, search) and its size. */
@@ -151,6 +159,7 @@ export class Workspace {
 		this.#scoringCache = newScoringCache();
 		// New orders: the old predictions no longer apply (and no view may join them).
 		this.#predicted = null;
+		this.#lastRun = null;
 		await db.run(`DROP TABLE IF EXISTS ${CUSTOMER_PREDICTIONS}`);
 		const t1 = performance.now();
 		if (ingest.orders === 0) throw new FileProblem(nothingToScoreMessage(ingest));
@@ -237,7 +246,7 @@ export class Workspace {
 	predictionsExportSql(selection: PredictionSelection): string {
 		const horizons = this.#predicted?.horizons;
 		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
-		return predictionRowsSql(selection, horizons);
+		return predictionRowsSql(selection, horizons, undefined, this.#predicted?.intervals ?? false);
 	}
 
 	/**
@@ -336,6 +345,80 @@ export class Workspace {
 	stopBackgroundPredictions(): void {
 		this.#backgroundPrediction?.cancel();
 		this.#backgroundPrediction = null;
+		this.stopUncertainty();
+	}
+
+	/** Stops the bootstrap, if one runs (the merchant's Cancel, or predictions it no longer belongs to). */
+	stopUncertainty(): void {
+		this.#uncertainty?.cancel();
+		this.#uncertainty = null;
+	}
+
+	/**
+	 * The bootstrap over customers for the predictions `customer_predictions` holds, in the background:
+	 * each resample is one unit of the queue, after a pause that lets the page's messages in, so lists
+	 * and counts go ahead of it. On completion each customer's predicted-value interval is written to
+	 * `customer_predictions` and the exports gain it.
+	 */
+	async estimateUncertainty(duck: StartedDuckDB, options: BootstrapOptions, onProgress?: ProgressCallback): Promise<UncertaintyReport> {
+		const run = this.#lastRun;
+		if (!run || this.#predicted?.version !== run.version)
+			throw new FileProblem('There are no trusted predictions to put intervals on: make predictions first, or see their warnings.');
+		this.stopUncertainty();
+		const ticket = new Ticket();
+		this.#uncertainty = ticket;
+		const scheduler = this.#scheduler;
+		const db = scheduler.backgroundRunner(connectionRunner(duck, ticket));
+		const segments = new Map(
+			(
+				await db.rows<{ customer_id: string; segment: string }>(
+					`SELECT CAST(customer_id AS VARCHAR) AS customer_id, segment FROM customer_scores`
+				)
+			).map((row) => [row.customer_id, row.segment])
+		);
+		const steps = estimateUncertainty(
+			{
+				summary: run.summary,
+				fit: run.fit,
+				settings: run.settings,
+				segmentOf: run.summary.customerId.map((id) => segments.get(id) ?? null)
+			},
+			options
+		);
+		let result;
+		for (;;) {
+			// A macrotask between resamples: the page's calls (and a Cancel) arrive in the worker meanwhile.
+			await new Promise((resolve) => setTimeout(resolve, 0));
+			if (ticket.cancelled) throw new CancelledError();
+			const step = await scheduler.background(async () => {
+				try {
+					return steps.next();
+				} catch (e) {
+					throw new PredictionProblem(e instanceof Error ? e.message : String(e));
+				}
+			});
+			if (step.done) {
+				result = step.value;
+				break;
+			}
+			onProgress?.({
+				step: 'score',
+				label: `Resample ${step.value.done.toLocaleString('en')} of ${step.value.total.toLocaleString('en')}`,
+				...step.value
+			});
+		}
+		const write = (name: string, columns: Record<string, ArrayLike<number> | string[]>) =>
+			scheduler.background(async () => {
+				if (ticket.cancelled) throw new CancelledError();
+				await arrowWriter(duck)(name, columns);
+			});
+		await write(INTERVALS_STAGING, { customer_id: run.summary.customerId, low: result.predictedValueLow, high: result.predictedValueHigh });
+		await db.run(withIntervalsSql());
+		await db.run(`DROP TABLE IF EXISTS ${INTERVALS_STAGING}`);
+		// Newer predictions replaced the table meanwhile: these intervals are not theirs.
+		if (this.#predicted?.version === run.version) this.#predicted = { ...this.#predicted, intervals: true };
+		if (this.#uncertainty === ticket) this.#uncertainty = null;
+		return result.report;
 	}
 
 	/** Fits the models and writes `customer_predictions` as one page step. */
@@ -343,6 +426,7 @@ export class Workspace {
 		this.requireScored();
 		// Until the new table is complete, no view joins a half-written one.
 		this.#predicted = null;
+		this.stopUncertainty();
 		return this.#predict(step.db, arrowWriter(step.duck), settings, () => true, onProgress);
 	}
 
@@ -423,15 +507,17 @@ export class Workspace {
 		onProgress?: ProgressCallback
 	): Promise<PredictionReport> {
 		try {
-			const report = await runPredictions(db, settings, write, (label) => onProgress?.({ step: 'score', label }));
+			const { report, summary, fit } = await predictStore(db, settings, write, (label) => onProgress?.({ step: 'score', label }));
 			// The list, profile, builder and exports gain the prediction columns only while predictions are shown.
-			if (report.fit.showOrders && isCurrent())
+			if (report.fit.showOrders && isCurrent()) {
 				this.#predicted = {
 					horizons: settings.horizons,
 					valueHorizon: settings.valueHorizon,
 					showValue: report.fit.showValue,
 					version: ++this.#predictions
 				};
+				this.#lastRun = { summary, fit, settings, version: this.#predictions };
+			} else if (isCurrent()) this.#lastRun = null;
 			return report;
 		} catch (e) {
 			if (e instanceof PredictionProblem) throw new FileProblem(e.message);
@@ -478,11 +564,11 @@ export class Workspace {
 	/** The columns the views may join (without the version), or null when no predictions are shown. */
 	#predictionColumns(): PredictionColumns | null {
 		const p = this.#predicted;
-		return p ? { horizons: p.horizons, valueHorizon: p.valueHorizon, showValue: p.showValue } : null;
+		return p ? { horizons: p.horizons, valueHorizon: p.valueHorizon, showValue: p.showValue, intervals: p.intervals ?? false } : null;
 	}
 
 	#withPredictions(sql: string): string {
-		return this.#predicted ? withPredictionsSql(sql, this.#predicted.horizons) : sql;
+		return this.#predicted ? withPredictionsSql(sql, this.#predicted.horizons, this.#predicted.intervals ?? false) : sql;
 	}
 
 	/** A name for a file registered with DuckDB that no other file of this session has. */

@@ -6,7 +6,7 @@
  */
 import { tickStep } from 'd3';
 import { ident, num, str } from '../sql';
-import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, orderChanceColumn, type PredictionColumns } from '../predict/predictions-sql';
 import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
 import {
@@ -180,7 +180,8 @@ export const LIST_COLUMNS = [
 ] as const;
 export type BaseListColumn = (typeof LIST_COLUMNS)[number]['id'];
 /** A column of `customer_predictions` (its expected-orders columns are named after the horizons chosen). */
-export type PredictionListColumn = 'p_alive' | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
+export type PredictionListColumn =
+	'p_alive' | `p_order_next_${number}d` | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
 /** Where the customer was (`customer_past`): computed when a list first shows one of these. */
 export type PastListColumn = 'previous_segment' | 'segment_since';
 export const PAST_LIST_COLUMNS: readonly PastListColumn[] = ['previous_segment', 'segment_since'];
@@ -217,6 +218,12 @@ export function listColumns(predictions: PredictionColumns | null): ListColumnIn
 	if (!predictions) return base;
 	const extra: ListColumnInfo[] = [
 		{ id: 'p_alive', label: 'Chance active', numeric: true, format: 'chance' },
+		{
+			id: orderChanceColumn(predictions.horizons[0]!) as PredictionListColumn,
+			label: `Chance of an order, ${predictions.horizons[0]} d`,
+			numeric: true,
+			format: 'chance'
+		},
 		...predictions.horizons.map((h): ListColumnInfo => ({
 			id: expectedOrdersColumn(h) as PredictionListColumn,
 			label: `Expected orders, ${h} d`,
@@ -268,6 +275,7 @@ export interface ExploreRow {
 	expected_order_value?: number | null;
 	predicted_value?: number | null;
 	[expectedOrders: `expected_orders_${number}d`]: number | null | undefined;
+	[orderChance: `p_order_next_${number}d`]: number | null | undefined;
 	/** Where the customer was, when the list was asked for it (`CustomerQuery.past`). */
 	previous_segment?: string | null;
 	segment_since?: string | null;
@@ -338,7 +346,13 @@ const LIST_EXPRESSION: Record<BaseListColumn, string> = {
 /** The prediction columns of `customer_predictions p` the schema has, in list order. */
 function predictionColumnNames(predictions: PredictionColumns | null): string[] {
 	if (!predictions) return [];
-	return ['p_alive', ...predictions.horizons.map(expectedOrdersColumn), 'expected_order_value', 'predicted_value'];
+	return [
+		'p_alive',
+		orderChanceColumn(predictions.horizons[0]!),
+		...predictions.horizons.map(expectedOrdersColumn),
+		'expected_order_value',
+		'predicted_value'
+	];
 }
 
 /** The SQL behind a list column, or null when this data has no such column. */
@@ -393,7 +407,7 @@ export function materialiseListSql(query: CustomerQuery, schema: ExploreSchema):
 	let expression = listExpression(query.sort.by, schema);
 	let direction = query.sort.descending ? 'DESC' : 'ASC';
 	// A list sorted by a prediction that a new file or a warning took away: the default order instead.
-	if (!expression && /^(p_alive|expected_order|predicted_value)/.test(query.sort.by))
+	if (!expression && /^(p_alive|p_order_next|expected_order|predicted_value)/.test(query.sort.by))
 		[expression, direction] = [LIST_EXPRESSION.revenue, 'DESC'];
 	if (!expression) throw new Error(`Customers cannot be sorted by ${String(query.sort.by)}.`);
 	const tieBreak = query.sort.by === 'customer_id' ? '' : ', s.customer_id';
