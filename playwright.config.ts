@@ -44,6 +44,8 @@ export default defineConfig<SiteOptions>({
 		},
 		{
 			name: 'base-path',
+			// The visual baselines are of the root site only: under a base path the pages look the same.
+			testIgnore: /visual\.spec\.ts/,
 			use: {
 				baseURL: E2E_SITES.base.url,
 				basePath: E2E_SITES.base.base,
