@@ -29,8 +29,13 @@ const SIZES = [
 	[390, 844]
 ] as const;
 
-/** What changes between runs: the offline badge and engine dot, the model fits' times. */
-const masked = (page: Page) => [page.locator('header .status'), page.getByTestId('fit-notes')];
+/** What changes between runs: the offline badge and engine dot, the model fits' and the builder's times. */
+const masked = (page: Page) => [page.locator('header .status'), page.getByTestId('fit-notes'), page.getByText(/^counted in \d+ ms$/)];
+
+/** What shows that a view has drawn all of its first screen (charts arrive one after another). */
+const READY: Partial<Record<(typeof VIEWS)[number][0], (page: Page) => Promise<void>>> = {
+	charts: (page) => expect(page.getByRole('region', { name: 'Revenue concentration' })).toBeVisible()
+};
 
 for (const [width, height] of SIZES) {
 	for (const colorScheme of ['light', 'dark'] as const) {
@@ -46,6 +51,7 @@ for (const [width, height] of SIZES) {
 				await page.getByRole('tab', { name }).click();
 				await expect(page.getByRole('tab', { name })).toHaveAttribute('aria-selected', 'true');
 				await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
+				await READY[id]?.(page);
 				await page.evaluate(() => scrollTo(0, 0));
 				await expect(page, `${id}`).toHaveScreenshot(`${id}-${width}x${height}-${colorScheme}.png`, {
 					animations: 'disabled',
