@@ -1,5 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { playwright } from '@vitest/browser-playwright';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { chromiumLaunchOptions } from './tests/support/browser-launch.ts';
 import { workerResources } from './tests/browser/commands.ts';
@@ -26,7 +27,10 @@ export default defineConfig({
 					include: ['tests/unit/**/*.test.ts'],
 					testTimeout: 60_000,
 					// Starting DuckDB-WASM takes seconds on a busy 2-core machine.
-					hookTimeout: 60_000
+					hookTimeout: 60_000,
+					// Vitest leaves one core to itself by default (one worker on a 2-core machine); the files
+					// are DuckDB-bound and single-threaded, so a worker per core halves the unit run.
+					maxWorkers: Math.max(2, availableParallelism())
 				}
 			},
 			{

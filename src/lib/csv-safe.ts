@@ -35,3 +35,17 @@ export function csvSafeQuerySql(query: string): string {
 	const value = 'CAST(COLUMNS(*) AS VARCHAR)';
 	return `SELECT CASE WHEN typeof(COLUMNS(*)) = 'VARCHAR' THEN ${neutraliseSql(value)} ELSE ${value} END FROM (${query})`;
 }
+
+/**
+ * A CSV cell: quoted when it holds a comma, quote or line break; text is neutralised against
+ * formula injection by the rule every export shares (`neutraliseCell`).
+ */
+export function csvCell(value: string | number | boolean | null): string {
+	if (value === null) return '';
+	let text = String(value);
+	if (typeof value === 'string') text = neutraliseCell(text);
+	return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV line of cells written by `csvCell`. */
+export const csvLine = (cells: (string | number | boolean | null)[]) => cells.map(csvCell).join(',');

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--suites matrix,formats,builder,explore,history,predict,demo] [matrix options]`
+ * `npm run bench -- [--suites matrix,formats,builder,explore,history,journeys,predict,demo] [matrix options]`
  *
  * Every benchmark in turn, each in its own process (they build their own copy of the site and
  * start their own browsers), printing its figures as it goes:
@@ -13,6 +13,8 @@
  * - explore: customer list scroll frame times on 100k and 1M customers.
  * - history: 24 monthly snapshots, migration and cohorts on 1M orders (DuckDB-WASM in Node, native
  *   DuckDB, and Chromium).
+ * - journeys: each question of the Repeat purchases view in Chromium after the matrix, on a
+ *   Shopify-style export of 3M line items (about 1M orders).
  * - predict: BG/NBD + Gamma-Gamma fitting on 2,357, 23,570 and 200,000 customers.
  * - demo: demo store generation (5k, 50k, 200k customers) in Chromium.
  *
@@ -38,6 +40,7 @@ const SUITES: Record<string, { file: string; args: string[][] }> = {
 	builder: { file: 'builder.ts', args: [['--customers', '100000,1000000']] },
 	explore: { file: 'explore.ts', args: [['--customers', '100000,1000000']] },
 	history: { file: 'history.ts', args: [['--rows', '1m', '--engines', 'wasm-node,native', '--browser']] },
+	journeys: { file: 'journeys.ts', args: [['--lines', '3m']] },
 	predict: { file: 'predict.ts', args: [[]] },
 	demo: { file: 'demo.ts', args: [[]] }
 };

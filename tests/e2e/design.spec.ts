@@ -6,7 +6,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test, waitForResults } from './support/fixtures.ts';
 
-const VIEWS = ['Matrix and segments', 'Segment rules', 'Customers', 'History', 'Predictions', 'Builder', 'Charts'];
+const VIEWS = ['Matrix and segments', 'Segment rules', 'Customers', 'History', 'Repeat purchases', 'Predictions', 'Builder', 'Charts'];
 
 /** Opens a view and waits until the page asks the engine for nothing more. */
 async function showView(page: Page, view: string): Promise<void> {

@@ -18,6 +18,7 @@ const VIEWS = [
 	['rules', 'Segment rules'],
 	['customers', 'Customers'],
 	['history', 'History'],
+	['repeat', 'Repeat purchases'],
 	['predictions', 'Predictions'],
 	['builder', 'Builder'],
 	['charts', 'Charts']

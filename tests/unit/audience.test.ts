@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { csvCell } from '../../src/lib/csv-safe';
 import {
 	countryCode,
-	csvCell,
 	e164,
 	emailListCsv,
 	googleAudienceCsv,

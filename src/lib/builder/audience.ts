@@ -14,7 +14,7 @@
  *   hashed. Country (alpha-2) and zip stay plain. Header: Email,Phone,First Name,Last Name,Country,Zip.
  */
 import type { CountryCode } from 'libphonenumber-js/min';
-import { neutraliseCell } from '../csv-safe';
+import { csvLine } from '../csv-safe';
 
 /** One customer's contact details as the engine reads them (any may be missing). */
 export interface ContactRow {
@@ -240,19 +240,6 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 const hashed = async (value: string | null) => (value === null ? '' : sha256Hex(value));
-
-/**
- * A CSV cell: quoted when it holds a comma, quote or line break; text is neutralised against
- * formula injection by the rule every export shares (`neutraliseCell`).
- */
-export function csvCell(value: string | number | boolean | null): string {
-	if (value === null) return '';
-	let text = String(value);
-	if (typeof value === 'string') text = neutraliseCell(text);
-	return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-export const csvLine = (cells: (string | number | boolean | null)[]) => cells.map(csvCell).join(',');
 
 /** The email-tool list: email, first and last name, and the segment as a tag. Customers with no address are left out. */
 export function emailListCsv(rows: readonly ContactRow[], tag: string | null): string {

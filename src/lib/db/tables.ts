@@ -42,6 +42,18 @@ export const CUSTOMER_PREDICTIONS = 'customer_predictions';
 /** One customer per row: `customer_id, from_kind, from_segment, to_kind, to_segment, later_revenue, later_orders`. */
 export const HISTORY_MIGRATION = 'history_migration';
 
+// Repeat-purchase questions (src/lib/journeys), built for one analysis date.
+/** Counted orders up to the analysis date, numbered per customer, with first and next order dates. */
+export const JOURNEY_ORDERS = 'journey_orders';
+/** The distinct items of each numbered order with their amounts. */
+export const JOURNEY_ITEMS = 'journey_items';
+/** The item standing for each of the first three orders, while the paths are counted (a temp table). */
+export const JOURNEY_MAIN = 'journey_main';
+/** Per customer: first order facts, order and coupon counts, first-year orders and revenue. */
+export const JOURNEY_CUSTOMERS = 'journey_customers';
+/** Orders and credits, dated, with the customer's first order date (a view). */
+export const JOURNEY_REVENUE = 'journey_revenue';
+
 // The builder (src/lib/builder) and the explore views (src/lib/rfm/explore.ts).
 /** One row per scored customer with everything the builder's conditions test. */
 export const BUILDER_CUSTOMERS = 'builder_customers';

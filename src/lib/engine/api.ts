@@ -9,6 +9,7 @@ import type { IngestReport, RfmResult } from '../rfm/analysis';
 import type { RuleSet, ScoringSettings } from '../rfm/types';
 import type { BehaviourSettings, BehaviourSummary } from '../rfm/behaviour';
 import type { CustomerListOptions, CustomerPage, CustomerSelection } from '../rfm/customer-list';
+import type { JourneyAnswer, JourneyRequest } from '../journeys/journeys-runner';
 import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
@@ -163,6 +164,12 @@ export interface EngineApi {
 	segmentsOverTime(grain: Grain, onProgress?: ProgressCallback): Promise<OverTimeResult>;
 	/** History: acquisition cohorts by month or quarter of first order, with retention and revenue per later period. */
 	cohorts(grain: CohortGrain): Promise<CohortResult>;
+	/**
+	 * Repeat purchases (src/lib/journeys): what they buy next, first orders, time between orders,
+	 * cohort value or discount use, over every order up to the last scoring's analysis date. Lists
+	 * of the customers behind a number use `{ kind: 'journey', … }` selections.
+	 */
+	journeys(request: JourneyRequest): Promise<JourneyAnswer>;
 	/**
 	 * Fits the BG/NBD and Gamma-Gamma models on every order, writes `customer_predictions` (empty when
 	 * a warning hides the predictions) and runs the holdout check. Call after `analyze`. In the

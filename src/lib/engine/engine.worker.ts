@@ -158,6 +158,11 @@ const api = {
 		return page((s) => workspace.cohorts(s.db, grain));
 	},
 
+	async journeys(request) {
+		// A read for a view: the merchant's steps go first, and a newer question makes an older one stale.
+		return latest('journeys', (s) => workspace.journeys(s.db, request));
+	},
+
 	async predict(settings: PredictSettings, onProgress?: ProgressCallback, background = false) {
 		const invalid = validatePredictSettings(settings);
 		if (invalid) throw new FileProblem(invalid);

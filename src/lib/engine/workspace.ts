@@ -53,6 +53,7 @@ import type { AudienceCounts } from '../builder/audience';
 import type { SegmentDefinition } from '../builder/definition';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
+import { JourneysRunner, type JourneyAnswer, type JourneyRequest } from '../journeys/journeys-runner';
 import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
@@ -101,6 +102,7 @@ export class Workspace {
 	#behaviourSettings: BehaviourSettings = DEFAULT_BEHAVIOUR;
 	#behaviourBuiltFor: number | null = null;
 	readonly #history = new HistoryRunner();
+	readonly #journeys = new JourneysRunner();
 	/** What the last `customer_predictions` written holds (null: no predictions to show), and a count of predictions made. */
 	#predicted: (PredictionColumns & { version: number }) | null = null;
 	#predictions = 0;
@@ -246,6 +248,7 @@ export class Workspace {
 		const bound = forExport ? await this.#ensureBuilder(step) : null;
 		if (needsBehaviour(selection)) await this.#ensureBehaviour(step.db);
 		await this.#history.ensureSelection(step.db, scored, selection);
+		if (selection.kind === 'journey') await this.#journeys.ensureSelection(step.db, scored, selection.customers);
 		if (bound) await selectCustomers(bound, selection);
 		else if (selection.kind === 'builder') await selectCustomers(await this.#ensureBuilder(step), selection);
 		return bound;
@@ -297,6 +300,11 @@ export class Workspace {
 	/** History: acquisition cohorts. */
 	cohorts(db: SqlRunner, grain: CohortGrain): Promise<CohortResult> {
 		return this.#history.cohorts(db, this.requireScored(), grain);
+	}
+
+	/** Repeat purchases: one of the questions, for the last scoring's analysis date. */
+	journeys(db: SqlRunner, request: JourneyRequest): Promise<JourneyAnswer> {
+		return this.#journeys.answer(db, this.requireScored(), request);
 	}
 
 	/** Stops the background predictions, if any: their orders are about to change, or newer ones replace them. */

@@ -2,6 +2,7 @@
  * The customers behind a number on screen: a matrix cell, an RFM segment or a behaviour segment,
  * a page at a time, and as a CSV export.
  */
+import { journeyCustomersSql, type JourneyCustomers } from '../journeys/journey-customers';
 import { num, str } from '../sql';
 import { customersExportSql } from './analysis';
 import type { SqlRunner } from '../db/runner';
@@ -23,7 +24,9 @@ export type CustomerSelection =
 	| { kind: 'behaviour'; id: string }
 	/** The customers of one migration flow: in state `was` on `from`, in `now` on `to` (needs `history_migration` for those dates). */
 	| { kind: 'migration'; from: string; to: string; was: HistoryState; now: HistoryState }
-	| { kind: 'builder'; name: string; definition: SegmentDefinition };
+	| { kind: 'builder'; name: string; definition: SegmentDefinition }
+	/** The customers behind a number of a repeat-purchase view (needs the journey tables of its date and level). */
+	| { kind: 'journey'; label: string; customers: JourneyCustomers };
 
 /** One scored customer. Dates are ISO `YYYY-MM-DD`; `revenue` is total net revenue whatever `monetary` means. */
 export interface CustomerRow {
@@ -101,6 +104,8 @@ export function selectionConditionSql(selection: CustomerSelection): string {
 			return `(${behaviourConditionSql(selection.id, 'b')})`;
 		case 'migration':
 			return `s.customer_id IN (SELECT customer_id FROM ${HISTORY_MIGRATION} WHERE ${stateConditionSql('from', selection.was)} AND ${stateConditionSql('to', selection.now)})`;
+		case 'journey':
+			return `s.customer_id IN (${journeyCustomersSql(selection.customers)})`;
 		case 'builder':
 			// Bound values cannot go in this text: the engine runs the segment's prepared statement into builder_selection first.
 			return `s.customer_id IN (SELECT customer_id FROM ${BUILDER_SELECTION})`;

@@ -43,7 +43,8 @@ export const FAILED = {
 	export: 'The export failed.',
 	list: 'The customer list could not be read.',
 	charts: 'The charts could not be computed.',
-	profile: 'This customer could not be read.'
+	profile: 'This customer could not be read.',
+	journeys: 'These repeat-purchase figures could not be computed.'
 } as const;
 
 export type Doing = keyof typeof FAILED;

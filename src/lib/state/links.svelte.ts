@@ -227,7 +227,9 @@ export class Links {
 	#applyView(view: ViewState): void {
 		const session = this.session;
 		session.tab = (
-			['overview', 'rules', 'customers', 'builder', 'history', 'predictions', 'charts'].includes(view.tab ?? '') ? view.tab : 'overview'
+			['overview', 'rules', 'customers', 'builder', 'history', 'repeat', 'predictions', 'charts'].includes(view.tab ?? '')
+				? view.tab
+				: 'overview'
 		) as Tab;
 		// The list reads its own rows once it is on screen: opening the selection asks the engine nothing.
 		if (view.selection) session.openCustomers(view.selection, false);

@@ -16,7 +16,7 @@ import { DEFAULT_BEHAVIOUR, type BehaviourSettings, type BehaviourSummary } from
 import type { CustomerSelection } from '../rfm/customer-list';
 import type { EngineCalls, Outcome } from './engine-calls.svelte';
 
-export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'predictions' | 'builder' | 'charts';
+export type Tab = 'overview' | 'rules' | 'customers' | 'history' | 'repeat' | 'predictions' | 'builder' | 'charts';
 
 /** What happened, for whoever follows the session (predictions, the builder): see `Session.follow`. */
 export type SessionEvent =

@@ -7,6 +7,7 @@
  * The hash is `key=value&key=value`, values percent-encoded; only values that differ from the
  * defaults are written, so a default view is an empty hash. Pure: no DOM, no Svelte.
  */
+import { decodeJourneyCustomers, encodeJourneyCustomers } from '../journeys/journey-customers';
 import type { CustomerSelection } from '../rfm/customer-list';
 import type { HistoryState } from '../history/as-of';
 import { GRID_MAP } from '../rfm/segments';
@@ -104,7 +105,7 @@ function decodeState(text: string): HistoryState | null {
 
 /**
  * Parses a selection: `c3.4` (matrix cell R3 F4), `s:Champions`, `b:<behaviour id>`, `all`, or a
- * migration flow `m:<from>~<to>~<was>~<now>`.
+ * migration flow `m:<from>~<to>~<was>~<now>`, or the customers behind a repeat-purchase number `j:<json>`.
  */
 export function decodeSelection(text: string): CustomerSelection | null {
 	if (text === 'all') return { kind: 'all' };
@@ -118,6 +119,10 @@ export function decodeSelection(text: string): CustomerSelection | null {
 	if (cell) return { kind: 'cell', r: Number(cell[1]), f: Number(cell[2]) };
 	if (text.startsWith('s:') && text.length > 2) return { kind: 'segment', segment: text.slice(2) };
 	if (text.startsWith('b:') && text.length > 2) return { kind: 'behaviour', id: text.slice(2) };
+	if (text.startsWith('j:')) {
+		const journey = decodeJourneyCustomers(text.slice(2));
+		return journey && { kind: 'journey', ...journey };
+	}
 	return null;
 }
 
@@ -137,6 +142,8 @@ export function encodeSelection(selection: CustomerSelection): string | null {
 			return `b:${selection.id}`;
 		case 'migration':
 			return `m:${selection.from}~${selection.to}~${encodeState(selection.was)}~${encodeState(selection.now)}`;
+		case 'journey':
+			return `j:${encodeJourneyCustomers(selection.customers, selection.label)}`;
 		case 'builder':
 			return null;
 	}
