@@ -15,7 +15,8 @@
  *   DuckDB, and Chromium).
  * - journeys: each question of the Repeat purchases view in Chromium after the matrix, on a
  *   Shopify-style export of 3M line items (about 1M orders).
- * - predict: BG/NBD + Gamma-Gamma fitting on 2,357, 23,570 and 200,000 customers.
+ * - predict: BG/NBD + Gamma-Gamma fitting on 2,357, 23,570 and 200,000 customers; each purchase model's
+ *   fit and the 200-resample bootstrap at 200,000 customers in Chromium.
  * - demo: demo store generation (5k, 50k, 200k customers) in Chromium.
  *
  * Each suite also runs alone: `npx tsx tests/bench/<suite>.ts --help`.

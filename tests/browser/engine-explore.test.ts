@@ -53,6 +53,9 @@ describe('engine explore calls', () => {
 		const profile = (await api.customerProfile('K003'))!;
 		expect(profile.customer).toMatchObject({ frequency: 4, revenue: 16 });
 		expect(profile.orders).toHaveLength(4);
+		// Where they were: computed for everyone on the first profile (its values: tests/unit/journeys.test.ts).
+		expect(profile.past?.segmentSince).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+		expect(profile.past!.previousSegment.length).toBeGreaterThan(0);
 		expect(await api.customerProfile('nobody')).toBeNull();
 	});
 

@@ -88,13 +88,16 @@ describe('engine worker', () => {
 		const text = new TextDecoder().decode(await api.exportCustomers());
 		const [header, ...rows] = text.trim().split('\n');
 		expect(header).toBe(
-			'customer_id,first_order,last_order,recency_days,frequency,monetary,r,f,m,rfm,segment,revenue,segment_description,suggested_action'
+			'customer_id,first_order,last_order,recency_days,frequency,monetary,r,f,m,rfm,segment,revenue,segment_description,suggested_action,previous_segment,segment_since'
 		);
 		expect(rows.map((r) => r.split(',').slice(0, 6))).toEqual([
 			['alice', '2024-03-01', '2024-04-01', '10', '2', '1334.5'],
 			['bob', '2024-03-05', '2024-03-05', '37', '1', '19.9'],
 			['dave', '2024-04-10', '2024-04-10', '1', '1', '1000.0']
 		]);
+		// 90 days before the analysis date (2024-01-12) nobody had ordered; dave's first order came after the last monthly snapshot.
+		expect(rows.map((r) => r.split(',').at(-2))).toEqual(['Not yet customers', 'Not yet customers', 'Not yet customers']);
+		expect(rows[2]!.split(',').at(-1)).toBe('2024-04-11');
 
 		const excluded = new TextDecoder()
 			.decode(await api.exportExcludedRows())
@@ -139,7 +142,13 @@ describe('engine worker', () => {
 			.decode(await api.exportCustomers())
 			.trim()
 			.split('\n');
-		expect(header!.split(',').slice(11)).toEqual(['revenue', 'segment_description', 'suggested_action']);
+		expect(header!.split(',').slice(11)).toEqual([
+			'revenue',
+			'segment_description',
+			'suggested_action',
+			'previous_segment',
+			'segment_since'
+		]);
 		expect(rows).toHaveLength(3);
 
 		await expect(

@@ -2,7 +2,8 @@
  * The Predictions tab on the CDNOW sample (tests/reference/cdnow/NOTES.md), dropped as published
  * (whitespace-separated, no header: the CDNOW layout reads it, its $0.00 purchases included): the
  * holdout check fits on orders to 1997-09-30 in weeks, so it must show the published BG/NBD and
- * Gamma-Gamma estimates and the holdout purchases of weeks 40–78.
+ * Gamma-Gamma estimates and the holdout purchases of weeks 40–78. The demo store (#demo=42) shows the
+ * model comparison, the merchant's pick and the bootstrap's intervals in the export.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,16 +24,19 @@ test('Predictions on CDNOW show the published estimates and the holdout check of
 	await page.getByRole('tab', { name: 'Predictions' }).click();
 	await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
 
+	// Pareto/NBD predicts CDNOW's holdout period best; BG/NBD, picked, must give the published figures.
+	await expect(page.getByTestId('model-reason')).toContainText('Pareto/NBD predicted the holdout period');
+	await page.getByLabel('Model used for the predictions').selectOption('bg-nbd');
+	await expect(page.getByRole('table', { name: 'Model comparison' }).getByRole('row', { name: /BG\/NBD · in use/ })).toBeVisible();
+	await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
+
 	const fits = page.getByRole('table', { name: 'Fitted parameters' });
 	const holdoutFit = fits.getByRole('row', { name: /holdout check/ });
 	await expect(holdoutFit.getByRole('rowheader')).toHaveText('Orders to Sep 30, 1997 (holdout check)');
 	await expect(holdoutFit.getByRole('cell')).toHaveText([
 		'2,357',
 		'946',
-		'0.243',
-		'4.414',
-		'0.793',
-		'2.426',
+		'r 0.243, α 4.414, a 0.793, b 2.426',
 		'-9582.4',
 		'6.25',
 		'3.74',
@@ -72,6 +76,7 @@ test('Predictions on CDNOW show the published estimates and the holdout check of
 		'segment',
 		'repeat_purchases',
 		'p_alive',
+		'p_order_next_30d',
 		'expected_orders_30d',
 		'expected_orders_90d',
 		'expected_orders_365d',
@@ -86,7 +91,7 @@ test('Predictions on CDNOW show the published estimates and the holdout check of
 	// The customer export now carries the predictions too.
 	const exported = await exportCustomers(page);
 	expect(exported.header).toMatch(
-		/,p_alive,expected_orders_30d,expected_orders_90d,expected_orders_365d,expected_order_value,predicted_value$/
+		/,p_alive,p_order_next_30d,expected_orders_30d,expected_orders_90d,expected_orders_365d,expected_order_value,predicted_value$/
 	);
 	expect(exported.rows).toHaveLength(2357);
 	expect(exported.rows.every((r) => r.p_alive !== '' && Number(r.p_alive) >= 0 && Number(r.p_alive) <= 1)).toBe(true);
@@ -121,7 +126,7 @@ test('Predictions reach the segment table, customer list, profile and builder wi
 	await expect(segments.getByRole('columnheader', { name: 'Avg. predicted value, next 365 days' })).toBeVisible();
 	const exported = await exportCustomers(page);
 	expect(exported.header).toMatch(
-		/,p_alive,expected_orders_30d,expected_orders_90d,expected_orders_365d,expected_order_value,predicted_value$/
+		/,p_alive,p_order_next_30d,expected_orders_30d,expected_orders_90d,expected_orders_365d,expected_order_value,predicted_value$/
 	);
 	const byId = new Map(exported.rows.map((r) => [r.customer_id, r]));
 	const bySegment = new Map<string, typeof exported.rows>();
@@ -178,7 +183,7 @@ test('Predictions reach the segment table, customer list, profile and builder wi
 	await expect(page.getByTestId('builder-customers')).toHaveText(en.count(below30));
 	await page.getByRole('button', { name: 'Likely lost', exact: true }).click();
 	await expect(page.getByRole('region', { name: 'Matching customers' })).toHaveAttribute('data-state', 'ready');
-	// Single-purchase customers are never "likely lost" (P(alive) = 1 for them), so the ready-made segment is the same customers.
+	// "Likely lost" is everyone under 30 % chance active (one-time buyers too, under the model CDNOW gets), so the ready-made segment is the same customers.
 	await expect(page.getByTestId('builder-customers')).toHaveText(en.count(below30));
 
 	// The same count as the Predictions tab's, which the background run already filled.
@@ -189,4 +194,69 @@ test('Predictions reach the segment table, customer list, profile and builder wi
 			.filter({ hasText: /Export$/ })
 			.first()
 	).toContainText(en.count(below30));
+});
+
+test('#demo=42: the models compared, another picked, and the bootstrap’s intervals in the export', async ({ page }) => {
+	// 200 resamples of 5,000 customers take minutes on a loaded 2-core machine.
+	test.setTimeout(720_000);
+	await page.goto('./#demo=42');
+	await waitForResults(page);
+	await page.getByRole('tab', { name: 'Predictions' }).click();
+	const comparison = page.getByRole('table', { name: 'Model comparison' });
+	// The background predictions wait for a quiet page, then fit three models: give a loaded machine time.
+	await expect(comparison.getByRole('row')).toHaveCount(4, { timeout: 120_000 });
+	for (const label of ['BG/NBD', 'MBG/NBD', 'Pareto/NBD'])
+		await expect(comparison.getByRole('rowheader', { name: new RegExp(`^${label.replace('/', '\\/')}`) })).toBeVisible();
+	await expect(comparison.getByRole('rowheader', { name: /\(best\)/ })).toHaveCount(1);
+	await expect(comparison.getByRole('rowheader', { name: /in use/ })).toHaveCount(1);
+	await expect(page.getByTestId('model-reason')).toContainText(
+		/predicted the holdout period's repeat orders most closely|fits the orders best/
+	);
+
+	// Picking another model changes the figures: on the demo store BG/NBD misses the holdout period by a third, so its predictions are hidden.
+	const totals = page.getByLabel('Predicted totals').getByRole('definition');
+	const before = await totals.first().textContent();
+	const picker = page.getByLabel('Model used for the predictions');
+	await expect(comparison.getByRole('rowheader', { name: /\(best\)/ })).toContainText('Pareto/NBD');
+	await picker.selectOption('bg-nbd');
+	// Three models fitted again on a loaded machine can take a while.
+	await expect(comparison.getByRole('rowheader', { name: /in use/ })).toContainText('BG/NBD', { timeout: 120_000 });
+	await expect(page.getByRole('alert', { name: 'Model warnings' })).toContainText('Predictions are hidden');
+	await expect(page.getByRole('alert', { name: 'Model warnings' })).toContainText('(33 % off; more than 25 % hides the predictions)');
+	await expect(totals).toHaveCount(0);
+	// Back to the holdout check's choice: the same figures as before.
+	await picker.selectOption('best');
+	await expect(comparison.getByRole('rowheader', { name: /in use/ })).toContainText('Pareto/NBD', { timeout: 120_000 });
+	await expect(page.getByRole('main')).toHaveAttribute('aria-busy', 'false');
+	await expect(totals.first()).toHaveText(before!);
+	await expect(page.getByRole('alert', { name: 'Model warnings' })).toHaveCount(0);
+
+	// The bootstrap runs in the background with progress, then shows the intervals.
+	await page.getByRole('button', { name: 'Estimate uncertainty (200 resamples)' }).click();
+	await expect(page.getByTestId('bootstrap-progress')).toBeVisible();
+	await expect(page.getByTestId('bootstrap-done')).toContainText('of 200 resamples settled', { timeout: 600_000 });
+	await expect(page.getByRole('table', { name: 'Parameter intervals' }).getByRole('row')).toHaveCount(8);
+	await expect(
+		page
+			.getByRole('definition')
+			.filter({ hasText: /^90 %: / })
+			.first()
+	).toBeVisible();
+
+	const exported = await exportCustomers(page);
+	expect(exported.header).toMatch(/,p_alive,p_order_next_30d,.*,predicted_value,predicted_value_low,predicted_value_high$/);
+	expect(exported.rows).toHaveLength(5_000);
+	let compared = 0;
+	for (const r of exported.rows) {
+		const chance = Number(r.p_order_next_30d);
+		expect(r.p_order_next_30d).not.toBe('');
+		expect(chance).toBeGreaterThanOrEqual(0);
+		expect(chance).toBeLessThanOrEqual(1);
+		if (r.predicted_value === '') continue;
+		compared++;
+		// Rounding to cents keeps the order, so the rounded figures must keep it too.
+		expect(Number(r.predicted_value_low)).toBeLessThanOrEqual(Number(r.predicted_value));
+		expect(Number(r.predicted_value)).toBeLessThanOrEqual(Number(r.predicted_value_high));
+	}
+	expect(compared).toBe(5_000);
 });

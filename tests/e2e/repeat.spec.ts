@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from '@playwright/test';
-import { expect, rfmMatrix, test, waitForResults } from './support/fixtures.ts';
-import { waitForGrid } from './support/customer-grid.ts';
+import { exportCustomers, expect, rfmMatrix, test, waitForResults } from './support/fixtures.ts';
+import { gridRows, waitForGrid } from './support/customer-grid.ts';
 import { parseCsv } from './support/orders.ts';
 
 const count = (n: number) => new Intl.NumberFormat('en-US').format(n);
@@ -130,6 +130,21 @@ test('Repeat purchases on the demo store: every question, its CSV and the custom
 		);
 	const occasional = Number(all.find((r) => r.discount_group === 'occasional')!.customers);
 	await drill(page, page.getByRole('button', { name: count(occasional), exact: true }).first(), occasional, /^Occasional coupon/);
+
+	// Where customers were: the list's "Segment 90 days ago" column and the customer export agree.
+	await page
+		.locator('summary')
+		.filter({ hasText: /^Columns$/ })
+		.click();
+	await page.getByRole('checkbox', { name: 'Segment 90 days ago' }).check();
+	await waitForGrid(page, occasional);
+	const listed = await gridRows(page);
+	expect(listed).toHaveLength(occasional);
+	const exported = await exportCustomers(page);
+	expect(exported.header).toMatch(/,suggested_action,previous_segment,segment_since/);
+	const previousOf = new Map(exported.rows.map((r) => [r.customer_id, r.previous_segment]));
+	for (const row of listed) expect(row.previous_segment, row.customer_id).toBe(previousOf.get(row.customer_id));
+	expect(new Set(listed.map((r) => r.previous_segment)).size).toBeGreaterThan(1);
 
 	// The question is part of the link: a reload shows the same one.
 	await page.getByRole('tab', { name: 'Repeat purchases' }).click();

@@ -263,6 +263,10 @@ describe('segment builder SQL on hand-made canonical tables', () => {
 		expect(await ids(one({ field: 'coupon', op: 'any' }))).toEqual(withCoupon);
 		expect(await ids(one({ field: 'coupon', op: 'none' }))).toEqual(byHand((_, i) => i % 3 === 0));
 		expect(await ids(one({ field: 'coupon', op: 'code', value: 'SUMMER10' }))).toEqual(byHand((_, i) => i % 3 >= 1 && i % 2 === 0));
+		// The coupon is on the second order only: 0 % of one order, 50 % of two, 33.3 % of three.
+		expect(await ids(one({ field: 'coupon_share', op: 'eq', value: 0 }))).toEqual(byHand((_, i) => i % 3 === 0));
+		expect(await ids(one({ field: 'coupon_share', op: 'ge', value: 50 }))).toEqual(byHand((_, i) => i % 3 === 1));
+		expect(await ids(one({ field: 'coupon_share', op: 'between', value: 33, value2: 34 }))).toEqual(byHand((_, i) => i % 3 === 2));
 		expect(await ids(one({ field: 'tag', op: 'is', value: 'wholesale' }))).toEqual(['H0']);
 		expect(await ids(one({ field: 'tag', op: 'is', value: 'vip, wholesale' }))).toEqual([]);
 		expect(await ids(one({ field: 'tag', op: 'is_not', value: 'vip' }))).toEqual(byHand((c) => c.id !== 'H0'));

@@ -23,6 +23,14 @@ import { decodeJourneyCustomers, encodeJourneyCustomers, type JourneyCustomers }
 import { DEFAULT_JOURNEYS_VIEW, decodeJourneysViewState, encodeJourneysViewState } from '../../src/lib/journeys/view-state';
 import { journeyCsv } from '../../src/lib/journeys/csv';
 import { decodeSelection, encodeSelection } from '../../src/lib/state/url-state';
+import {
+	computeCustomerPast,
+	previousSegmentSql,
+	scorePrevious,
+	sinceSnapshots,
+	withCustomerPastSql
+} from '../../src/lib/history/previous';
+import { computeMigration } from '../../src/lib/history/migration';
 import { openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 // ------------------------------------------------------------------ the questions, in plain JavaScript
@@ -406,6 +414,58 @@ describe('repeat-purchase questions on the demo store', () => {
 			expect(base.columns).toEqual({ levels: ['product', 'sku', 'category'], coupon: true, channel: true });
 			const discounts = await checkDiscounts(db, ref);
 			expect(discounts.groups.every((g) => g.customers > 0)).toBe(true);
+
+			// Where customers were: the builder's "segment 90 days ago" is History's state on that date.
+			const settings = { ...DEFAULT_SCORING, analysisDate: ref.analysisDate };
+			const asOf = await scorePrevious(db, settings, GRID_MAP, ref.analysisDate);
+			expect(asOf).toBe(plusDays(ref.analysisDate, -90));
+			const previous = await db.rows<{ customer_id: string; previous: string }>(
+				`SELECT s.customer_id, ${previousSegmentSql('s.customer_id', asOf)} AS previous FROM customer_scores s`
+			);
+			await computeMigration(db, settings, GRID_MAP, asOf, ref.analysisDate);
+			type From = { customer_id: string; from_kind: 'segment' | 'not-yet' | 'outside'; from_segment: string | null };
+			const stateOf = (r: From) =>
+				r.from_kind === 'segment' ? r.from_segment : r.from_kind === 'not-yet' ? 'Not yet customers' : 'Outside the look-back window';
+			const history = new Map(
+				(await db.rows<From>('SELECT customer_id, from_kind, from_segment FROM history_migration')).map((r) => [r.customer_id, stateOf(r)])
+			);
+			expect(previous.length).toBe(ref.byCustomer.size);
+			for (const p of previous) expect(p.previous, p.customer_id).toBe(history.get(p.customer_id));
+			// New customers since then are "not yet customers" 90 days ago, counted here from the orders.
+			const newSince = [...ref.byCustomer.values()].filter((l) => l[0]!.date > asOf).length;
+			expect(newSince).toBeGreaterThan(0);
+			expect(previous.filter((p) => p.previous === 'Not yet customers').length).toBe(newSince);
+
+			// Segment since: the unbroken run of monthly snapshots in today's segment, walked here from History's migrations.
+			const past = await computeCustomerPast(db, settings, GRID_MAP, ref.analysisDate, 4);
+			expect(past.previousAsOf).toBe(asOf);
+			const today = new Map(
+				(await db.rows<{ customer_id: string; segment: string }>('SELECT customer_id, segment FROM customer_scores')).map((r) => [
+					r.customer_id,
+					r.segment
+				])
+			);
+			const since = new Map([...today.keys()].map((c) => [c, ref.analysisDate]));
+			const open = new Set(today.keys());
+			for (const snapshot of sinceSnapshots(ref.analysisDate, 4)) {
+				await computeMigration(db, settings, GRID_MAP, snapshot, ref.analysisDate);
+				for (const r of await db.rows<From>('SELECT customer_id, from_kind, from_segment FROM history_migration')) {
+					if (!open.has(r.customer_id)) continue;
+					if (stateOf(r) === today.get(r.customer_id)) since.set(r.customer_id, snapshot);
+					else open.delete(r.customer_id);
+				}
+			}
+			const rows = await db.rows<{ customer_id: string; previous_segment: string; segment_since: string }>(
+				withCustomerPastSql('SELECT customer_id FROM customer_scores')
+			);
+			expect(rows).toHaveLength(today.size);
+			for (const r of rows) {
+				expect(r.segment_since, r.customer_id).toBe(since.get(r.customer_id));
+				expect(r.previous_segment).toBe(history.get(r.customer_id) ?? previous.find((p) => p.customer_id === r.customer_id)!.previous);
+			}
+			// Some customers moved in the last month, some stayed the four months.
+			expect(rows.filter((r) => r.segment_since === ref.analysisDate).length).toBeGreaterThan(0);
+			expect(rows.filter((r) => r.segment_since === sinceSnapshots(ref.analysisDate, 4)[3]).length).toBeGreaterThan(0);
 		}
 	);
 });

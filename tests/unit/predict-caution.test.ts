@@ -7,10 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { randomBeta, randomGamma } from 'd3';
 import { seededRandom } from '../support/random';
-import { fitBgNbd } from '../../src/lib/predict/bgnbd';
+import { fitBgNbd, type BgNbdParams } from '../../src/lib/predict/bgnbd';
 import { AT_BOUND_MARGIN, fitLogParameters, LOG_BOUND } from '../../src/lib/predict/optimise';
 import {
 	fitModels,
+	purchaseFitOf,
 	holdoutMiss,
 	MAX_HOLDOUT_MISS,
 	meanDropout,
@@ -105,9 +106,9 @@ describe('a BG/NBD fit at the bound or with no dropout hides the predictions', (
 	it('flags a converged fit where almost nobody drops out as degenerate (everyone ~100 % active)', () => {
 		// True mean dropout 0.01 / 2.01 ≈ 0.5 %: the fit converges inside its range on a ≈ 0.05, b ≈ 11.
 		const fit = fitModels(simulate(3000, 7, { r: 0.5, alpha: 5, a: 0.01, b: 2 }), 'weeks');
-		expect(fit.bgnbd.converged).toBe(true);
-		expect(fit.bgnbd.atBound).toBe(false);
-		expect(meanDropout(fit.bgnbd.params)).toBeLessThan(MIN_DROPOUT);
+		expect(purchaseFitOf<BgNbdParams>(fit).converged).toBe(true);
+		expect(purchaseFitOf<BgNbdParams>(fit).atBound).toBe(false);
+		expect(meanDropout(purchaseFitOf<BgNbdParams>(fit).params)).toBeLessThan(MIN_DROPOUT);
 		expect(fit.warnings.find((w) => w.code === 'degenerate')).toMatchObject({ hides: 'all' });
 		expect(fit.warnings.find((w) => w.code === 'degenerate')!.message).toMatch(/about 100 % active/);
 		expect(fit.showOrders).toBe(false);
@@ -115,8 +116,8 @@ describe('a BG/NBD fit at the bound or with no dropout hides the predictions', (
 
 	it('keeps a healthy fit (CDNOW-like dropout of about 25 %) shown', () => {
 		const fit = fitModels(simulate(3000, 7, { r: 0.5, alpha: 5, a: 0.793, b: 2.426 }), 'weeks');
-		expect(fit.bgnbd.atBound).toBe(false);
-		expect(meanDropout(fit.bgnbd.params)).toBeGreaterThan(0.2);
+		expect(purchaseFitOf<BgNbdParams>(fit).atBound).toBe(false);
+		expect(meanDropout(purchaseFitOf<BgNbdParams>(fit).params)).toBeGreaterThan(0.2);
 		expect(fit.warnings.map((w) => w.code)).not.toContain('degenerate');
 		expect(fit.warnings.map((w) => w.code)).not.toContain('not-converged');
 		expect(fit.showOrders).toBe(true);
@@ -165,9 +166,9 @@ describe('the bound check reads the optimiser’s own coordinates (issue 21)', (
 		// Almost nobody ever drops out (a = 10⁻⁴): the gradient in ln a vanishes as a → 0, so BFGS stops on
 		// the bound and reports convergence; |ln a| = 12 is far inside the old 11.5 + ln 10⁴ ≈ 20.7.
 		const fit = fitModels(simulate(3000, 1, { r: 0.5, alpha: 5, a: 1e-4, b: 2 }), 'weeks');
-		expect(fit.bgnbd.converged).toBe(true);
-		expect(fit.bgnbd.atBound).toBe(true);
-		expect(Math.log(fit.bgnbd.params.a)).toBeLessThan(-LOG_BOUND + AT_BOUND_MARGIN);
+		expect(purchaseFitOf<BgNbdParams>(fit).converged).toBe(true);
+		expect(purchaseFitOf<BgNbdParams>(fit).atBound).toBe(true);
+		expect(Math.log(purchaseFitOf<BgNbdParams>(fit).params.a)).toBeLessThan(-LOG_BOUND + AT_BOUND_MARGIN);
 		expect(fit.warnings.map((w) => w.code)).toEqual(['not-converged']);
 		expect(fit.warnings[0]!.message).toMatch(/a parameter ran to its limit/);
 		expect(fit.showOrders).toBe(false);

@@ -8,7 +8,6 @@ import { cdnowSummary, readCdnowSample } from '../support/cdnow';
 import {
 	PARETO_NBD,
 	fitParetoNbd,
-	logHyp2f1OneUp,
 	paretoExpectedPurchases,
 	paretoExpectedPurchasesNew,
 	paretoNbdLogLikelihood,
@@ -17,6 +16,8 @@ import {
 	type ParetoNbdParams
 } from '../../src/lib/predict/pareto-nbd';
 import { valueAndNumericGradient } from '../../src/lib/predict/gradient';
+import { logHyp2f1OneUp, logHyp2f1OneUpWithSlopes } from '../../src/lib/predict/hyp2f1';
+import { seededRandom } from '../support/random';
 import {
 	MBG_NBD,
 	fitMbgNbd,
@@ -29,7 +30,8 @@ import {
 } from '../../src/lib/predict/mbg-nbd';
 import { BG_NBD, fitBgNbd, probabilityAlive as bgProbabilityAlive, probabilityOfOrderWithin } from '../../src/lib/predict/bgnbd';
 import { bootstrapFits, percentileInterval } from '../../src/lib/predict/bootstrap';
-import { groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { curvatureAt, fitGrouped, groupedLogLikelihood } from '../../src/lib/predict/fit';
+import { inversePositiveDefinite } from '../../src/lib/predict/optimise';
 import { TailIntervals } from '../../src/lib/predict/intervals';
 import { groupHistory, withGroupCounts } from '../../src/lib/predict/purchase-history';
 import { compareModels } from '../../src/lib/predict/model-choice';
@@ -86,6 +88,29 @@ describe('₂F₁(c, b; c+1; z), the series behind Pareto/NBD', () => {
 		] as const) {
 			const integral = c * simpson((t) => Math.pow(t, c - 1) * Math.pow(1 - z * t, -b), 0, 1);
 			expect(logHyp2f1OneUp(c, b, z)).toBeCloseTo(Math.log(integral), 7);
+		}
+	});
+
+	it('matches 40-digit values where the series is slow (large c, z near 1: the continued fraction), with its derivatives', () => {
+		// mpmath 1.3, mp.dps = 40: log(hyp2f1(c, q, c+1, z)) and its mp.diff in c, q and z, rounded to doubles.
+		const reference = [
+			[520.6, 0.6, 0.99935, 3.7905396161463045, 0.0006018287379855433, 6.436303302753873, 440.293110928632],
+			[520.6, 1.6, 0.99935, 10.38951838093551, 0.001207972378016749, 6.738949965516847, 1492.8536802950823],
+			[19.5, 0.6, 0.98, 1.791505843013959, 0.014896932924474594, 3.0857990973197427, 14.787658779950128],
+			[160000.6, 0.6, 0.999998, 7.242671274301893, 1.991946020519667e-6, 12.195039174768304, 140642.9227143125],
+			[160000.6, 10.6, 0.999998, 135.65949231791097, 6.027740420798764e-6, 13.022310000535333, 4817777.8868662035],
+			[1.5, 0.125, 0.9999, 0.16953560439406729, 0.06304016816795088, 1.4398803178917499, 2.503962874398831],
+			[10, 0.5, 0.999, 1.6283830620026714, 0.04338808255566878, 3.6859014496754123, 52.110746152499935],
+			[521.2, 517, 0.3, 184.04726461260762, 0.0005707966204334558, 0.3560984029293722, 737.1528562774826]
+		] as const;
+		const relative = (got: number, want: number) => Math.abs(got - want) / Math.max(1e-300, Math.abs(want));
+		for (const [c, q, z, value, dc, dq, dz] of reference) {
+			expect(relative(logHyp2f1OneUp(c, q, z), value)).toBeLessThan(1e-11);
+			const slopes = logHyp2f1OneUpWithSlopes(c, q, z);
+			expect(relative(slopes.value, value)).toBeLessThan(1e-11);
+			expect(relative(slopes.dc, dc)).toBeLessThan(1e-8);
+			expect(relative(slopes.dq, dq)).toBeLessThan(1e-8);
+			expect(relative(slopes.dz, dz)).toBeLessThan(1e-8);
 		}
 	});
 });
@@ -145,6 +170,102 @@ describe('Pareto/NBD on CDNOW', () => {
 		const atOne = { ...fit.params, s: 1 };
 		const nearOne = { ...fit.params, s: 1 + 1e-9 };
 		expect(paretoExpectedPurchasesNew(atOne, 52)).toBeCloseTo(paretoExpectedPurchasesNew(nearOne, 52), 6);
+	});
+});
+
+describe('Pareto/NBD where dropout rates barely differ (s and β large together)', () => {
+	// λ ~ Gamma(0.6, 80) per day, and lifetimes of 150–350 days: more alike than exponential lifetimes with any
+	// spread of rates, so the likelihood rises all the way to one dropout rate for everyone (about 1/250 a day).
+	const random = seededRandom(11);
+	const gammaShapeBelowOne = (shape: number, rate: number) => {
+		// Ahrens–Dieter GS, enough for shape < 1.
+		for (;;) {
+			const u = random();
+			const b = 1 + shape / Math.E;
+			const p = b * u;
+			if (p <= 1) {
+				const x = Math.pow(p, 1 / shape);
+				if (random() <= Math.exp(-x)) return x / rate;
+			} else {
+				const x = -Math.log((b - p) / shape);
+				if (random() <= Math.pow(x, shape - 1)) return x / rate;
+			}
+		}
+	};
+	const customers = 3000;
+	const common = { x: [] as number[], tx: [] as number[], T: [] as number[] };
+	for (let i = 0; i < customers; i++) {
+		const T = 200 + Math.floor(random() * 500);
+		const lambda = gammaShapeBelowOne(0.6, 80);
+		const life = 150 + 200 * random();
+		let t = 0;
+		let x = 0;
+		let tx = 0;
+		for (;;) {
+			t += -Math.log(1 - random()) / lambda;
+			if (t > Math.min(T, life)) break;
+			x++;
+			tx = t;
+		}
+		common.x.push(x);
+		common.tx.push(tx);
+		common.T.push(T);
+	}
+
+	it('matches the integral form of the likelihood at s 520, β 130,000 and s 20, β 5,200 (z near 1)', () => {
+		for (const params of [
+			{ r: 0.6, alpha: 86, s: 520, beta: 130_000 },
+			{ r: 0.6, alpha: 86, s: 20, beta: 5_200 }
+		]) {
+			for (const [x, tx, T] of [
+				[0, 0, 500],
+				[1, 120, 500],
+				[6, 410, 540],
+				[30, 600, 700]
+			] as const) {
+				// As paretoLikelihoodByIntegral, with β^s taken inside the terms: on its own it overflows.
+				const { r, alpha, s, beta } = params;
+				const front = logGamma(r + x) - logGamma(r) + r * Math.log(alpha);
+				const alive = Math.pow(alpha + T, -(r + x)) * Math.exp(-s * Math.log1p(T / beta));
+				const dropped = (s / beta) * simpson((tau) => Math.pow(alpha + tau, -(r + x)) * Math.exp(-(s + 1) * Math.log1p(tau / beta)), tx, T);
+				const ll = paretoNbdLogLikelihood({ x: [x], tx: [tx], T: [T] }, params);
+				expect(ll).toBeCloseTo(front + Math.log(alive + dropped), 6);
+			}
+		}
+	});
+
+	it('has a closed-form gradient that matches central differences there', () => {
+		const model = PARETO_NBD.prepare(groupHistory(common));
+		// In the grouped history's time unit (its longest T): α 0.12, β 180 are 86 and 130,000 days.
+		for (const p of [
+			{ r: 0.6, alpha: 0.12, s: 520, beta: 180 },
+			{ r: 0.6, alpha: 0.12, s: 20, beta: 7 }
+		]) {
+			const { ll, grad } = model.valueAndGradient!(p);
+			expect(ll).toBeCloseTo(model.logLikelihood(p), 6);
+			const logs = [p.r, p.alpha, p.s, p.beta].map(Math.log);
+			const at = (v: number[]) =>
+				model.logLikelihood({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), s: Math.exp(v[2]!), beta: Math.exp(v[3]!) });
+			const numeric = valueAndNumericGradient(at, logs).g;
+			grad.forEach((d, i) => expect(d).toBeCloseTo(numeric[i]!, 3));
+		}
+	});
+
+	it('reaches the limit of one dropout rate for everyone, says so, and keeps s/β near that rate', () => {
+		const fit = fitParetoNbd(common);
+		expect(fit.converged).toBe(true);
+		expect(fit.atBound).toBe(false);
+		expect(fit.limit).toMatch(/one dropout rate/);
+		expect(fit.params.s).toBeGreaterThan(1e4);
+		// Near 1/250 a day (lifetimes are not exponential, so not exactly).
+		expect(fit.params.s / fit.params.beta).toBeGreaterThan(1 / 250 / 1.3);
+		expect(fit.params.s / fit.params.beta).toBeLessThan((1 / 250) * 1.3);
+		// The limit's predictions are usable: P(alive) of a long-silent one-time buyer is well below 1.
+		expect(paretoProbabilityAlive(fit.params, 0, 0, 600)).toBeLessThan(0.5);
+	});
+
+	it('CDNOW does not end on that limit', () => {
+		expect(fitParetoNbd(history).limit).toBeUndefined();
 	});
 });
 
@@ -283,6 +404,46 @@ describe('choosing the model on the holdout period', () => {
 });
 
 describe('bootstrap over customers', () => {
+	it('refits a resample from the full fit with its curvature: the same optimum in fewer evaluations', () => {
+		const g = groupHistory(history);
+		const random = seededRandom(5);
+		for (const model of PURCHASE_MODELS) {
+			const fit = model.fit(history);
+			const curvature = curvatureAt(model.spec, g, fit.params);
+			expect(curvature).not.toBeNull();
+			const counts = new Float64Array(g.x.length);
+			for (let i = 0; i < g.groupOf.length; i++) counts[g.groupOf[Math.floor(random() * g.groupOf.length)]!]!++;
+			const resample = withGroupCounts(g, counts);
+			const plain = fitGrouped(model.spec, resample, fit.params);
+			const curved = fitGrouped(model.spec, resample, fit.params, curvature!);
+			expect(plain.converged && curved.converged).toBe(true);
+			expect(curved.logLikelihood).toBeCloseTo(plain.logLikelihood, 5);
+			expect(curved.evaluations).toBeLessThan(plain.evaluations);
+		}
+	});
+
+	it('inverts a positive definite matrix, and refuses one that is not', () => {
+		const inverse = inversePositiveDefinite([
+			[4, 2, 0],
+			[2, 3, 1],
+			[0, 1, 2]
+		])!;
+		// Its product with the matrix is the identity.
+		const m = [
+			[4, 2, 0],
+			[2, 3, 1],
+			[0, 1, 2]
+		];
+		for (let i = 0; i < 3; i++)
+			for (let j = 0; j < 3; j++) expect(m[i]!.reduce((sum, v, k) => sum + v * inverse[k]![j]!, 0)).toBeCloseTo(i === j ? 1 : 0, 12);
+		expect(
+			inversePositiveDefinite([
+				[1, 2],
+				[2, 1]
+			])
+		).toBeNull();
+	});
+
 	it('reads intervals as R’s quantile type 7', () => {
 		const { low, high } = percentileInterval([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
 		expect(low).toBeCloseTo(1.45, 12);

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerSummarySql, dailyPurchasesSql } from '../../src/lib/predict/summary-sql';
 import { holdoutCutFor, runPredictions, type PredictionReport } from '../../src/lib/predict/pipeline';
 import { predictionRowsSql, withPredictionsSql } from '../../src/lib/predict/predictions-sql';
-import { DEFAULT_PREDICT, validatePredictSettings, type PredictSettings } from '../../src/lib/predict/predict';
+import { DEFAULT_PREDICT, purchaseFitOf, validatePredictSettings, type PredictSettings } from '../../src/lib/predict/predict';
 import { cdnowSummary, readCdnowSample } from '../support/cdnow';
-import { expectedPurchases, fitBgNbd, probabilityAlive } from '../../src/lib/predict/bgnbd';
+import { expectedPurchases, fitBgNbd, probabilityAlive, type BgNbdParams } from '../../src/lib/predict/bgnbd';
 import { csvTableWriter, openWasmDb, type WasmTestDb } from './duckdb-wasm-node';
 
 let db: WasmTestDb;
@@ -80,7 +80,8 @@ describe('customer summary SQL', () => {
 });
 
 describe('the Predictions step on CDNOW', () => {
-	const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90, 365], annualDiscountRate: 0.1 };
+	// BG/NBD named, so the published BG/NBD fit is what the step must reproduce (the choice is tested in predict-choice).
+	const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90, 365], annualDiscountRate: 0.1, model: 'bg-nbd' };
 	let report: PredictionReport;
 
 	beforeAll(async () => {
@@ -99,7 +100,8 @@ describe('the Predictions step on CDNOW', () => {
 	});
 
 	it('fits the published parameters on the calibration period', () => {
-		const { bgnbd, gammaGamma, warnings } = report.holdout!.fit;
+		const { gammaGamma, warnings } = report.holdout!.fit;
+		const bgnbd = purchaseFitOf<BgNbdParams>(report.holdout!.fit);
 		expect(bgnbd.params.r).toBeCloseTo(0.243, 3);
 		expect(bgnbd.params.alpha).toBeCloseTo(4.414, 3);
 		expect(bgnbd.params.a).toBeCloseTo(0.793, 3);
@@ -146,13 +148,16 @@ describe('the Predictions step on CDNOW', () => {
 			'customer_id VARCHAR',
 			'repeat_purchases INTEGER',
 			'p_alive DOUBLE',
+			'p_order_next_30d DOUBLE',
 			'expected_orders_30d DOUBLE',
 			'expected_orders_90d DOUBLE',
 			'expected_orders_365d DOUBLE',
 			'expected_order_value DOUBLE',
 			'predicted_value DOUBLE',
 			'likely_lost BOOLEAN',
-			'high_predicted_value BOOLEAN'
+			'high_predicted_value BOOLEAN',
+			'predicted_value_low DOUBLE',
+			'predicted_value_high DOUBLE'
 		]);
 		expect(report.selections.all).toBe(2357);
 		const c = first(
@@ -168,7 +173,7 @@ describe('the Predictions step on CDNOW', () => {
 		// Customer 1 bought on 4 days, the last in December 1997: the same P(alive) as the model gives directly.
 		const full = cdnowSummary(readCdnowSample(), '1998-06-30').find((s) => s.id === '0001')!;
 		expect(c.repeat_purchases).toBe(3);
-		expect(c.p_alive).toBeCloseTo(probabilityAlive(report.fit.bgnbd.params, full.x, full.tx, full.T), 12);
+		expect(c.p_alive).toBeCloseTo(probabilityAlive(purchaseFitOf<BgNbdParams>(report.fit).params, full.x, full.tx, full.T), 12);
 		expect(c.expected_orders_30d).toBeLessThan(c.expected_orders_90d);
 		expect(c.expected_orders_90d).toBeLessThan(c.expected_orders_365d);
 		expect(c.likely_lost).toBe(c.p_alive < 0.3);
@@ -255,6 +260,7 @@ describe('exports with predictions', () => {
 			'customer_id',
 			'segment',
 			'p_alive',
+			'p_order_next_30d',
 			'expected_orders_30d',
 			'expected_orders_90d',
 			'expected_orders_365d',

@@ -13,9 +13,9 @@ import { GRID_MAP } from '../../src/lib/rfm/segments';
 import { DEFAULT_SCORING } from '../../src/lib/rfm/types';
 import { str } from '../../src/lib/sql';
 import { runPredictions, type PredictionReport } from '../../src/lib/predict/pipeline';
-import { DEFAULT_PREDICT, type PredictSettings } from '../../src/lib/predict/predict';
+import { DEFAULT_PREDICT, purchaseFitOf, type PredictSettings } from '../../src/lib/predict/predict';
 import { segmentPredictionsSql, type PredictionColumns, type SegmentPrediction } from '../../src/lib/predict/predictions-sql';
-import { probabilityAlive } from '../../src/lib/predict/bgnbd';
+import { probabilityAlive, type BgNbdParams } from '../../src/lib/predict/bgnbd';
 import {
 	customerProfile,
 	listColumns,
@@ -39,7 +39,7 @@ import { csvTableWriter, openWasmDb, type WasmTestDb } from './duckdb-wasm-node'
 let db: WasmTestDb;
 let report: PredictionReport;
 let analysisDate: string;
-const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90], valueHorizon: 365 };
+const settings: PredictSettings = { ...DEFAULT_PREDICT, horizons: [30, 90], valueHorizon: 365, model: 'bg-nbd' };
 const columns: PredictionColumns = { horizons: settings.horizons, valueHorizon: settings.valueHorizon, showValue: true };
 
 beforeAll(async () => {
@@ -62,14 +62,20 @@ describe('the customer list', () => {
 	it('offers the prediction columns only when there are predictions (values only when shown)', () => {
 		const ids = (c: PredictionColumns | null) => listColumns(c).map((x) => x.id);
 		expect(ids(null)).not.toContain('p_alive');
-		expect(ids(columns).slice(-5)).toEqual([
+		expect(ids(columns).slice(-6)).toEqual([
 			'p_alive',
+			'p_order_next_30d',
 			'expected_orders_30d',
 			'expected_orders_90d',
 			'expected_order_value',
 			'predicted_value'
 		]);
-		expect(ids({ ...columns, showValue: false }).slice(-3)).toEqual(['p_alive', 'expected_orders_30d', 'expected_orders_90d']);
+		expect(ids({ ...columns, showValue: false }).slice(-4)).toEqual([
+			'p_alive',
+			'p_order_next_30d',
+			'expected_orders_30d',
+			'expected_orders_90d'
+		]);
 		expect(listColumns(columns).find((c) => c.id === 'predicted_value')?.label).toBe('Predicted value, 365 d');
 	});
 
@@ -111,7 +117,7 @@ describe('the customer profile', () => {
 		const full = cdnowSummary(readCdnowSample(), '1998-06-30').find((s) => s.id === '1516')!;
 		const p = profile.prediction!;
 		expect(p.repeatPurchases).toBe(full.x);
-		expect(p.pAlive).toBeCloseTo(probabilityAlive(report.fit.bgnbd.params, full.x, full.tx, full.T), 12);
+		expect(p.pAlive).toBeCloseTo(probabilityAlive(purchaseFitOf<BgNbdParams>(report.fit).params, full.x, full.tx, full.T), 12);
 		expect(p.expectedOrders.map((e) => e.days)).toEqual([30, 90]);
 		expect(p.expectedOrders[0]!.orders).toBeLessThan(p.expectedOrders[1]!.orders);
 		expect(p.predictedValue).toBe((await prediction('1516')).predicted_value);
@@ -128,14 +134,16 @@ describe('the segment builder', () => {
 	it('offers the prediction fields with their horizons, and counts on them', async () => {
 		const fields = await prepareBuilder(db, analysisDate, columns);
 		expect(fields.available).toEqual(expect.arrayContaining([...PREDICTION_FIELDS]));
-		expect(PREDICTION_FIELDS).toHaveLength(6);
+		expect(PREDICTION_FIELDS).toHaveLength(7);
 		expect(fields.labels.expected_orders).toBe('Expected orders in the next 30 days');
+		expect(fields.labels.p_order_next).toBe('Chance of an order in the next 30 days (%)');
 		const one = (c: object) => ({ match: 'all' as const, groups: [{ match: 'all' as const, conditions: [c as never] }] });
-		const [below30, lost, high, busy] = await countSegments(db, [
+		const [below30, lost, high, busy, likely] = await countSegments(db, [
 			one({ field: 'p_alive', op: 'lt', value: 30 }),
 			one({ field: 'likely_lost', op: 'yes' }),
 			one({ field: 'high_predicted_value', op: 'yes' }),
-			one({ field: 'expected_orders', op: 'ge', value: 0.5 })
+			one({ field: 'expected_orders', op: 'ge', value: 0.5 }),
+			one({ field: 'p_order_next', op: 'ge', value: 20 })
 		]);
 		const count = async (where: string) =>
 			(await db.rows<{ n: number }>(`SELECT CAST(count(*) AS DOUBLE) AS n FROM customer_predictions WHERE ${where}`))[0]!.n;
@@ -143,6 +151,8 @@ describe('the segment builder', () => {
 		expect(lost!.customers).toBe(report.selections.likelyLost);
 		expect(high!.customers).toBe(report.selections.highValue);
 		expect(busy!.customers).toBe(await count('expected_orders_30d >= 0.5'));
+		expect(likely!.customers).toBe(await count('p_order_next_30d >= 0.2'));
+		expect(likely!.customers).toBeGreaterThan(0);
 		// Every single-purchase customer counts as active (P(alive) = 1), so "below 30 %" is repeat buyers only.
 		expect(below30!.customers).toBeGreaterThan(0);
 	});

@@ -63,6 +63,7 @@ export interface SegmentCounts {
 export function predictionLabels(predictions: PredictionColumns | null): BuilderFields['labels'] {
 	if (!predictions) return {};
 	return {
+		p_order_next: `Chance of an order in the next ${predictions.horizons[0]} days (%)`,
 		expected_orders: `Expected orders in the next ${predictions.horizons[0]} days`,
 		predicted_value: `Predicted value over ${predictions.valueHorizon} days`
 	};
@@ -70,15 +71,17 @@ export function predictionLabels(predictions: PredictionColumns | null): Builder
 
 /**
  * Builds `builder_customers` for the scoring just done (with the predictions `customer_predictions`
- * holds, when `predictions` says it holds some), and says which fields have values.
+ * holds, when `predictions` says it holds some, and the segment as of `previousAsOf` from
+ * `previous_scores` when given), and says which fields have values.
  */
 export async function prepareBuilder(
 	db: BoundRunner,
 	analysisDate: string,
-	predictions: PredictionColumns | null = null
+	predictions: PredictionColumns | null = null,
+	previousAsOf: string | null = null
 ): Promise<BuilderFields> {
 	const columns = new Set((await db.rows<{ name: string }>(TABLE_COLUMNS_SQL)).map((r) => r.name));
-	await db.run(builderCustomersSql(analysisDate, columns, predictions));
+	await db.run(builderCustomersSql(analysisDate, columns, predictions, previousAsOf));
 	const [flags] = await db.rows<Record<string, boolean>>(availableFieldsSql(columns));
 	const available = FIELDS.filter((f) => f.always || flags?.[f.id] === true).map((f) => f.id);
 	const values: BuilderFields['values'] = {};
@@ -148,6 +151,7 @@ export const EXPORT_COLUMNS = {
 	country: ['Country', 'c.country'],
 	city: ['City', 'c.city'],
 	segment: ['RFM segment', 'c.segment'],
+	previous_segment: ['RFM segment 90 days ago', 'c.previous_segment'],
 	r: ['R', 'c.r'],
 	f: ['F', 'c.f'],
 	m: ['M', 'c.m'],
@@ -162,13 +166,20 @@ export const EXPORT_COLUMNS = {
 	tags: ['Tags', 'c.tags'],
 	// As in the other exports: the chance as 0–1, values rounded to cents.
 	p_alive: ['Chance still active', 'round(c.p_alive / 100, 4)'],
+	p_order_next: ['Chance of an order (first horizon)', 'round(c.p_order_next / 100, 4)'],
 	expected_orders: ['Expected orders (first horizon)', 'round(c.expected_orders, 4)'],
 	expected_order_value: ['Expected order value', 'round(c.expected_order_value, 2)'],
 	predicted_value: ['Predicted value (value horizon)', 'round(c.predicted_value, 2)']
 } as const satisfies Record<string, readonly [string, string]>;
 export type ExportColumn = keyof typeof EXPORT_COLUMNS;
 /** Export columns that exist only with predictions (the export offers them once there are some). */
-export const PREDICTION_EXPORT_COLUMNS: readonly ExportColumn[] = ['p_alive', 'expected_orders', 'expected_order_value', 'predicted_value'];
+export const PREDICTION_EXPORT_COLUMNS: readonly ExportColumn[] = [
+	'p_alive',
+	'p_order_next',
+	'expected_orders',
+	'expected_order_value',
+	'predicted_value'
+];
 
 /** What to export: chosen columns, the email-tool list, or a Meta or Google customer-match file. */
 export type ExportRequest =

@@ -8,8 +8,9 @@
  * `customer_scores`, `customer_behaviour`, `window_orders` and, when the ingest provides it, `customers`. Multi-valued facts (channels, payment methods, coupons, tags,
  * products) are tested with sub-queries on `window_orders` and `order_lines`.
  */
+import { previousSegmentSql } from '../history/previous';
 import { date, ident } from '../sql';
-import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, orderChanceColumn, type PredictionColumns } from '../predict/predictions-sql';
 import { BEHAVIOUR_COLUMN } from '../rfm/behaviour';
 import { conditionProblem, fieldInfo, PREDICTION_FIELDS, type Condition, type FieldId, type SegmentDefinition } from './definition';
 import {
@@ -47,9 +48,11 @@ const NUMBER_COLUMN: Partial<Record<FieldId, string>> = {
 	total_spent: 'c.revenue',
 	aov: 'c.aov',
 	avg_items: 'c.avg_items',
+	coupon_share: 'c.coupon_share',
 	days_since_first: 'c.days_since_first',
 	days_since_last: 'c.days_since_last',
 	p_alive: 'c.p_alive',
+	p_order_next: 'c.p_order_next',
 	expected_orders: 'c.expected_orders',
 	expected_order_value: 'c.expected_order_value',
 	predicted_value: 'c.predicted_value'
@@ -62,7 +65,12 @@ const FLAG_COLUMN: Partial<Record<FieldId, string>> = {
 };
 const DATE_COLUMN: Partial<Record<FieldId, string>> = { first_order: 'c.first_order', last_order: 'c.last_order' };
 /** Text fields with one value per customer. */
-const CUSTOMER_TEXT: Partial<Record<FieldId, string>> = { segment: 'c.segment', country: 'c.country', city: 'c.city' };
+const CUSTOMER_TEXT: Partial<Record<FieldId, string>> = {
+	segment: 'c.segment',
+	previous_segment: 'c.previous_segment',
+	country: 'c.country',
+	city: 'c.city'
+};
 /** Text fields with a value per order: the customer matches when any of their orders does. */
 const ORDER_TEXT: Partial<Record<FieldId, string>> = { channel: 'channel', payment_method: 'payment_method' };
 /**
@@ -211,7 +219,12 @@ export const CREATE_SELECTION_SQL = `CREATE OR REPLACE TEMP TABLE ${BUILDER_SELE
  * customer table when it has them, else from the latest order. The chance of being active is a
  * percentage here, as the builder asks for it.
  */
-export function builderCustomersSql(analysisDate: string, columns: TableColumns, predictions: PredictionColumns | null = null): string {
+export function builderCustomersSql(
+	analysisDate: string,
+	columns: TableColumns,
+	predictions: PredictionColumns | null = null,
+	previousAsOf: string | null = null
+): string {
 	const has = (name: string) => columns.has(name);
 	const orderCol = (name: string, agg: (col: string) => string, type: string) =>
 		has(`orders.${name}`) ? agg(ident(name)) : `CAST(NULL AS ${type})`;
@@ -227,13 +240,15 @@ WITH o AS (
 		${orderCol('city', latest, 'VARCHAR')} AS city,
 		${orderCol('channel', distinct, 'VARCHAR[]')} AS channels,
 		${orderCol('payment_method', distinct, 'VARCHAR[]')} AS payment_methods,
-		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons
+		${orderCol('coupon', distinct, 'VARCHAR[]')} AS coupons,
+		${orderCol('coupon', (c) => `100.0 * count(nullif(${c}, '')) / count(*)`, 'DOUBLE')} AS coupon_share
 	FROM ${WINDOW_ORDERS} GROUP BY customer_id
 )
-SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment, s.first_order, s.last_order,
+SELECT s.customer_id, s.r, s.f, s.m, s.rfm, s.segment,
+	${previousAsOf ? previousSegmentSql('s.customer_id', previousAsOf) : 'CAST(NULL AS VARCHAR)'} AS previous_segment, s.first_order, s.last_order,
 	CAST(s.recency_days AS INTEGER) AS days_since_last, CAST(${date(analysisDate)} - s.first_order AS INTEGER) AS days_since_first,
 	CAST(s.frequency AS INTEGER) AS orders, CAST(s.revenue AS DOUBLE) AS revenue, CAST(s.revenue AS DOUBLE) / s.frequency AS aov,
-	CAST(o.avg_items AS DOUBLE) AS avg_items,
+	CAST(o.avg_items AS DOUBLE) AS avg_items, CAST(o.coupon_share AS DOUBLE) AS coupon_share,
 	${textOr(customerCol('country', 'VARCHAR'), 'country')} AS country,
 	${textOr(customerCol('city', 'VARCHAR'), 'city')} AS city,
 	${customerCol('email', 'VARCHAR')} AS email, ${customerCol('first_name', 'VARCHAR')} AS first_name,
@@ -266,10 +281,11 @@ export const PREDICTION_FIELDS_SQL = `SELECT ${PREDICTION_FIELDS.map((f) => `EXI
 /** The prediction columns of `builder_customers` (from `customer_predictions p`, or NULL without predictions). */
 function predictionColumnsSql(predictions: PredictionColumns | null): string {
 	if (!predictions)
-		return `CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS expected_orders, CAST(NULL AS DOUBLE) AS expected_order_value,
+		return `CAST(NULL AS DOUBLE) AS p_alive, CAST(NULL AS DOUBLE) AS p_order_next, CAST(NULL AS DOUBLE) AS expected_orders, CAST(NULL AS DOUBLE) AS expected_order_value,
 	CAST(NULL AS DOUBLE) AS predicted_value, CAST(NULL AS BOOLEAN) AS likely_lost, CAST(NULL AS BOOLEAN) AS high_predicted_value`;
 	const value = (c: string) => (predictions.showValue ? `p.${c}` : 'CAST(NULL AS DOUBLE)');
-	return `CAST(p.p_alive * 100 AS DOUBLE) AS p_alive, CAST(p.${ident(expectedOrdersColumn(predictions.horizons[0]!))} AS DOUBLE) AS expected_orders,
+	return `CAST(p.p_alive * 100 AS DOUBLE) AS p_alive, CAST(p.${ident(orderChanceColumn(predictions.horizons[0]!))} * 100 AS DOUBLE) AS p_order_next,
+	CAST(p.${ident(expectedOrdersColumn(predictions.horizons[0]!))} AS DOUBLE) AS expected_orders,
 	${value('expected_order_value')} AS expected_order_value, ${value('predicted_value')} AS predicted_value,
 	p.likely_lost, ${predictions.showValue ? 'p.high_predicted_value' : 'CAST(NULL AS BOOLEAN)'} AS high_predicted_value`;
 }
@@ -287,7 +303,7 @@ export function availableFieldsSql(columns: TableColumns): string {
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE avg_items IS NOT NULL) AS avg_items,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE country IS NOT NULL) AS country,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE city IS NOT NULL) AS city,
-	${orders('channel')} AS channel, ${orders('payment_method')} AS payment_method, ${orders('coupon')} AS coupon,
+	${orders('channel')} AS channel, ${orders('payment_method')} AS payment_method, ${orders('coupon')} AS coupon, ${orders('coupon')} AS coupon_share,
 	${lines('product')} AS product, ${lines('sku')} AS sku, ${lines('category')} AS category,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE len(tag_list) > 0) AS tag,
 	EXISTS (SELECT 1 FROM ${BUILDER_CUSTOMERS} WHERE accepts_marketing IS NOT NULL) AS accepts_marketing,

@@ -7,6 +7,7 @@
 /** The fields that come from the predictions (`customer_predictions`), offered once the models ran and are trusted. */
 export const PREDICTION_FIELDS = [
 	'p_alive',
+	'p_order_next',
 	'expected_orders',
 	'expected_order_value',
 	'predicted_value',
@@ -20,6 +21,7 @@ export const FIELD_IDS = [
 	'f',
 	'm',
 	'segment',
+	'previous_segment',
 	'behaviour',
 	'orders',
 	'total_spent',
@@ -34,6 +36,7 @@ export const FIELD_IDS = [
 	'channel',
 	'payment_method',
 	'coupon',
+	'coupon_share',
 	'product',
 	'sku',
 	'category',
@@ -59,6 +62,8 @@ export const FIELDS: readonly FieldInfo[] = [
 	{ id: 'f', label: 'Frequency score (F)', kind: 'number', always: true },
 	{ id: 'm', label: 'Monetary score (M)', kind: 'number', always: true },
 	{ id: 'segment', label: 'RFM segment', kind: 'text', always: true },
+	// History's scoring as of 90 days before the analysis date: "was Champions, now At Risk".
+	{ id: 'previous_segment', label: 'RFM segment 90 days ago', kind: 'text', always: true },
 	{ id: 'behaviour', label: 'Behaviour segment', kind: 'behaviour', always: true },
 	{ id: 'orders', label: 'Number of orders', kind: 'number', always: true },
 	{ id: 'total_spent', label: 'Total spent', kind: 'number', always: true },
@@ -73,13 +78,16 @@ export const FIELDS: readonly FieldInfo[] = [
 	{ id: 'channel', label: 'Sales channel or source', kind: 'text', always: false },
 	{ id: 'payment_method', label: 'Payment method', kind: 'text', always: false },
 	{ id: 'coupon', label: 'Coupon used', kind: 'coupon', always: false },
+	// Discount dependency (the Repeat purchases tab's groups): 0 full price, 100 coupon only.
+	{ id: 'coupon_share', label: 'Orders with a coupon (%)', kind: 'number', always: false },
 	{ id: 'product', label: 'Product purchased', kind: 'purchase', always: false },
 	{ id: 'sku', label: 'SKU purchased', kind: 'purchase', always: false },
 	{ id: 'category', label: 'Category purchased', kind: 'purchase', always: false },
 	{ id: 'tag', label: 'Customer tag', kind: 'text', always: false },
 	{ id: 'accepts_marketing', label: 'Accepts marketing', kind: 'flag', always: false },
-	// Predictions (BG/NBD and Gamma-Gamma), offered once the models have run and are trusted.
+	// Predictions (the purchase model in use and Gamma-Gamma), offered once the models have run and are trusted.
 	{ id: 'p_alive', label: 'Chance still active (%)', kind: 'number', always: false },
+	{ id: 'p_order_next', label: 'Chance of an order in the first horizon (%)', kind: 'number', always: false },
 	{ id: 'expected_orders', label: 'Expected orders (first horizon)', kind: 'number', always: false },
 	{ id: 'expected_order_value', label: 'Expected order value', kind: 'number', always: false },
 	{ id: 'predicted_value', label: 'Predicted value', kind: 'number', always: false },

@@ -42,6 +42,9 @@ export const CUSTOMER_PREDICTIONS = 'customer_predictions';
 /** One customer per row: `customer_id, from_kind, from_segment, to_kind, to_segment, later_revenue, later_orders`. */
 export const HISTORY_MIGRATION = 'history_migration';
 
+/** Per scored customer: the segment 90 days ago and since when they are in today's segment. */
+export const CUSTOMER_PAST = 'customer_past';
+
 // Repeat-purchase questions (src/lib/journeys), built for one analysis date.
 /** Counted orders up to the analysis date, numbered per customer, with first and next order dates. */
 export const JOURNEY_ORDERS = 'journey_orders';

@@ -18,6 +18,8 @@ import type { Grain } from '../history/periods';
 export type { CohortGrain, CohortResult, Grain, MigrationResult, OverTimeResult };
 import type { PredictSettings } from '../predict/predict';
 import type { PredictionReport } from '../predict/pipeline';
+import type { BootstrapOptions } from '../predict/bootstrap';
+import type { UncertaintyReport } from '../predict/uncertainty';
 import type { PredictionColumns, PredictionSelection, SegmentPrediction } from '../predict/predictions-sql';
 
 /** Prediction averages per segment, and what the predictions are over (horizons, whether values are shown). */
@@ -171,12 +173,21 @@ export interface EngineApi {
 	 */
 	journeys(request: JourneyRequest): Promise<JourneyAnswer>;
 	/**
-	 * Fits the BG/NBD and Gamma-Gamma models on every order, writes `customer_predictions` (empty when
+	 * Compares BG/NBD, MBG/NBD and Pareto/NBD on a holdout period, fits the chosen one and Gamma-Gamma on every order, writes `customer_predictions` (empty when
 	 * a warning hides the predictions) and runs the holdout check. Call after `analyze`. In the
 	 * `background` it queues behind the page's steps instead of cancelling them (a newer step still
 	 * cancels it: ask again).
 	 */
 	predict(settings: PredictSettings, onProgress?: ProgressCallback, background?: boolean): Promise<PredictionReport>;
+	/**
+	 * The bootstrap over customers (BootstrapOptions: resamples, seed) for the predictions made last, in
+	 * the background: progress after each resample, the page's reads go first, and `stopUncertainty`
+	 * (or new predictions, or new orders) stops it with a CancelledError. Once done, exports carry each
+	 * customer's predicted-value interval.
+	 */
+	estimateUncertainty(options: BootstrapOptions, onProgress?: ProgressCallback): Promise<UncertaintyReport>;
+	/** Stops the bootstrap, if one runs. */
+	stopUncertainty(): Promise<void>;
 	/** Averages of the predictions per RFM segment of the last scoring; null when there are no predictions. */
 	segmentPredictions(): Promise<SegmentPredictions | null>;
 	/** The customers of a prediction selection with their predictions, as CSV bytes (transferred). */

@@ -16,6 +16,7 @@ import { exploreCharts } from '../rfm/explore';
 import { listCustomers, type CustomerSelection } from '../rfm/customer-list';
 import { validatePredictSettings, type PredictSettings } from '../predict/predict';
 import type { PredictionSelection } from '../predict/predictions-sql';
+import type { BootstrapOptions } from '../predict/bootstrap';
 
 // DuckDB starts as soon as the worker exists, so a dropped file never waits for it.
 const started = startEngine();
@@ -111,7 +112,7 @@ const api = {
 	},
 
 	async exportCustomers() {
-		return exportCsv(workspace.customersExportSql());
+		return page((s) => workspace.exportCustomers(s)).then(transfer);
 	},
 
 	async exportExcludedRows() {
@@ -170,6 +171,15 @@ const api = {
 		workspace.stopBackgroundPredictions();
 		if (background) return workspace.predictInBackground((await engine()).duck, settings, onProgress);
 		return page((s) => workspace.predict(s, settings, onProgress));
+	},
+
+	async estimateUncertainty(options: BootstrapOptions, onProgress?: ProgressCallback) {
+		return workspace.estimateUncertainty((await started).duck, options, onProgress);
+	},
+
+	stopUncertainty() {
+		workspace.stopUncertainty();
+		return Promise.resolve();
 	},
 
 	segmentPredictions() {

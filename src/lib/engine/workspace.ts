@@ -54,15 +54,20 @@ import type { SegmentDefinition } from '../builder/definition';
 import { scoredCustomersParquet, scoredCustomersSql } from '../builder/parquet';
 import { HistoryRunner, type ScoredContext } from '../history/history-runner';
 import { JourneysRunner, type JourneyAnswer, type JourneyRequest } from '../journeys/journeys-runner';
+import { computeCustomerPast, scorePrevious, sinceSnapshots, withCustomerPastSql } from '../history/previous';
 import type { MigrationResult } from '../history/migration';
 import type { OverTimeResult } from '../history/over-time';
 import type { CohortGrain, CohortResult } from '../history/cohorts';
 import type { Grain } from '../history/periods';
-import { runPredictions, type PredictionReport, type TableWriter } from '../predict/pipeline';
+import { predictStore, type PredictionReport, type PredictionRun, type TableWriter } from '../predict/pipeline';
 import type { PredictSettings } from '../predict/predict';
+import type { BootstrapOptions } from '../predict/bootstrap';
+import { estimateUncertainty, type UncertaintyReport } from '../predict/uncertainty';
 import {
+	INTERVALS_STAGING,
 	predictionRowsSql,
 	segmentPredictionsSql,
+	withIntervalsSql,
 	withPredictionsSql,
 	type PredictionColumns,
 	type PredictionSelection,
@@ -103,11 +108,17 @@ export class Workspace {
 	#behaviourBuiltFor: number | null = null;
 	readonly #history = new HistoryRunner();
 	readonly #journeys = new JourneysRunner();
+	/** The scoring version `customer_past` (previous segment, segment since) was computed for. */
+	#past: number | null = null;
 	/** What the last `customer_predictions` written holds (null: no predictions to show), and a count of predictions made. */
 	#predicted: (PredictionColumns & { version: number }) | null = null;
 	#predictions = 0;
 	/** The predictions running in the background, if any: new orders (a file, a mapping) stop them. */
 	#backgroundPrediction: Ticket | null = null;
+	/** The summary and fit behind `customer_predictions` (for the bootstrap), with the version they were written as. */
+	#lastRun: (Omit<PredictionRun, 'report'> & { settings: PredictSettings; version: number }) | null = null;
+	/** The bootstrap running in the background, if any: new predictions or orders stop it, and so can the merchant. */
+	#uncertainty: Ticket | null = null;
 	/** `builder_customers` and the builder's fields, for one scoring, behaviour thresholds and predictions. */
 	#builder: { version: number; behaviour: BehaviourSettings; predictions: number; fields: BuilderFields } | null = null;
 	/** Which query `explore_list` holds (scoring, behaviour thresholds, selection, sort, search) and its size. */
@@ -148,6 +159,7 @@ export class Workspace {
 		this.#scoringCache = newScoringCache();
 		// New orders: the old predictions no longer apply (and no view may join them).
 		this.#predicted = null;
+		this.#lastRun = null;
 		await db.run(`DROP TABLE IF EXISTS ${CUSTOMER_PREDICTIONS}`);
 		const t1 = performance.now();
 		if (ingest.orders === 0) throw new FileProblem(nothingToScoreMessage(ingest));
@@ -191,10 +203,27 @@ export class Workspace {
 		return takeFile(step.duck, name);
 	}
 
-	/** The customer export of the last scoring (with the prediction columns while predictions are shown). */
-	customersExportSql(): string {
+	/**
+	 * The customer export of the last scoring: where each customer was (`previous_segment`,
+	 * `segment_since`, computed on the first export of a scoring), then the prediction columns while
+	 * predictions are shown.
+	 */
+	exportCustomers(step: Step): Promise<Uint8Array> {
 		if (!this.#scored) throw new FileProblem(NOTHING_TO_EXPORT);
-		return this.#withPredictions(customersExportSql(this.#scored.ruleSet));
+		const { ruleSet } = this.#scored;
+		return this.exportCsv(step, async (db) => {
+			await this.#ensurePast(db);
+			return this.#withPredictions(withCustomerPastSql(customersExportSql(ruleSet)));
+		});
+	}
+
+	/** Fills `customer_past` for the last scoring unless it holds it already. */
+	async #ensurePast(db: SqlRunner): Promise<void> {
+		const { settings, ruleSet, analysisDate, version } = this.requireScored();
+		if (this.#past === version) return;
+		this.#past = null;
+		await computeCustomerPast(db, settings, ruleSet, analysisDate);
+		this.#past = version;
 	}
 
 	/** Every excluded row of the last read, with its file, row number and reason. */
@@ -208,7 +237,8 @@ export class Workspace {
 		return this.exportCsv(step, async (db) => {
 			const { ruleSet } = this.requireScored();
 			await this.prepareSelection(step, selection);
-			return this.#withPredictions(selectionExportSql(selection, ruleSet, (await readSchema(db)).customers));
+			await this.#ensurePast(db);
+			return this.#withPredictions(withCustomerPastSql(selectionExportSql(selection, ruleSet, (await readSchema(db)).customers)));
 		});
 	}
 
@@ -216,7 +246,7 @@ export class Workspace {
 	predictionsExportSql(selection: PredictionSelection): string {
 		const horizons = this.#predicted?.horizons;
 		if (!horizons) throw new FileProblem('There are no predictions to export: open the Predictions tab, or see its warnings.');
-		return predictionRowsSql(selection, horizons);
+		return predictionRowsSql(selection, horizons, undefined, this.#predicted?.intervals ?? false);
 	}
 
 	/**
@@ -265,7 +295,9 @@ export class Workspace {
 			this.#exploreList = null;
 			// Migration flows and builder segments are tables their selection reads: fill them first.
 			await this.prepareSelection(step, query.selection);
-			const schema = await readSchema(db, this.#predictionColumns());
+			// A list showing where customers were: computed for everyone once per scoring.
+			if (query.past) await this.#ensurePast(db);
+			const schema = { ...(await readSchema(db, this.#predictionColumns())), past: query.past === true };
 			await db.run(materialiseListSql(query, schema));
 			const [info] = await db.rows<{ total: number; has_name: boolean; has_email: boolean }>(listInfoSql(schema));
 			this.#exploreList = {
@@ -283,8 +315,10 @@ export class Workspace {
 
 	/** One customer's scores, orders and products, with predictions while they are shown. */
 	async customerProfile(db: SqlRunner, customerId: string): Promise<CustomerProfile | null> {
-		this.requireScored();
-		return customerProfile(db, customerId, await readSchema(db, this.#predictionColumns()));
+		const { analysisDate } = this.requireScored();
+		// Where the customer was: the first profile of a scoring computes it for everyone (History's scorings).
+		await this.#ensurePast(db);
+		return customerProfile(db, customerId, await readSchema(db, this.#predictionColumns()), sinceSnapshots(analysisDate).at(-1)!);
 	}
 
 	/** History: the flows between two dates, scored with the last scoring's settings and rules. */
@@ -311,6 +345,80 @@ export class Workspace {
 	stopBackgroundPredictions(): void {
 		this.#backgroundPrediction?.cancel();
 		this.#backgroundPrediction = null;
+		this.stopUncertainty();
+	}
+
+	/** Stops the bootstrap, if one runs (the merchant's Cancel, or predictions it no longer belongs to). */
+	stopUncertainty(): void {
+		this.#uncertainty?.cancel();
+		this.#uncertainty = null;
+	}
+
+	/**
+	 * The bootstrap over customers for the predictions `customer_predictions` holds, in the background:
+	 * each resample is one unit of the queue, after a pause that lets the page's messages in, so lists
+	 * and counts go ahead of it. On completion each customer's predicted-value interval is written to
+	 * `customer_predictions` and the exports gain it.
+	 */
+	async estimateUncertainty(duck: StartedDuckDB, options: BootstrapOptions, onProgress?: ProgressCallback): Promise<UncertaintyReport> {
+		const run = this.#lastRun;
+		if (!run || this.#predicted?.version !== run.version)
+			throw new FileProblem('There are no trusted predictions to put intervals on: make predictions first, or see their warnings.');
+		this.stopUncertainty();
+		const ticket = new Ticket();
+		this.#uncertainty = ticket;
+		const scheduler = this.#scheduler;
+		const db = scheduler.backgroundRunner(connectionRunner(duck, ticket));
+		const segments = new Map(
+			(
+				await db.rows<{ customer_id: string; segment: string }>(
+					`SELECT CAST(customer_id AS VARCHAR) AS customer_id, segment FROM customer_scores`
+				)
+			).map((row) => [row.customer_id, row.segment])
+		);
+		const steps = estimateUncertainty(
+			{
+				summary: run.summary,
+				fit: run.fit,
+				settings: run.settings,
+				segmentOf: run.summary.customerId.map((id) => segments.get(id) ?? null)
+			},
+			options
+		);
+		let result;
+		for (;;) {
+			// A macrotask between resamples: the page's calls (and a Cancel) arrive in the worker meanwhile.
+			await new Promise((resolve) => setTimeout(resolve, 0));
+			if (ticket.cancelled) throw new CancelledError();
+			const step = await scheduler.background(async () => {
+				try {
+					return steps.next();
+				} catch (e) {
+					throw new PredictionProblem(e instanceof Error ? e.message : String(e));
+				}
+			});
+			if (step.done) {
+				result = step.value;
+				break;
+			}
+			onProgress?.({
+				step: 'score',
+				label: `Resample ${step.value.done.toLocaleString('en')} of ${step.value.total.toLocaleString('en')}`,
+				...step.value
+			});
+		}
+		const write = (name: string, columns: Record<string, ArrayLike<number> | string[]>) =>
+			scheduler.background(async () => {
+				if (ticket.cancelled) throw new CancelledError();
+				await arrowWriter(duck)(name, columns);
+			});
+		await write(INTERVALS_STAGING, { customer_id: run.summary.customerId, low: result.predictedValueLow, high: result.predictedValueHigh });
+		await db.run(withIntervalsSql());
+		await db.run(`DROP TABLE IF EXISTS ${INTERVALS_STAGING}`);
+		// Newer predictions replaced the table meanwhile: these intervals are not theirs.
+		if (this.#predicted?.version === run.version) this.#predicted = { ...this.#predicted, intervals: true };
+		if (this.#uncertainty === ticket) this.#uncertainty = null;
+		return result.report;
 	}
 
 	/** Fits the models and writes `customer_predictions` as one page step. */
@@ -318,6 +426,7 @@ export class Workspace {
 		this.requireScored();
 		// Until the new table is complete, no view joins a half-written one.
 		this.#predicted = null;
+		this.stopUncertainty();
 		return this.#predict(step.db, arrowWriter(step.duck), settings, () => true, onProgress);
 	}
 
@@ -398,15 +507,17 @@ export class Workspace {
 		onProgress?: ProgressCallback
 	): Promise<PredictionReport> {
 		try {
-			const report = await runPredictions(db, settings, write, (label) => onProgress?.({ step: 'score', label }));
+			const { report, summary, fit } = await predictStore(db, settings, write, (label) => onProgress?.({ step: 'score', label }));
 			// The list, profile, builder and exports gain the prediction columns only while predictions are shown.
-			if (report.fit.showOrders && isCurrent())
+			if (report.fit.showOrders && isCurrent()) {
 				this.#predicted = {
 					horizons: settings.horizons,
 					valueHorizon: settings.valueHorizon,
 					showValue: report.fit.showValue,
 					version: ++this.#predictions
 				};
+				this.#lastRun = { summary, fit, settings, version: this.#predictions };
+			} else if (isCurrent()) this.#lastRun = null;
 			return report;
 		} catch (e) {
 			if (e instanceof PredictionProblem) throw new FileProblem(e.message);
@@ -425,7 +536,7 @@ export class Workspace {
 	/** Builds `builder_customers` (and the behaviour segments it tests) once per scoring; returns a runner that binds values. */
 	async #ensureBuilder(step: Step): Promise<BoundRunner> {
 		const { db } = step;
-		const { analysisDate, version } = this.requireScored();
+		const { analysisDate, version, settings, ruleSet } = this.requireScored();
 		const bound = boundRunner(db, step.duck.conn);
 		const predictions = this.#predicted?.version ?? 0;
 		const built = this.#builder;
@@ -434,7 +545,14 @@ export class Workspace {
 			const behaviour = this.#behaviourSettings;
 			if (built?.version === version) await computeBehaviour(db, behaviour, analysisDate);
 			else await this.#ensureBehaviour(db);
-			this.#builder = { version, behaviour, predictions, fields: await prepareBuilder(bound, analysisDate, this.#predictionColumns()) };
+			// The segment 90 days ago, for "was …, now …" conditions: one more scoring, as of that date.
+			const previousAsOf = await scorePrevious(db, settings, ruleSet, analysisDate);
+			this.#builder = {
+				version,
+				behaviour,
+				predictions,
+				fields: await prepareBuilder(bound, analysisDate, this.#predictionColumns(), previousAsOf)
+			};
 		} else if (built.predictions !== predictions) {
 			// New predictions on the same scoring: one join, not the whole table again (minutes at a million customers).
 			const fields = await refreshBuilderPredictions(bound, built.fields, this.#predictionColumns());
@@ -446,11 +564,11 @@ export class Workspace {
 	/** The columns the views may join (without the version), or null when no predictions are shown. */
 	#predictionColumns(): PredictionColumns | null {
 		const p = this.#predicted;
-		return p ? { horizons: p.horizons, valueHorizon: p.valueHorizon, showValue: p.showValue } : null;
+		return p ? { horizons: p.horizons, valueHorizon: p.valueHorizon, showValue: p.showValue, intervals: p.intervals ?? false } : null;
 	}
 
 	#withPredictions(sql: string): string {
-		return this.#predicted ? withPredictionsSql(sql, this.#predicted.horizons) : sql;
+		return this.#predicted ? withPredictionsSql(sql, this.#predicted.horizons, this.#predicted.intervals ?? false) : sql;
 	}
 
 	/** A name for a file registered with DuckDB that no other file of this session has. */

@@ -1,11 +1,12 @@
 /**
  * Uncertainty by the bootstrap over customers: draw as many customers as the store has, with
  * replacement, refit, and read intervals off the spread of the refits. Each resample starts from the
- * full data's fit, so it needs a few optimiser steps, and only re-weights the grouped history.
+ * full data's fit with the curvature there, so it needs a few optimiser steps, and only re-weights the
+ * grouped history.
  * A generator, so the worker can report progress, yield to the page and stop between resamples.
  */
 import { randomLcg } from 'd3';
-import { fitGrouped, type FitReport, type ModelSpec } from './fit';
+import { curvatureAt, fitGrouped, type FitReport, type ModelSpec } from './fit';
 import { groupHistory, withGroupCounts, type PurchaseHistory } from './purchase-history';
 
 export interface BootstrapOptions {
@@ -33,10 +34,11 @@ export function* bootstrapFits<P extends object>(
 	const g = groupHistory(history);
 	const n = g.groupOf.length;
 	const random = randomLcg(Math.abs(Math.trunc(options.seed)) % 2 ** 31);
+	const curvature = curvatureAt(spec, g, fit.params) ?? undefined;
 	for (let k = 0; k < options.resamples; k++) {
 		const counts = new Float64Array(g.x.length);
 		for (let i = 0; i < n; i++) counts[g.groupOf[Math.floor(random() * n)]!]!++;
-		const refit = fitGrouped(spec, withGroupCounts(g, counts), fit.params);
+		const refit = fitGrouped(spec, withGroupCounts(g, counts), fit.params, curvature);
 		yield refit.converged && !refit.atBound ? refit : null;
 	}
 }

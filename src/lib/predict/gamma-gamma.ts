@@ -5,7 +5,7 @@
  * z̄ of their x repeat purchases.
  */
 import { digamma, logGamma, logGammaRatio } from './special';
-import { fitLogParameters, LOG_BOUND } from './optimise';
+import { fitLogParameters, inverseHessianAt, LOG_BOUND } from './optimise';
 import type { FitReport } from './fit';
 
 export interface GammaGammaParams {
@@ -126,24 +126,55 @@ export function gammaGammaLogLikelihood(history: SpendHistory, params: GammaGamm
 	return preparedLogLikelihood(d, scaled, new Float64Array(d.xs.length)) - d.x.length * Math.log(d.scale);
 }
 
-/** Fits p, q, γ by maximum likelihood (BFGS on their logs, the simplex when it stalls, within e^±12 of the start). */
-export function fitGammaGamma(history: SpendHistory): FitReport<GammaGammaParams> {
-	const t0 = performance.now();
-	const d = prepare(history);
-	if (d.x.length === 0) throw new RangeError('No repeat buyers to fit');
+/**
+ * Where a refit starts: a fit's parameters and, from `gammaGammaCurvature` there, BFGS's first inverse
+ * Hessian (a bootstrap resample's refit then needs a few steps, not the twenty from (1, 1, 1)).
+ */
+export interface GammaGammaStart {
+	params: GammaGammaParams;
+	inverseHessian?: number[][];
+}
+
+/** The negative log-likelihood over (ln p, ln q, ln γ/scale), with its gradient. */
+function objective(d: Prepared) {
 	const perX = new Float64Array(d.xs.length);
-	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
 	const dpX = new Float64Array(d.xs.length);
 	const dqX = new Float64Array(d.xs.length);
-	const result = fitLogParameters(
-		(v) => {
+	const toParams = (v: number[]): GammaGammaParams => ({ p: Math.exp(v[0]!), q: Math.exp(v[1]!), gamma: Math.exp(v[2]!) });
+	return {
+		toParams,
+		fg: (v: number[]) => {
 			const { ll, grad } = preparedValueAndGradient(d, toParams(v), perX, dpX, dqX);
 			return { f: -ll, g: grad.map((x) => -x) };
 		},
-		(v) => -preparedLogLikelihood(d, toParams(v), perX),
-		[0, 0, 0],
-		{ bound: LOG_BOUND, gTolerance: 1e-7 * Math.max(1000, d.x.length) }
-	);
+		f: (v: number[]) => -preparedLogLikelihood(d, toParams(v), perX)
+	};
+}
+
+/** `params` in the optimiser's coordinates for this history (γ is in units of its mean spend). */
+const optimiserPoint = (d: Prepared, { p, q, gamma }: GammaGammaParams) => [Math.log(p), Math.log(q), Math.log(gamma / d.scale)];
+
+/** The inverse Hessian at `params`, for refits that start there (null where the surface is not curved up). */
+export function gammaGammaCurvature(history: SpendHistory, params: GammaGammaParams): number[][] | null {
+	const d = prepare(history);
+	return d.x.length === 0 ? null : inverseHessianAt(objective(d).fg, optimiserPoint(d, params));
+}
+
+/**
+ * Fits p, q, γ by maximum likelihood (BFGS on their logs, the simplex when it stalls, within e^±12 of
+ * 1 after spend is divided by its mean), from (1, 1, 1) or from `start`.
+ */
+export function fitGammaGamma(history: SpendHistory, start?: GammaGammaStart): FitReport<GammaGammaParams> {
+	const t0 = performance.now();
+	const d = prepare(history);
+	if (d.x.length === 0) throw new RangeError('No repeat buyers to fit');
+	const { toParams, fg, f } = objective(d);
+	const from = start ? optimiserPoint(d, start.params) : [0, 0, 0];
+	const result = fitLogParameters(fg, f, from, {
+		bound: LOG_BOUND,
+		gTolerance: 1e-7 * Math.max(1000, d.x.length),
+		inverseHessian: start?.inverseHessian
+	});
 	const fitted = toParams(result.x);
 	return {
 		params: { ...fitted, gamma: fitted.gamma * d.scale },

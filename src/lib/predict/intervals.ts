@@ -31,25 +31,28 @@ export class TailIntervals {
 		if (this.#added >= this.#resamples) throw new RangeError(`Only ${this.#resamples} resamples were planned`);
 		this.#added++;
 		const k = this.#size;
+		// Locals, not private fields, in the loop: it runs for every customer in every resample.
+		const lowTail = this.#low;
+		const highTail = this.#high;
 		for (let i = 0; i < values.length; i++) {
 			const v = values[i]!;
 			const base = i * k;
 			// Lowest tail ascending, highest tail descending: insert when the value beats the tail's last.
-			if (v < this.#low[base + k - 1]!) {
+			if (v < lowTail[base + k - 1]!) {
 				let j = k - 1;
-				while (j > 0 && this.#low[base + j - 1]! > v) {
-					this.#low[base + j] = this.#low[base + j - 1]!;
+				while (j > 0 && lowTail[base + j - 1]! > v) {
+					lowTail[base + j] = lowTail[base + j - 1]!;
 					j--;
 				}
-				this.#low[base + j] = v;
+				lowTail[base + j] = v;
 			}
-			if (v > this.#high[base + k - 1]!) {
+			if (v > highTail[base + k - 1]!) {
 				let j = k - 1;
-				while (j > 0 && this.#high[base + j - 1]! < v) {
-					this.#high[base + j] = this.#high[base + j - 1]!;
+				while (j > 0 && highTail[base + j - 1]! < v) {
+					highTail[base + j] = highTail[base + j - 1]!;
 					j--;
 				}
-				this.#high[base + j] = v;
+				highTail[base + j] = v;
 			}
 		}
 	}

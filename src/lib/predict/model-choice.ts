@@ -104,12 +104,15 @@ export function compareModels(
 	if (usable.length === 0)
 		return { comparisons, chosen: 'bg-nbd', reason: 'No model settled on a fit for these orders, so there is no prediction to trust.' };
 	const best = usable.reduce((a, b) => (better(b, a) ? b : a));
+	// A fit that settled on one of its model's limits says so: the merchant should know which form is in use.
+	const limit = best.fit.limit ? ` ${best.fit.limit}` : '';
 	return {
 		comparisons,
 		chosen: best.model,
-		reason: reasonFor(
-			best,
-			comparisons.filter((c) => c !== best)
-		)
+		reason:
+			reasonFor(
+				best,
+				comparisons.filter((c) => c !== best)
+			) + limit
 	};
 }

@@ -6,7 +6,7 @@ import * as bg from './bgnbd';
 import * as mbg from './mbg-nbd';
 import * as pareto from './pareto-nbd';
 import type { FitReport, ModelSpec } from './fit';
-import type { PurchaseHistory } from './purchase-history';
+import type { GroupedCustomers, PurchaseHistory } from './purchase-history';
 
 export type ModelName = 'bg-nbd' | 'mbg-nbd' | 'pareto-nbd';
 
@@ -23,9 +23,19 @@ export interface PurchaseModel<P extends object = object> {
 	logLikelihood(history: PurchaseHistory, params: P): number;
 	probabilityAlive(params: P, x: number, tx: number, T: number): number;
 	expectedPurchases(params: P, t: number, x: number, tx: number, T: number): number;
+	/** `expectedPurchases` of every group at each of `horizons`, into out[m][group] (what they share computed once). */
+	expectedPurchasesByGroup(params: P, horizons: readonly number[], groups: GroupedCustomers, out: readonly Float64Array[]): void;
 	expectedPurchasesNew(params: P, t: number): number;
 	probabilityOfOrderWithin(params: P, t: number, x: number, tx: number, T: number): number;
 }
+
+/** `expectedPurchasesByGroup` by one `expectedPurchases` per group and horizon (the closed forms are cheap). */
+const eachGroup =
+	<P>(expected: (params: P, t: number, x: number, tx: number, T: number) => number) =>
+	(params: P, horizons: readonly number[], groups: GroupedCustomers, out: readonly Float64Array[]) => {
+		for (let i = 0; i < groups.x.length; i++)
+			for (let m = 0; m < horizons.length; m++) out[m]![i] = expected(params, horizons[m]!, groups.x[i]!, groups.tx[i]!, groups.T[i]!);
+	};
 
 const bgNbd: PurchaseModel<bg.BgNbdParams> = {
 	name: 'bg-nbd',
@@ -36,6 +46,7 @@ const bgNbd: PurchaseModel<bg.BgNbdParams> = {
 	logLikelihood: bg.bgNbdLogLikelihood,
 	probabilityAlive: bg.probabilityAlive,
 	expectedPurchases: bg.expectedPurchases,
+	expectedPurchasesByGroup: eachGroup(bg.expectedPurchases),
 	expectedPurchasesNew: bg.expectedPurchasesNew,
 	probabilityOfOrderWithin: bg.probabilityOfOrderWithin
 };
@@ -49,6 +60,7 @@ const mbgNbd: PurchaseModel<mbg.MbgNbdParams> = {
 	logLikelihood: mbg.mbgNbdLogLikelihood,
 	probabilityAlive: mbg.mbgProbabilityAlive,
 	expectedPurchases: mbg.mbgExpectedPurchases,
+	expectedPurchasesByGroup: eachGroup(mbg.mbgExpectedPurchases),
 	expectedPurchasesNew: mbg.mbgExpectedPurchasesNew,
 	probabilityOfOrderWithin: mbg.mbgProbabilityOfOrderWithin
 };
@@ -62,6 +74,7 @@ const paretoNbd: PurchaseModel<pareto.ParetoNbdParams> = {
 	logLikelihood: pareto.paretoNbdLogLikelihood,
 	probabilityAlive: pareto.paretoProbabilityAlive,
 	expectedPurchases: pareto.paretoExpectedPurchases,
+	expectedPurchasesByGroup: pareto.paretoExpectedPurchasesByGroup,
 	expectedPurchasesNew: pareto.paretoExpectedPurchasesNew,
 	probabilityOfOrderWithin: pareto.paretoProbabilityOfOrderWithin
 };

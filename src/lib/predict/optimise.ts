@@ -124,6 +124,12 @@ export interface GradientOptions {
 	/** Each coordinate is kept in [lower, upper]. */
 	lower?: number;
 	upper?: number;
+	/**
+	 * The first inverse Hessian approximation (row-major; identity, rescaled after the first step,
+	 * when absent). A refit near a known optimum that passes the curvature there takes Newton-like
+	 * steps from the first iteration.
+	 */
+	inverseHessian?: readonly (readonly number[])[];
 }
 
 /**
@@ -147,7 +153,10 @@ export function bfgs(fg: (x: number[]) => { f: number; g: number[] }, start: num
 	let { f, g } = evaluate(x);
 	if (!Number.isFinite(f)) return { x, value: f, iterations: 0, evaluations, converged: false };
 	// Inverse Hessian approximation, row-major.
-	let H: number[][] = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+	const given = options.inverseHessian;
+	let H: number[][] = given
+		? given.map((row) => row.slice())
+		: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
 	let iterations = 0;
 	let converged = false;
 	const dot = (u: number[], v: number[]) => u.reduce((s, ui, i) => s + ui * v[i]!, 0);
@@ -188,7 +197,7 @@ export function bfgs(fg: (x: number[]) => { f: number; g: number[] }, start: num
 		f = next.f;
 		g = next.g;
 		if (sy > 1e-14) {
-			if (iterations === 0) {
+			if (iterations === 0 && !given) {
 				const scale = sy / dot(y, y);
 				H = H.map((row) => row.map((v) => v * scale));
 			}
@@ -241,11 +250,11 @@ export function fitLogParameters(
 	fg: (x: number[]) => { f: number; g: number[] },
 	f: (x: number[]) => number,
 	start: number[],
-	options: { bound?: number; gTolerance: number }
+	options: { bound?: number; gTolerance: number; inverseHessian?: readonly (readonly number[])[] }
 ): BoundedResult {
 	const bound = options.bound ?? LOG_BOUND;
 	const bounds = { lower: -bound, upper: bound };
-	const result = bfgs(fg, start, { ...bounds, gTolerance: options.gTolerance });
+	const result = bfgs(fg, start, { ...bounds, gTolerance: options.gTolerance, inverseHessian: options.inverseHessian });
 	if (result.converged || endedAtBound(result.x, bound)) return { ...result, atBound: endedAtBound(result.x, bound) };
 	const simplex = minimise(f, result.x, { ...bounds, fTolerance: 1e-10, xTolerance: 1e-8 });
 	return {
@@ -254,4 +263,57 @@ export function fitLogParameters(
 		evaluations: result.evaluations + simplex.evaluations,
 		atBound: endedAtBound(simplex.x, bound)
 	};
+}
+
+/**
+ * The inverse of a symmetric positive definite matrix by Cholesky, or null when it is not positive
+ * definite (a flat or saddle direction: no curvature to start from).
+ */
+export function inversePositiveDefinite(m: readonly (readonly number[])[]): number[][] | null {
+	const n = m.length;
+	const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+	for (let i = 0; i < n; i++)
+		for (let j = 0; j <= i; j++) {
+			let sum = m[i]![j]!;
+			for (let k = 0; k < j; k++) sum -= L[i]![k]! * L[j]![k]!;
+			if (i === j) {
+				if (!(sum > 0)) return null;
+				L[i]![i] = Math.sqrt(sum);
+			} else L[i]![j] = sum / L[j]![j]!;
+		}
+	// Columns of the inverse: solve L Lᵀ x = eᵢ.
+	const inverse = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+	for (let c = 0; c < n; c++) {
+		const y = new Array<number>(n).fill(0);
+		for (let i = 0; i < n; i++) {
+			let sum = i === c ? 1 : 0;
+			for (let k = 0; k < i; k++) sum -= L[i]![k]! * y[k]!;
+			y[i] = sum / L[i]![i]!;
+		}
+		for (let i = n - 1; i >= 0; i--) {
+			let sum = y[i]!;
+			for (let k = i + 1; k < n; k++) sum -= L[k]![i]! * inverse[k]![c]!;
+			inverse[i]![c] = sum / L[i]![i]!;
+		}
+	}
+	return inverse.every((row) => row.every(Number.isFinite)) ? inverse : null;
+}
+
+/**
+ * The inverse Hessian of `fg`'s function at `x` (central differences of its gradient, symmetrised),
+ * or null where the Hessian is not positive definite: BFGS's first inverse Hessian for a refit near x.
+ */
+export function inverseHessianAt(fg: (x: number[]) => { f: number; g: number[] }, x: readonly number[], h = 1e-4): number[][] | null {
+	const n = x.length;
+	const columns = x.map((_, j) => {
+		const up = x.slice();
+		const down = x.slice();
+		up[j]! += h;
+		down[j]! -= h;
+		const gu = fg(up).g;
+		const gd = fg(down).g;
+		return gu.map((v, i) => (v - gd[i]!) / (2 * h));
+	});
+	const hessian = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (columns[i]![j]! + columns[j]![i]!) / 2));
+	return inversePositiveDefinite(hessian);
 }

@@ -12,37 +12,15 @@
  * branch for α ≥ β, another for α < β, so the series argument stays in [0, 1).
  */
 import { fitGrouped, groupedLogLikelihood, type FitReport, type ModelSpec } from './fit';
-import { groupHistory, type GroupedHistory, type PurchaseHistory } from './purchase-history';
+import { AT_BOUND_MARGIN } from './optimise';
+import { groupHistory, type GroupedCustomers, type GroupedHistory, type PurchaseHistory } from './purchase-history';
+import { logHyp2f1OneUp, logHyp2f1OneUpWithSlopes } from './hyp2f1';
 
 export interface ParetoNbdParams {
 	r: number;
 	alpha: number;
 	s: number;
 	beta: number;
-}
-
-/**
- * ln ₂F₁(c, b; c+1; z) for 0 ≤ z < 1 and c+1−b > 0, the only form A₀ needs. Euler's transformation
- * gives (1−z)^(1−b) · Σₙ (c+1−b)ₙ/(c+1)ₙ zⁿ: every term is positive and each is less than z times the
- * one before, so the sum has no cancellation and its tail after a term is at most term·z/(1−z).
- */
-export function logHyp2f1OneUp(c: number, b: number, z: number): number {
-	if (z === 0) return 0;
-	if (!(z > 0 && z < 1)) throw new RangeError(`The series needs 0 ≤ z < 1, got ${z}`);
-	const top = c + 1 - b;
-	if (!(top > 0)) throw new RangeError(`The series needs c + 1 − b > 0, got c = ${c}, b = ${b}`);
-	let term = 1;
-	let sum = 1;
-	const tailFactor = z / (1 - z);
-	// 20,000 terms reach 1e-15 up to z ≈ 0.998. Beyond that, min(α, β) ≪ max(α, β): the fit is heading for
-	// its bound, which `atBound` reports and the predictions then hide, so a small shortfall costs nothing
-	// while an unbounded loop would freeze the fit.
-	for (let n = 0; n < 20_000; n++) {
-		term *= ((top + n) / (c + 1 + n)) * z;
-		sum += term;
-		if (term * tailFactor <= 1e-15 * sum) break;
-	}
-	return (1 - b) * Math.log1p(-z) + Math.log(sum);
 }
 
 /**
@@ -56,11 +34,15 @@ export function logPowerIntegral(a: number, P: number, b: number, Q: number, t1:
 	const top = Math.max(a, b);
 	const q = a >= b ? Q : P;
 	const diff = Math.abs(a - b);
-	const G = (t: number) => (t === Infinity ? -Infinity : logHyp2f1OneUp(c, q, diff / (top + t)) - c * Math.log(top + t));
-	const lower = G(t1);
-	const upper = G(t2);
+	const lower = endTerm(c, q, diff, top, t1);
+	const upper = endTerm(c, q, diff, top, t2);
 	if (!(upper < lower)) return -Infinity;
 	return lower + Math.log(-Math.expm1(upper - lower)) - Math.log(c);
+}
+
+/** G(t) of `logPowerIntegral` in logs (a plain function: it runs for every customer and horizon). */
+function endTerm(c: number, q: number, diff: number, top: number, t: number): number {
+	return t === Infinity ? -Infinity : logHyp2f1OneUp(c, q, diff / (top + t)) - c * Math.log(top + t);
 }
 
 /**
@@ -87,6 +69,7 @@ function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, 
 	}
 	let ll = 0;
 	for (let i = 0; i < g.x.length; i++) {
+		if (g.weight[i] === 0) continue;
 		const x = g.x[i]!;
 		const tx = g.times[g.txIndex[i]!]!;
 		const T = g.times[g.TIndex[i]!]!;
@@ -97,49 +80,6 @@ function groupedParetoLogLikelihood(g: GroupedHistory, params: ParetoNbdParams, 
 	return ll;
 }
 
-/** ln ₂F₁(c, q; c+1; z) (as `logHyp2f1OneUp`) and its partial derivatives in c, q and z. */
-interface SeriesWithSlopes {
-	value: number;
-	dc: number;
-	dq: number;
-	dz: number;
-}
-
-/**
- * `logHyp2f1OneUp` with its derivatives, summed in the same loop: with uₙ the series' terms,
- * ∂ln S/∂c = Σ uₙ Σ_{k<n} (1/(c+1−q+k) − 1/(c+1+k)) / S, ∂ln S/∂q = −Σ uₙ Σ_{k<n} 1/(c+1−q+k) / S and
- * ∂ln S/∂z = Σ n·uₙ / (z·S); the prefactor (1−z)^(1−q) adds its own.
- */
-function seriesWithSlopes(c: number, q: number, z: number): SeriesWithSlopes {
-	const top = c + 1 - q;
-	if (z === 0) return { value: 0, dc: 0, dq: 0, dz: top / (c + 1) - (1 - q) };
-	let term = 1;
-	let sum = 1;
-	let sumC = 0;
-	let sumQ = 0;
-	let sumN = 0;
-	let hc = 0;
-	let hq = 0;
-	const tailFactor = z / (1 - z);
-	for (let n = 0; n < 20_000; n++) {
-		hc += 1 / (top + n) - 1 / (c + 1 + n);
-		hq -= 1 / (top + n);
-		term *= ((top + n) / (c + 1 + n)) * z;
-		sum += term;
-		sumC += term * hc;
-		sumQ += term * hq;
-		sumN += (n + 1) * term;
-		if (term * tailFactor <= 1e-15 * sum) break;
-	}
-	const log1mz = Math.log1p(-z);
-	return {
-		value: (1 - q) * log1mz + Math.log(sum),
-		dc: sumC / sum,
-		dq: -log1mz + sumQ / sum,
-		dz: -(1 - q) / (1 - z) + sumN / (z * sum)
-	};
-}
-
 /**
  * G(t) = ln[₂F₁(c, q; c+1; z)/(m+t)^c] of `logPowerIntegral` for the likelihood's integral
  * (P = r+x, Q = s+1), with its derivatives in (r, α, s, β), written to `out[at … at+4]`.
@@ -148,7 +88,7 @@ function endTermWithSlopes(r: number, alpha: number, s: number, beta: number, x:
 	const c = r + s + x;
 	const alphaLarger = alpha >= beta;
 	const m = (alphaLarger ? alpha : beta) + t;
-	const f = seriesWithSlopes(c, alphaLarger ? s + 1 : r + x, Math.abs(alpha - beta) / m);
+	const f = logHyp2f1OneUpWithSlopes(c, alphaLarger ? s + 1 : r + x, Math.abs(alpha - beta) / m);
 	const logM = Math.log(m);
 	out[at] = f.value - c * logM;
 	if (alphaLarger) {
@@ -204,17 +144,43 @@ function endPairs(g: GroupedHistory): EndPairs {
 }
 
 /**
+ * The pairs depend only on the groups, which a bootstrap's resamples share (`withGroupCounts` keeps
+ * the arrays): found once per grouping, not once per refit. The terms are scratch, so each cached
+ * entry serves one evaluation at a time (the fits run one after another in a worker).
+ */
+const endPairsCache = new WeakMap<Int32Array, EndPairs>();
+
+function endPairsOf(g: GroupedHistory): EndPairs {
+	let pairs = endPairsCache.get(g.x);
+	if (!pairs || pairs.lowerOf.length !== g.x.length) {
+		pairs = endPairs(g);
+		endPairsCache.set(g.x, pairs);
+	}
+	return pairs;
+}
+
+/** Space one likelihood evaluation writes into, allocated once per prepared history. */
+interface Scratch {
+	perX: Float64Array;
+	sumR: Float64Array;
+	pairs: EndPairs;
+	logAT: Float64Array;
+	logBT: Float64Array;
+}
+
+/**
  * The log-likelihood and its gradient with respect to (ln r, ln α, ln s, ln β): per customer
  * ln L = ln Γ(r+x) − ln Γ(r) + r ln α + s ln β + logaddexp(A, D), with A = −(r+x) ln(α+T) − s ln(β+T)
  * and D = ln s + ln[(G(t_x) − G(T))/c] in the notation of `logPowerIntegral`.
  */
-function groupedParetoValueAndGradient(
-	g: GroupedHistory,
-	params: ParetoNbdParams,
-	scratch: { perX: Float64Array; sumR: Float64Array; pairs: EndPairs }
-) {
+function groupedParetoValueAndGradient(g: GroupedHistory, params: ParetoNbdParams, scratch: Scratch) {
 	const { r, alpha, s, beta } = params;
-	const { perX, sumR, pairs } = scratch;
+	const { perX, sumR, pairs, logAT: logATs, logBT: logBTs } = scratch;
+	// Logs of α + T and β + T per distinct time, not per group: a store has far fewer of them.
+	for (let k = 0; k < g.times.length; k++) {
+		logATs[k] = Math.log(alpha + g.times[k]!);
+		logBTs[k] = Math.log(beta + g.times[k]!);
+	}
 	const terms = pairs.terms;
 	for (let p = 0; p < pairs.x.length; p++) endTermWithSlopes(r, alpha, s, beta, pairs.x[p]!, pairs.time[p]!, terms, 5 * p);
 	const logAlpha = Math.log(alpha);
@@ -234,12 +200,15 @@ function groupedParetoValueAndGradient(
 	let ds = 0;
 	let dBeta = 0;
 	for (let i = 0; i < g.x.length; i++) {
-		const x = g.x[i]!;
 		const w = g.weight[i]!;
-		const T = g.times[g.TIndex[i]!]!;
+		// A bootstrap resample leaves about a third of the groups undrawn: they add nothing.
+		if (w === 0) continue;
+		const x = g.x[i]!;
+		const k = g.TIndex[i]!;
+		const T = g.times[k]!;
 		const rx = r + x;
-		const logAT = Math.log(alpha + T);
-		const logBT = Math.log(beta + T);
+		const logAT = logATs[k]!;
+		const logBT = logBTs[k]!;
 		const alive = -rx * logAT - s * logBT;
 		// The front's derivatives (ln Γ(r+x) − ln Γ(r) + r ln α + s ln β), always.
 		dr += w * (logAlpha + sumR[x]!);
@@ -277,13 +246,36 @@ export const PARETO_NBD: ModelSpec<ParetoNbdParams> = {
 	names: ['r', 'alpha', 's', 'beta'],
 	timeScaled: ['alpha', 'beta'],
 	prepare(g) {
-		const scratch = { perX: new Float64Array(g.maxX + 1), sumR: new Float64Array(g.maxX + 1), pairs: endPairs(g) };
+		const scratch: Scratch = {
+			perX: new Float64Array(g.maxX + 1),
+			sumR: new Float64Array(g.maxX + 1),
+			pairs: endPairsOf(g),
+			logAT: new Float64Array(g.times.length),
+			logBT: new Float64Array(g.times.length)
+		};
 		return {
 			logLikelihood: (p) => groupedParetoLogLikelihood(g, p, scratch.perX),
 			valueAndGradient: (p) => groupedParetoValueAndGradient(g, p, scratch)
 		};
-	}
+	},
+	limitAt: paretoLimitAt
 };
+
+/**
+ * s → ∞ with s/β fixed is the Gamma distribution of dropout rates narrowing to one rate for everyone,
+ * still a Pareto/NBD (the likelihood's limit exists, and at s = e^12 the predictions are that limit's to
+ * about 1e-5). Stores whose customers drop out at much the same pace drive the fit there (the demo store's
+ * calibration period does), so s alone on its upper bound is that limit, not a failed fit. Any other
+ * parameter on a bound is.
+ */
+function paretoLimitAt(logParams: readonly number[], bound: number): string | null {
+	const edge = bound - AT_BOUND_MARGIN;
+	const sOnTop = logParams[2]! > edge;
+	const othersInside = logParams.every((v, i) => i === 2 || Math.abs(v) <= edge);
+	return sOnTop && othersInside
+		? 'Customers barely differ in how soon they stop buying, so Pareto/NBD gives them all one dropout rate (the fit reached s → ∞ with s/β fixed).'
+		: null;
+}
 
 /** The Pareto/NBD log-likelihood of a purchase history at these parameters (FHL's note, eq. 22, in logs). */
 export function paretoNbdLogLikelihood(history: PurchaseHistory, params: ParetoNbdParams): number {
@@ -315,6 +307,51 @@ export function paretoExpectedPurchases(params: ParetoNbdParams, t: number, x: n
 	if (t <= 0) return 0;
 	const { r, alpha, s, beta } = params;
 	return ((r + x) / (alpha + T)) * lifetimeWithin(s, beta + T, t) * paretoProbabilityAlive(params, x, tx, T);
+}
+
+/**
+ * `paretoExpectedPurchases` of every group of `groups.grouped` at each of `horizons`: out[m][group].
+ * P(alive) needs two ₂F₁ terms per group, at (x, t_x) and (x, T), and groups share those pairs heavily
+ * (93,000 groups, 12,900 pairs at 200,000 customers), so each pair's term is computed once, as the
+ * likelihood does — the bootstrap predicts every group after every refit. P(alive) is a ratio of
+ * likelihood terms, the same in the grouped history's scaled time.
+ */
+export function paretoExpectedPurchasesByGroup(
+	params: ParetoNbdParams,
+	horizons: readonly number[],
+	groups: GroupedCustomers,
+	out: readonly Float64Array[]
+): void {
+	const { r, s, beta } = params;
+	const g = groups.grouped;
+	const alpha = params.alpha / g.scale;
+	const betaScaled = beta / g.scale;
+	const pairs = endPairsOf(g);
+	const top = Math.max(alpha, betaScaled);
+	const diff = Math.abs(alpha - betaScaled);
+	const ends = new Float64Array(pairs.x.length);
+	for (let p = 0; p < ends.length; p++) {
+		const x = pairs.x[p]!;
+		ends[p] = endTerm(r + s + x, alpha >= betaScaled ? s + 1 : r + x, diff, top, pairs.time[p]!);
+	}
+	const logS = Math.log(s);
+	for (let i = 0; i < g.x.length; i++) {
+		const x = g.x[i]!;
+		const lower = ends[pairs.lowerOf[i]!]!;
+		const upper = ends[pairs.upperOf[i]!]!;
+		let pAlive = 1;
+		if (upper < lower) {
+			const T = g.times[g.TIndex[i]!]!;
+			const logIntegral = lower + Math.log(-Math.expm1(upper - lower)) - Math.log(r + s + x);
+			pAlive = 1 / (1 + Math.exp(logS + logIntegral + (r + x) * Math.log(alpha + T) + s * Math.log(betaScaled + T)));
+		}
+		const T = groups.T[i]!;
+		const perLifetime = ((r + x) / (params.alpha + T)) * pAlive;
+		for (let m = 0; m < horizons.length; m++) {
+			const t = horizons[m]!;
+			out[m]![i] = t <= 0 ? 0 : perLifetime * lifetimeWithin(s, beta + T, t);
+		}
+	}
 }
 
 /** E[X(t)]: expected purchases of a new customer in the first `t` time units after the first purchase (FHL's note, eq. 17). */

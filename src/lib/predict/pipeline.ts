@@ -13,6 +13,7 @@ import {
 	withHoldoutCheck,
 	predictCustomers,
 	type CustomerPredictions,
+	type CurvePoint,
 	type CustomerSummary,
 	type DailyPurchases,
 	type HoldoutCheck,
@@ -29,7 +30,10 @@ import {
 	segmentPredictionsSql,
 	type SegmentPrediction
 } from './predictions-sql';
-import { customerSummarySql, dailyPurchasesSql, ORDER_SPAN_SQL, type SummaryPeriod } from './summary-sql';
+import { customerSummarySql, dailyPurchasesSql, DAYS_PER_UNIT, ORDER_SPAN_SQL, type SummaryPeriod } from './summary-sql';
+import { compareModels, type ModelChoice } from './model-choice';
+import type { FitReport } from './fit';
+import { purchaseModel, PURCHASE_MODELS, type ModelName } from './models';
 
 /** Writes columns (equal lengths) to a new table `name`, replacing it. The worker uses Arrow; tests may use CSV. */
 export type TableWriter = (name: string, columns: Record<string, ArrayLike<number> | string[]>) => Promise<void>;
@@ -37,8 +41,39 @@ export type TableWriter = (name: string, columns: Record<string, ArrayLike<numbe
 /** One customer's predictions as listed on screen (expected orders keyed by column name). */
 export type PredictionRow = Record<string, string | number | boolean | null>;
 
+/** One repeat-purchase model as the comparison table shows it (plain data: it crosses to the page). */
+export interface ModelShowing {
+	model: ModelName;
+	label: string;
+	/** What sets it apart, in a sentence a merchant can read. */
+	summary: string;
+	/** Fitted on the calibration period (the whole history when there is no holdout period). */
+	params: Record<string, number>;
+	logLikelihood: number;
+	bic: number;
+	/** Converged away from the optimiser's bounds. */
+	usable: boolean;
+	/** Holdout errors per customer and totals; null without a holdout period. */
+	holdout: { mae: number; rmse: number; predicted: number; actual: number } | null;
+	/** Cumulative repeat purchases, actual against this model (empty without a holdout period). */
+	curve: CurvePoint[];
+}
+
+/** Which model the predictions use, which one the holdout check picked, and why. */
+export interface ModelChoiceReport {
+	models: ModelShowing[];
+	/** The model that predicted the holdout period best (lowest BIC without one). */
+	best: ModelName;
+	/** The model behind the predictions: the merchant's pick, or `best`. */
+	chosen: ModelName;
+	/** Why `best` is best, in the merchant's words. */
+	reason: string;
+}
+
 export interface PredictionReport {
 	settings: PredictSettings;
+	/** The three repeat-purchase models side by side, and the one in use. */
+	choice: ModelChoiceReport;
 	/** First and last order dates; predictions look ahead from the last one. */
 	firstDay: string;
 	lastDay: string;
@@ -134,7 +169,8 @@ function stagingColumns(
 	const columns: Record<string, ArrayLike<number> | string[]> = {
 		customer_id: p.customerId,
 		repeat_purchases: summary.x,
-		p_alive: p.pAlive
+		p_alive: p.pAlive,
+		p_order_next: p.pOrderNext
 	};
 	horizons.forEach((h, k) => (columns[expectedOrdersColumn(h)] = p.expectedOrders[k]!));
 	columns.expected_order_value = p.expectedOrderValue;
@@ -144,16 +180,74 @@ function stagingColumns(
 	return columns;
 }
 
+/** What the bootstrap needs after a prediction: the customer summary it was made on and the fit in use. */
+export interface PredictionRun {
+	report: PredictionReport;
+	summary: CustomerSummary;
+	fit: ModelFit;
+}
+
+/** The holdout period's length in the unit, from its two ISO dates. */
+function holdoutLengthOf(period: SummaryPeriod): number {
+	const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+	return (dayOf(period.holdoutEnd) - dayOf(period.calibrationEnd)) / DAYS_PER_UNIT[period.unit];
+}
+
+/** The comparison as plain data for the page, each usable model with its tracking curve. */
+function showChoice(
+	choice: ModelChoice,
+	chosen: ModelName,
+	calibration: CustomerSummary,
+	daily: DailyPurchases | null,
+	period: SummaryPeriod | null,
+	holdout: HoldoutCheck | null
+): ModelChoiceReport {
+	return {
+		models: choice.comparisons.map((c) => {
+			let curve: CurvePoint[] = [];
+			// The curve costs one pass over the days per model, cheap beside a fit: the holdout check's fit
+			// with this model's parameters (the curve reads nothing else of it).
+			if (daily && period && holdout && c.usable)
+				curve =
+					c.model === holdout.fit.model
+						? holdout.curve
+						: holdoutCheck(
+								{ ...holdout.fit, model: c.model, purchase: c.fit as FitReport<Record<string, number>> },
+								calibration,
+								daily,
+								period
+							).curve;
+			return {
+				model: c.model,
+				label: c.label,
+				summary: purchaseModel(c.model).summary,
+				params: c.fit.params as Record<string, number>,
+				logLikelihood: c.fit.logLikelihood,
+				bic: c.bic,
+				usable: c.usable,
+				holdout: c.holdout,
+				curve
+			};
+		}),
+		best: choice.chosen,
+		chosen,
+		reason: choice.reason
+	};
+}
+
 /**
- * Fits both models on every order up to the last one, runs the holdout check (a bad miss hides the
- * predictions), and writes `customer_predictions` (empty when a warning hides the predictions). `onStep` reports what is happening.
+ * Fits the three repeat-purchase models on the orders before the holdout cut and picks the one that
+ * predicted the holdout period best (the merchant's pick when they made one), fits it and Gamma-Gamma
+ * on every order up to the last one, runs the holdout check (a bad miss hides the predictions), and
+ * writes `customer_predictions` (empty when a warning hides the predictions). `onStep` reports what is
+ * happening. Returns the summary and fit too, for the bootstrap.
  */
-export async function runPredictions(
+export async function predictStore(
 	db: SqlRunner,
 	settings: PredictSettings,
 	write: TableWriter,
 	onStep: (label: string) => void = () => {}
-): Promise<PredictionReport> {
+): Promise<PredictionRun> {
 	const t0 = performance.now();
 	const [span] = await db.rows<{ first_day: string | null; last_day: string | null; customers: number }>(ORDER_SPAN_SQL);
 	if (!span?.first_day || !span.last_day) throw new PredictionProblem('There are no dated orders to learn from.');
@@ -161,26 +255,49 @@ export async function runPredictions(
 	onStep(`Summarising ${span.customers.toLocaleString('en')} customers…`);
 	const summary = await readSummary(db, { calibrationEnd: lastDay, holdoutEnd: lastDay, unit: settings.unit });
 	const t1 = performance.now();
-	onStep('Fitting the purchase and spend models…');
-	let fit: ModelFit;
-	try {
-		fit = fitModels(summary, settings.unit);
-	} catch (e) {
-		throw new PredictionProblem(e instanceof Error ? e.message : String(e));
-	}
-	const t2 = performance.now();
-	onStep('Checking the model on a holdout period…');
-	let holdout: HoldoutCheck | null = null;
+	onStep('Comparing the purchase models on a holdout period…');
 	let holdoutProblem: string | null = null;
+	let period: SummaryPeriod | null = null;
 	const cut = holdoutCutFor(settings, firstDay, lastDay);
 	if (cut < firstDay || cut >= lastDay)
 		holdoutProblem = `The holdout cut date must fall between the first order (${firstDay}) and the day before the last (${lastDay}).`;
-	else {
-		const period: SummaryPeriod = { calibrationEnd: cut, holdoutEnd: lastDay, unit: settings.unit };
-		const calibration = await readSummary(db, period);
+	else period = { calibrationEnd: cut, holdoutEnd: lastDay, unit: settings.unit };
+	let calibration = period ? await readSummary(db, period) : summary;
+	let daily = period ? await readDaily(db, period) : null;
+	let choice: ModelChoice | null = null;
+	if (period && calibration.x.length > 0)
 		try {
-			const calibrationFit = fitModels(calibration, settings.unit);
-			holdout = holdoutCheck(calibrationFit, calibration, await readDaily(db, period), period);
+			choice = compareModels(calibration, { actual: calibration.holdout, length: holdoutLengthOf(period) }, PURCHASE_MODELS);
+		} catch (e) {
+			holdoutProblem = e instanceof Error ? e.message : String(e);
+		}
+	if (!choice) {
+		// No holdout period to judge on: the models are compared on every order, by BIC.
+		if (period && !holdoutProblem) holdoutProblem = 'Nobody had ordered by the holdout cut date.';
+		period = null;
+		daily = null;
+		calibration = summary;
+		try {
+			if (summary.x.length === 0) throw new RangeError('There are no customers to fit the models on.');
+			choice = compareModels(summary, null, PURCHASE_MODELS);
+		} catch (e) {
+			throw new PredictionProblem(e instanceof Error ? e.message : String(e));
+		}
+	}
+	const chosen = settings.model ?? choice.chosen;
+	const t2 = performance.now();
+	onStep(`Fitting ${purchaseModel(chosen).label} and the spend model on every order…`);
+	let fit: ModelFit;
+	try {
+		fit = fitModels(summary, settings.unit, chosen);
+	} catch (e) {
+		throw new PredictionProblem(e instanceof Error ? e.message : String(e));
+	}
+	let holdout: HoldoutCheck | null = null;
+	if (period && daily) {
+		try {
+			const comparison = choice.comparisons.find((c) => c.model === chosen)!;
+			holdout = holdoutCheck(fitModels(calibration, settings.unit, chosen, comparison.fit), calibration, daily, period);
 		} catch (e) {
 			holdoutProblem = e instanceof Error ? e.message : String(e);
 		}
@@ -203,8 +320,9 @@ export async function runPredictions(
 	);
 
 	const t4 = performance.now();
-	return {
+	const report: PredictionReport = {
 		settings,
+		choice: showChoice(choice, chosen, calibration, daily, period, holdout),
 		firstDay,
 		lastDay,
 		fit,
@@ -215,6 +333,17 @@ export async function runPredictions(
 		highValueFrom: predictions && Number.isFinite(predictions.highValueFrom) ? predictions.highValueFrom : null,
 		top,
 		expectedOrdersTotal,
-		timings: { summaryMs: t1 - t0, fitMs: t2 - t1, predictMs: t4 - t3, holdoutMs: t3 - t2 }
+		timings: { summaryMs: t1 - t0, fitMs: t3 - t2, predictMs: t4 - t3, holdoutMs: t2 - t1 }
 	};
+	return { report, summary, fit };
+}
+
+/** `predictStore` for callers that only need the report (see there). */
+export async function runPredictions(
+	db: SqlRunner,
+	settings: PredictSettings,
+	write: TableWriter,
+	onStep: (label: string) => void = () => {}
+): Promise<PredictionReport> {
+	return (await predictStore(db, settings, write, onStep)).report;
 }

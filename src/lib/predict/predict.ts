@@ -1,10 +1,11 @@
 /**
- * From the customer summary to what the merchant sees: both models fitted, the reasons not to trust
- * them, per-customer predictions and the holdout check. Pure: columns in, plain objects out.
+ * From the customer summary to what the merchant sees: a repeat-purchase model (BG/NBD, MBG/NBD or
+ * Pareto/NBD) and Gamma-Gamma fitted, the reasons not to trust them, per-customer predictions and the
+ * holdout check. Pure: columns in, plain objects out.
  */
-import { expectedPurchases, expectedPurchasesNew, fitBgNbd, probabilityAlive, type BgNbdParams } from './bgnbd';
 import type { FitReport } from './fit';
 import { expectedSpend, fitGammaGamma, type GammaGammaParams } from './gamma-gamma';
+import { purchaseModel, PURCHASE_MODELS, type ModelName, type PurchaseModel } from './models';
 import { DAYS_PER_UNIT, type TimeUnit } from './summary-sql';
 
 /** The customer summary as columns, one entry per customer (from `customerSummarySql`). */
@@ -30,12 +31,14 @@ export interface PredictSettings {
 	valueHorizon: number;
 	/** Yearly discount rate for the predicted value (0.1 = 10 %); 0 for none. */
 	annualDiscountRate: number;
-	/** "Likely lost": repeat buyers whose probability of being active is below this. */
+	/** "Likely lost": customers whose probability of being active is below this (under BG/NBD only repeat buyers can be). */
 	likelyLostBelow: number;
 	/** "High predicted value": this share of customers with the highest predicted value (0.1 = top 10 %). */
 	highValueShare: number;
 	/** Last day (ISO) of the holdout check's calibration period; null: halfway through the orders. */
 	holdoutCut: string | null;
+	/** The repeat-purchase model the merchant picked; null: the one that predicted the holdout period best. */
+	model: ModelName | null;
 }
 
 export const DEFAULT_PREDICT: PredictSettings = {
@@ -45,7 +48,8 @@ export const DEFAULT_PREDICT: PredictSettings = {
 	annualDiscountRate: 0,
 	likelyLostBelow: 0.3,
 	highValueShare: 0.1,
-	holdoutCut: null
+	holdoutCut: null,
+	model: null
 };
 
 /** A problem with the settings, in the merchant's words; null when they can be used. */
@@ -59,6 +63,8 @@ export function validatePredictSettings(s: PredictSettings): string | null {
 	if (!(s.likelyLostBelow > 0 && s.likelyLostBelow < 1)) return 'The "likely lost" threshold must be between 0 and 1.';
 	if (!(s.highValueShare > 0 && s.highValueShare <= 0.5)) return 'The "high predicted value" share must be above 0 % and at most 50 %.';
 	if (s.holdoutCut !== null && !/^\d{4}-\d{2}-\d{2}$/.test(s.holdoutCut)) return 'The holdout cut date must be a date like 1997-09-30.';
+	if (s.model !== null && !PURCHASE_MODELS.some((m) => m.name === s.model))
+		return `There is no purchase model called "${String(s.model)}": pick BG/NBD, MBG/NBD or Pareto/NBD.`;
 	return null;
 }
 
@@ -84,7 +90,10 @@ export interface ModelFit {
 	unit: TimeUnit;
 	customers: number;
 	repeatBuyers: number;
-	bgnbd: FitReport<BgNbdParams>;
+	/** The repeat-purchase model behind the predictions. */
+	model: ModelName;
+	/** Its fit; the parameters are the model's own (r, α, a, b or r, α, s, β). */
+	purchase: FitReport<Record<string, number>>;
 	/** Null when no repeat buyer has a positive mean spend. */
 	gammaGamma: FitReport<GammaGammaParams> | null;
 	/** Correlation of repeat purchases and mean repeat spend among repeat buyers (the Gamma-Gamma model assumes none). */
@@ -140,8 +149,8 @@ export const MIN_DROPOUT = 0.01;
 /** The holdout check's aggregate repeat purchases may miss the actual ones by at most this share before predictions are hidden. */
 export const MAX_HOLDOUT_MISS = 0.25;
 
-/** The mean chance a customer drops out after any purchase, a / (a + b), of a BG/NBD fit. */
-export function meanDropout(params: BgNbdParams): number {
+/** The mean chance a customer drops out after any purchase, a / (a + b), of a BG/NBD or MBG/NBD fit. */
+export function meanDropout(params: { a: number; b: number }): number {
 	return params.a / (params.a + params.b);
 }
 
@@ -173,14 +182,21 @@ export function withHoldoutCheck(fit: ModelFit, check: HoldoutCheck | null): Mod
 }
 
 /**
- * Fits BG/NBD on every customer and Gamma-Gamma on repeat buyers with a positive mean spend, and
- * lists the reasons not to trust the result. Throws only when there is nobody to fit.
+ * Fits the repeat-purchase model `model` (BG/NBD unless told) on every customer — or takes its fit
+ * `purchaseFit` when the caller already has it — and Gamma-Gamma on repeat buyers with a positive
+ * mean spend, and lists the reasons not to trust the result. Throws only when there is nobody to fit.
  */
-export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
+export function fitModels(
+	summary: CustomerSummary,
+	unit: TimeUnit,
+	model: ModelName = 'bg-nbd',
+	purchaseFit?: FitReport<object>
+): ModelFit {
 	const n = summary.x.length;
 	if (n === 0) throw new RangeError('There are no customers to fit the models on.');
 	const warnings: ModelWarning[] = [];
-	const bgnbd = fitBgNbd(summary);
+	const purchase = (purchaseFit ?? purchaseModel(model).fit(summary)) as FitReport<Record<string, number>>;
+	const label = purchaseModel(model).label;
 	const xs: number[] = [];
 	const spends: number[] = [];
 	let repeatBuyers = 0;
@@ -205,20 +221,21 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 			hides: 'all',
 			message: `Only ${fmt.format(repeatBuyers)} customers ordered again on another day: the models need at least ${MIN_REPEAT_BUYERS} repeat buyers to learn how customers come back.`
 		});
-	if (!bgnbd.converged || stuck(bgnbd))
+	if (!purchase.converged || stuck(purchase))
 		warnings.push({
 			code: 'not-converged',
 			hides: 'all',
 			// A parameter at its limit is the cause whenever there is one: BFGS stalling on the bound also reports no convergence.
-			message: stuck(bgnbd)
+			message: stuck(purchase)
 				? 'The purchase model has no best fit inside its range (a parameter ran to its limit), so its numbers could be far off.'
 				: 'The purchase model did not settle on a best fit (the optimiser did not converge), so its numbers could be far off.'
 		});
-	else if (meanDropout(bgnbd.params) < MIN_DROPOUT)
+	// Only the BG family has a dropout chance per purchase; Pareto/NBD's silence already counts against everyone.
+	else if (model !== 'pareto-nbd' && meanDropout(purchase.params as { a: number; b: number }) < MIN_DROPOUT)
 		warnings.push({
 			code: 'degenerate',
 			hides: 'all',
-			message: `The purchase model says customers almost never stop buying (mean chance of dropping out after a purchase ${(meanDropout(bgnbd.params) * 100).toFixed(2)} %), so every customer would read as about 100 % active and predicted value would run past what the store sells. Its predictions are hidden.`
+			message: `The purchase model (${label}) says customers almost never stop buying (mean chance of dropping out after a purchase ${(meanDropout(purchase.params as { a: number; b: number }) * 100).toFixed(2)} %), so every customer would read as about 100 % active and predicted value would run past what the store sells. Its predictions are hidden.`
 		});
 	let gammaGamma: FitReport<GammaGammaParams> | null = null;
 	if (xs.length > 0) gammaGamma = fitGammaGamma({ x: xs, meanSpend: spends });
@@ -252,7 +269,18 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
 		});
 	const showOrders = !warnings.some((w) => w.hides === 'all');
 	const showValue = showOrders && gammaGamma !== null && !warnings.some((w) => w.hides === 'value');
-	return { unit, customers: n, repeatBuyers, bgnbd, gammaGamma, spendFrequencyCorrelation: correlation, warnings, showOrders, showValue };
+	return {
+		unit,
+		customers: n,
+		repeatBuyers,
+		model,
+		purchase,
+		gammaGamma,
+		spendFrequencyCorrelation: correlation,
+		warnings,
+		showOrders,
+		showValue
+	};
 }
 
 /**
@@ -260,7 +288,8 @@ export function fitModels(summary: CustomerSummary, unit: TimeUnit): ModelFit {
  * rate. Periods are 30 days (the last one shorter), as in lifetimes' CLV; no rate means no periods.
  */
 export function discountedPurchases(
-	params: BgNbdParams,
+	model: PurchaseModel,
+	params: object,
 	unit: TimeUnit,
 	horizonDays: number,
 	annualRate: number,
@@ -269,12 +298,12 @@ export function discountedPurchases(
 	T: number
 ): number {
 	const perUnit = DAYS_PER_UNIT[unit];
-	if (annualRate === 0) return expectedPurchases(params, horizonDays / perUnit, x, tx, T);
+	if (annualRate === 0) return model.expectedPurchases(params, horizonDays / perUnit, x, tx, T);
 	let total = 0;
 	let before = 0;
 	for (let day = 0; day < horizonDays;) {
 		day = Math.min(day + 30, horizonDays);
-		const upTo = expectedPurchases(params, day / perUnit, x, tx, T);
+		const upTo = model.expectedPurchases(params, day / perUnit, x, tx, T);
 		total += (upTo - before) / Math.pow(1 + annualRate, day / 365);
 		before = upTo;
 	}
@@ -285,6 +314,8 @@ export function discountedPurchases(
 export interface CustomerPredictions {
 	customerId: string[];
 	pAlive: Float64Array;
+	/** Chance of at least one order in the next `horizons[0]` days: 1 − P(no order). */
+	pOrderNext: Float64Array;
 	/** One column per horizon, in `horizons` order. */
 	expectedOrders: Float64Array[];
 	expectedOrderValue: Float64Array;
@@ -295,12 +326,18 @@ export interface CustomerPredictions {
 	highValueFrom: number;
 }
 
-/** P(alive), expected orders per horizon, expected order value and predicted value for every customer. */
+/**
+ * P(alive), the chance of an order within the first horizon, expected orders per horizon, expected
+ * order value and predicted value for every customer, under the fit's repeat-purchase model.
+ */
 export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settings: PredictSettings): CustomerPredictions {
 	const n = summary.x.length;
 	const perUnit = DAYS_PER_UNIT[fit.unit];
-	const p = fit.bgnbd.params;
+	const model = purchaseModel(fit.model);
+	const p = fit.purchase.params;
+	const within = settings.horizons[0]! / perUnit;
 	const pAlive = new Float64Array(n);
+	const pOrderNext = new Float64Array(n);
 	const expectedOrders = settings.horizons.map(() => new Float64Array(n));
 	const expectedOrderValue = new Float64Array(n).fill(NaN);
 	const predictedValue = new Float64Array(n).fill(NaN);
@@ -311,14 +348,16 @@ export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settin
 		const x = summary.x[i]!;
 		const tx = summary.tx[i]!;
 		const T = summary.T[i]!;
-		pAlive[i] = probabilityAlive(p, x, tx, T);
-		likelyLost[i] = x > 0 && pAlive[i]! < settings.likelyLostBelow ? 1 : 0;
-		settings.horizons.forEach((h, k) => (expectedOrders[k]![i] = expectedPurchases(p, h / perUnit, x, tx, T)));
+		pAlive[i] = model.probabilityAlive(p, x, tx, T);
+		pOrderNext[i] = model.probabilityOfOrderWithin(p, within, x, tx, T);
+		// Under BG/NBD a one-time buyer's P(alive) is 1, so only repeat buyers can be likely lost; MBG/NBD and Pareto/NBD can see one-time buyers leave.
+		likelyLost[i] = pAlive[i]! < settings.likelyLostBelow ? 1 : 0;
+		settings.horizons.forEach((h, k) => (expectedOrders[k]![i] = model.expectedPurchases(p, h / perUnit, x, tx, T)));
 		if (gg) {
 			// A repeat buyer whose mean spend is not positive is priced at the population mean.
 			const spend = x > 0 && summary.meanSpend[i]! > 0 ? expectedSpend(gg, x, summary.meanSpend[i]!) : expectedSpend(gg, 0, 0);
 			expectedOrderValue[i] = spend;
-			predictedValue[i] = spend * discountedPurchases(p, fit.unit, settings.valueHorizon, settings.annualDiscountRate, x, tx, T);
+			predictedValue[i] = spend * discountedPurchases(model, p, fit.unit, settings.valueHorizon, settings.annualDiscountRate, x, tx, T);
 		}
 	}
 	let highValueFrom = NaN;
@@ -330,6 +369,7 @@ export function predictCustomers(fit: ModelFit, summary: CustomerSummary, settin
 	return {
 		customerId: summary.customerId,
 		pAlive,
+		pOrderNext,
 		expectedOrders,
 		expectedOrderValue,
 		predictedValue,
@@ -395,13 +435,14 @@ export function holdoutCheck(
 	const dayOf = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 	const holdoutDays = dayOf(period.holdoutEnd) - dayOf(period.calibrationEnd);
 	const holdoutLength = holdoutDays / perUnit;
-	const p = fit.bgnbd.params;
+	const model = purchaseModel(fit.model);
+	const p = fit.purchase.params;
 	const sums = Array.from({ length: GROUPS }, () => ({ customers: 0, actual: 0, predicted: 0 }));
 	let totalActual = 0;
 	let totalPredicted = 0;
 	let calibrationDay = 0;
 	for (let i = 0; i < summary.x.length; i++) {
-		const predicted = expectedPurchases(p, holdoutLength, summary.x[i]!, summary.tx[i]!, summary.T[i]!);
+		const predicted = model.expectedPurchases(p, holdoutLength, summary.x[i]!, summary.tx[i]!, summary.T[i]!);
 		const g = sums[Math.min(summary.x[i]!, GROUPS - 1)]!;
 		g.customers++;
 		g.actual += summary.holdout[i]!;
@@ -421,7 +462,7 @@ export function holdoutCheck(
 	// (a purchase on day d happens at time d, as in the summary's t_x and T).
 	const lastDay = Math.round(calibrationDay + holdoutDays);
 	const expectedAtLag = new Float64Array(lastDay + 1);
-	for (let lag = 1; lag <= lastDay; lag++) expectedAtLag[lag] = expectedPurchasesNew(p, lag / perUnit);
+	for (let lag = 1; lag <= lastDay; lag++) expectedAtLag[lag] = model.expectedPurchasesNew(p, lag / perUnit);
 	const cohort = new Float64Array(lastDay + 1);
 	const repeats = new Float64Array(lastDay + 1);
 	for (let i = 0; i < daily.day.length; i++) {
@@ -453,4 +494,9 @@ export function holdoutCheck(
 		totalPredicted,
 		curve
 	};
+}
+
+/** The purchase fit with its parameters typed, for code that knows which model it asked for. */
+export function purchaseFitOf<P extends object>(fit: ModelFit): FitReport<P> {
+	return fit.purchase as unknown as FitReport<P>;
 }

@@ -108,3 +108,11 @@ export function withGroupCounts(g: GroupedHistory, counts: Float64Array): Groupe
 	}
 	return { ...g, weight: counts, customers, totalX };
 }
+
+/** A grouped history with each group's (x, t_x, T) in the history's own unit, for per-group predictions. */
+export interface GroupedCustomers {
+	grouped: GroupedHistory;
+	x: Float64Array;
+	tx: Float64Array;
+	T: Float64Array;
+}

@@ -6,11 +6,12 @@
  */
 import { tickStep } from 'd3';
 import { ident, num, str } from '../sql';
-import { expectedOrdersColumn, type PredictionColumns } from '../predict/predictions-sql';
+import { expectedOrdersColumn, orderChanceColumn, type PredictionColumns } from '../predict/predictions-sql';
 import type { SqlRunner } from '../db/runner';
 import { needsBehaviour, selectionConditionSql, type CustomerSelection } from './customer-list';
 import {
 	CUSTOMER_BEHAVIOUR,
+	CUSTOMER_PAST,
 	CUSTOMER_PREDICTIONS,
 	CUSTOMER_SCORES,
 	EXPLORE_LIST,
@@ -179,8 +180,12 @@ export const LIST_COLUMNS = [
 ] as const;
 export type BaseListColumn = (typeof LIST_COLUMNS)[number]['id'];
 /** A column of `customer_predictions` (its expected-orders columns are named after the horizons chosen). */
-export type PredictionListColumn = 'p_alive' | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
-export type ListColumn = BaseListColumn | PredictionListColumn;
+export type PredictionListColumn =
+	'p_alive' | `p_order_next_${number}d` | `expected_orders_${number}d` | 'expected_order_value' | 'predicted_value';
+/** Where the customer was (`customer_past`): computed when a list first shows one of these. */
+export type PastListColumn = 'previous_segment' | 'segment_since';
+export const PAST_LIST_COLUMNS: readonly PastListColumn[] = ['previous_segment', 'segment_since'];
+export type ListColumn = BaseListColumn | PredictionListColumn | PastListColumn;
 
 /** How a column's values read: plain, money, a date, or a chance (0–1) shown as a percentage. */
 export type ColumnFormat = 'text' | 'count' | 'decimal' | 'money' | 'date' | 'chance';
@@ -205,10 +210,20 @@ const BASE_FORMAT: Partial<Record<BaseListColumn, ColumnFormat>> = {
  * holds some (the value columns only when a warning did not hide them).
  */
 export function listColumns(predictions: PredictionColumns | null): ListColumnInfo[] {
-	const base = LIST_COLUMNS.map((c) => ({ ...c, format: BASE_FORMAT[c.id] ?? (c.numeric ? 'count' : 'text') }) as ListColumnInfo);
+	const base: ListColumnInfo[] = [
+		...LIST_COLUMNS.map((c) => ({ ...c, format: BASE_FORMAT[c.id] ?? (c.numeric ? 'count' : 'text') }) as ListColumnInfo),
+		{ id: 'previous_segment', label: 'Segment 90 days ago', numeric: false, format: 'text' },
+		{ id: 'segment_since', label: 'In segment since', numeric: false, format: 'date' }
+	];
 	if (!predictions) return base;
 	const extra: ListColumnInfo[] = [
 		{ id: 'p_alive', label: 'Chance active', numeric: true, format: 'chance' },
+		{
+			id: orderChanceColumn(predictions.horizons[0]!) as PredictionListColumn,
+			label: `Chance of an order, ${predictions.horizons[0]} d`,
+			numeric: true,
+			format: 'chance'
+		},
 		...predictions.horizons.map((h): ListColumnInfo => ({
 			id: expectedOrdersColumn(h) as PredictionListColumn,
 			label: `Expected orders, ${h} d`,
@@ -260,6 +275,10 @@ export interface ExploreRow {
 	expected_order_value?: number | null;
 	predicted_value?: number | null;
 	[expectedOrders: `expected_orders_${number}d`]: number | null | undefined;
+	[orderChance: `p_order_next_${number}d`]: number | null | undefined;
+	/** Where the customer was, when the list was asked for it (`CustomerQuery.past`). */
+	previous_segment?: string | null;
+	segment_since?: string | null;
 }
 
 /** Which customers, in which order: what a materialised list is built for. */
@@ -268,6 +287,8 @@ export interface CustomerQuery {
 	sort: { by: ListColumn; descending: boolean };
 	/** Part of a customer id, email or name (case-insensitive); empty for everyone. */
 	search: string;
+	/** Whether the rows carry where each customer was (a list column shows it): the engine computes it first. */
+	past?: boolean;
 }
 
 /** A window of the list: rows `offset` … `offset + rows.length - 1` of `total`. */
@@ -288,6 +309,8 @@ export interface ExploreSchema {
 	orderLines: boolean;
 	/** What `customer_predictions` holds, when it holds predictions (the engine knows; the table may be left from another file). */
 	predictions: PredictionColumns | null;
+	/** Whether `customer_past` holds the last scoring (the engine knows). */
+	past?: boolean;
 }
 
 /** Which optional tables exist (they arrive with the richer ingest). */
@@ -323,12 +346,19 @@ const LIST_EXPRESSION: Record<BaseListColumn, string> = {
 /** The prediction columns of `customer_predictions p` the schema has, in list order. */
 function predictionColumnNames(predictions: PredictionColumns | null): string[] {
 	if (!predictions) return [];
-	return ['p_alive', ...predictions.horizons.map(expectedOrdersColumn), 'expected_order_value', 'predicted_value'];
+	return [
+		'p_alive',
+		orderChanceColumn(predictions.horizons[0]!),
+		...predictions.horizons.map(expectedOrdersColumn),
+		'expected_order_value',
+		'predicted_value'
+	];
 }
 
 /** The SQL behind a list column, or null when this data has no such column. */
 function listExpression(column: ListColumn, schema: ExploreSchema): string | null {
 	if (Object.hasOwn(LIST_EXPRESSION, column)) return LIST_EXPRESSION[column as BaseListColumn];
+	if ((PAST_LIST_COLUMNS as readonly string[]).includes(column)) return schema.past ? `cp.${column}` : null;
 	return predictionColumnNames(schema.predictions).includes(column) ? `p.${ident(column)}` : null;
 }
 
@@ -339,9 +369,10 @@ function rowSelectSql(schema: ExploreSchema): string {
 	const predictions = predictionColumnNames(schema.predictions)
 		.map((c) => `, CAST(p.${ident(c)} AS DOUBLE) AS ${ident(c)}`)
 		.join('');
+	const past = schema.past ? `, cp.previous_segment, strftime(cp.segment_since, '%Y-%m-%d') AS segment_since` : '';
 	return `s.customer_id, ${name} AS name, ${email} AS email, s.segment, s.rfm, s.r, s.f, s.m, s.frequency,
 	CAST(s.revenue AS DOUBLE) AS revenue, CAST(s.revenue / nullif(s.frequency, 0) AS DOUBLE) AS average_order, CAST(s.monetary AS DOUBLE) AS monetary,
-	strftime(s.first_order, '%Y-%m-%d') AS first_order, strftime(s.last_order, '%Y-%m-%d') AS last_order, s.recency_days${predictions}`;
+	strftime(s.first_order, '%Y-%m-%d') AS first_order, strftime(s.last_order, '%Y-%m-%d') AS last_order, s.recency_days${predictions}${past}`;
 }
 
 function fromSql(selection: CustomerSelection, schema: ExploreSchema): string {
@@ -349,6 +380,7 @@ function fromSql(selection: CustomerSelection, schema: ExploreSchema): string {
 	if (needsBehaviour(selection)) from += ` JOIN ${CUSTOMER_BEHAVIOUR} b ON b.customer_id = s.customer_id`;
 	if (schema.customers) from += ' LEFT JOIN customers c ON c.customer_id = s.customer_id';
 	if (schema.predictions) from += ` LEFT JOIN ${CUSTOMER_PREDICTIONS} p ON p.customer_id = s.customer_id`;
+	if (schema.past) from += ` LEFT JOIN ${CUSTOMER_PAST} cp ON cp.customer_id = s.customer_id`;
 	return from;
 }
 
@@ -375,7 +407,7 @@ export function materialiseListSql(query: CustomerQuery, schema: ExploreSchema):
 	let expression = listExpression(query.sort.by, schema);
 	let direction = query.sort.descending ? 'DESC' : 'ASC';
 	// A list sorted by a prediction that a new file or a warning took away: the default order instead.
-	if (!expression && /^(p_alive|expected_order|predicted_value)/.test(query.sort.by))
+	if (!expression && /^(p_alive|p_order_next|expected_order|predicted_value)/.test(query.sort.by))
 		[expression, direction] = [LIST_EXPRESSION.revenue, 'DESC'];
 	if (!expression) throw new Error(`Customers cannot be sorted by ${String(query.sort.by)}.`);
 	const tieBreak = query.sort.by === 'customer_id' ? '' : ', s.customer_id';
@@ -421,6 +453,17 @@ export interface CustomerProfile {
 	categories: { category: string; quantity: number; amount: number; orders: number }[];
 	/** What the models predict for this customer, when there are predictions (null otherwise, or when the models left them out). */
 	prediction: CustomerPrediction | null;
+	/** Where the customer was (`customer_past`), when the engine has it for this scoring. */
+	past: CustomerPast | null;
+}
+
+/** The customer's segment 90 days before the analysis date, and since when they are in today's. */
+export interface CustomerPast {
+	previousSegment: string;
+	/** The earliest monthly snapshot of their unbroken run in today's segment (the analysis date: they moved in within the last month). */
+	segmentSince: string;
+	/** Whether `segmentSince` is the oldest snapshot looked at: they may have been in it longer. */
+	orEarlier: boolean;
 }
 
 /** One customer's predictions, with the horizons they are over. */
@@ -491,8 +534,24 @@ FROM ${ORDER_LINES} WHERE customer_id = ${str(customerId)} AND nullif(trim(categ
 GROUP BY category ORDER BY amount DESC, category LIMIT 50`;
 }
 
-/** One customer's profile; null when no scored customer has this id. */
-export async function customerProfile(db: SqlRunner, customerId: string, schema: ExploreSchema): Promise<CustomerProfile | null> {
+/** The customer's row of `customer_past`; `oldest`: the oldest snapshot date it looked back to. */
+async function readPast(db: SqlRunner, customerId: string, oldest: string): Promise<CustomerPast | null> {
+	const [row] = await db.rows<{ previous_segment: string; segment_since: string }>(
+		`SELECT previous_segment, strftime(segment_since, '%Y-%m-%d') AS segment_since FROM ${CUSTOMER_PAST} WHERE customer_id = ${str(customerId)}`
+	);
+	return row ? { previousSegment: row.previous_segment, segmentSince: row.segment_since, orEarlier: row.segment_since === oldest } : null;
+}
+
+/**
+ * One customer's profile; null when no scored customer has this id. `pastSince`: the oldest
+ * snapshot of `customer_past` when it holds this scoring (null: no past to show).
+ */
+export async function customerProfile(
+	db: SqlRunner,
+	customerId: string,
+	schema: ExploreSchema,
+	pastSince: string | null = null
+): Promise<CustomerProfile | null> {
 	const [row] = await db.rows<ExploreRow & { phone?: string | null; country?: string | null; city?: string | null }>(
 		profileRowSql(customerId, schema)
 	);
@@ -505,6 +564,7 @@ export async function customerProfile(db: SqlRunner, customerId: string, schema:
 		returns: await db.rows(profileReturnsSql(customerId)),
 		products: schema.orderLines ? await db.rows(profileProductsSql(customerId)) : [],
 		categories: schema.orderLines ? await db.rows(profileCategoriesSql(customerId)) : [],
-		prediction: await readPrediction(db, customerId, schema.predictions)
+		prediction: await readPrediction(db, customerId, schema.predictions),
+		past: pastSince === null ? null : await readPast(db, customerId, pastSince)
 	};
 }

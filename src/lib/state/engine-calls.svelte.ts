@@ -195,6 +195,29 @@ export class EngineCalls {
 		}
 	}
 
+	/**
+	 * Runs a long background job (the bootstrap): its progress goes to `onProgress`, not the page's
+	 * spinner, it is not busy and not retried; its owner stops it with its own engine call. A problem
+	 * is returned, not shown on the page (null: it was stopped).
+	 */
+	async background<T>(
+		doing: Doing,
+		work: (api: Remote<EngineApi>, onProgress: ProgressCallback) => Promise<T>,
+		onProgress: (progress: Progress) => void
+	): Promise<Outcome<T>> {
+		let settled = false;
+		const report = this.#engine.proxy((p: Progress) => {
+			if (!settled) onProgress(p);
+		});
+		try {
+			return { ok: true, value: await work(this.#engine.api, report) };
+		} catch (e) {
+			return { ok: false, problem: problemFor(e, doing) };
+		} finally {
+			settled = true;
+		}
+	}
+
 	/** Cancels the running step (the Cancel button); its task ends with "Cancelled". */
 	cancel(): void {
 		void this.#engine.api.cancel();

@@ -10,6 +10,9 @@ import type { IngestReport } from '../rfm/analysis';
 import { DEFAULT_PREDICT, type PredictSettings } from '../predict/predict';
 import type { PredictionReport } from '../predict/pipeline';
 import type { PredictionSelection } from '../predict/predictions-sql';
+import { DEFAULT_BOOTSTRAP } from '../predict/bootstrap';
+import type { ModelName } from '../predict/models';
+import type { UncertaintyReport } from '../predict/uncertainty';
 import type { EngineCalls } from './engine-calls.svelte';
 import type { Session, SessionEvent } from './session.svelte';
 
@@ -25,6 +28,12 @@ export class Predictions {
 	problem = $state<string | null>(null);
 	/** Averages of the predictions per RFM segment of the current scoring, for the segment table. */
 	segments = $state.raw<SegmentPredictions | null>(null);
+	/** The bootstrap's intervals for `report` (null until it has run for it). */
+	uncertainty = $state.raw<UncertaintyReport | null>(null);
+	/** The bootstrap under way: resamples done of the total (null when none runs). */
+	estimating = $state.raw<{ done: number; total: number } | null>(null);
+	/** Why the bootstrap failed. */
+	uncertaintyProblem = $state<string | null>(null);
 	/** Whether the views show predicted orders (the models ran, and no warning hides them). */
 	shown = $derived(this.report?.fit.showOrders ?? false);
 
@@ -55,6 +64,56 @@ export class Predictions {
 		this.segments = null;
 		this.problem = null;
 		this.predicting = false;
+		this.#dropUncertainty();
+	}
+
+	/** New predictions (or none) make the intervals stale; a bootstrap under way stops in the engine with them. */
+	#dropUncertainty(): void {
+		this.#estimates++;
+		this.uncertainty = null;
+		this.estimating = null;
+		this.uncertaintyProblem = null;
+	}
+
+	/** Counts bootstrap runs: a stopped or replaced one neither shows progress nor its answer. */
+	#estimates = 0;
+
+	/**
+	 * The bootstrap over customers for the predictions on screen (DEFAULT_BOOTSTRAP: 200 resamples),
+	 * in the background with progress; `cancelUncertainty` stops it.
+	 */
+	async estimateUncertainty(): Promise<void> {
+		const report = this.report;
+		if (!report?.fit.showOrders) return;
+		const run = ++this.#estimates;
+		const current = () => run === this.#estimates && this.report === report;
+		this.uncertainty = null;
+		this.uncertaintyProblem = null;
+		this.estimating = { done: 0, total: DEFAULT_BOOTSTRAP.resamples };
+		const outcome = await this.#calls.background(
+			'predictions',
+			(api, onProgress) => api.estimateUncertainty(DEFAULT_BOOTSTRAP, onProgress),
+			(p) => {
+				if (current() && p.done !== undefined && p.total !== undefined) this.estimating = { done: p.done, total: p.total };
+			}
+		);
+		if (!current()) return;
+		this.estimating = null;
+		if (outcome.ok) this.uncertainty = outcome.value;
+		else if (outcome.problem) this.uncertaintyProblem = outcome.problem.message;
+	}
+
+	/** Stops the bootstrap (its Cancel button). */
+	cancelUncertainty(): void {
+		this.#estimates++;
+		this.estimating = null;
+		void this.#calls.read('predictions', (api) => api.stopUncertainty());
+	}
+
+	/** Predicts again with another repeat-purchase model (null: the one the holdout check picked). */
+	async pickModel(model: ModelName | null): Promise<void> {
+		this.settings = { ...$state.snapshot(this.settings), model } as PredictSettings;
+		await this.predict();
 	}
 
 	/** Fits the models and predicts with the current settings (the Predictions tab's button). */
@@ -103,6 +162,7 @@ export class Predictions {
 	}
 
 	async #took(report: PredictionReport): Promise<void> {
+		this.#dropUncertainty();
 		this.report = report;
 		await this.#refreshSegments();
 	}
