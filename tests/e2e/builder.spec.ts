@@ -253,7 +253,8 @@ test('the printable report shows the headline, matrix and segment table and hide
 	await expect(rfmMatrix(page)).toBeVisible();
 	await expect(page.getByRole('table', { name: 'Segments' })).toBeVisible();
 	await expect(page.getByTestId('customers')).toBeVisible();
-	await expect(page.getByRole('button', { name: 'Export customers (CSV)' })).toBeHidden();
+	await expect(page.getByRole('banner').getByRole('button', { name: 'Export', exact: true })).toBeHidden();
+	await expect(page.getByRole('button', { name: 'Settings' })).toBeHidden();
 	await expect(page.getByRole('tablist')).toBeHidden();
 	await expect(page.getByRole('region', { name: 'Drop an order file' })).toBeHidden();
 });

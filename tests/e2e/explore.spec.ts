@@ -125,7 +125,7 @@ test('a matrix cell opens exactly its customers; sort, search and columns', asyn
 		.locator('summary')
 		.filter({ hasText: /^Columns$/ })
 		.click();
-	await page.getByRole('checkbox', { name: 'Segment' }).uncheck();
+	await page.getByRole('checkbox', { name: 'Segment', exact: true }).uncheck();
 	await page.getByRole('checkbox', { name: 'Average order' }).check();
 	await page.getByRole('checkbox', { name: 'R', exact: true }).check();
 	// Names show once the ingest keeps the file's first and last names (the `customers` table).

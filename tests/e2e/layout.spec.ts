@@ -5,7 +5,7 @@
 import type { Page } from '@playwright/test';
 import { expect, rfmMatrix, test, waitForResults } from './support/fixtures.ts';
 
-const VIEWS = ['Matrix and segments', 'Segment rules', 'Customers', 'History', 'Predictions', 'Builder', 'Charts'];
+const VIEWS = ['Matrix and segments', 'Segment rules', 'Customers', 'History', 'Repeat purchases', 'Predictions', 'Builder', 'Charts'];
 
 async function openDemo(page: Page): Promise<void> {
 	await page.goto('./#demo=42');

@@ -99,16 +99,16 @@ describe('the R×F grid map', () => {
 
 	it('keeps its names and colours', () => {
 		expect(GRID_MAP.rules.map((r) => [r.name, r.color])).toEqual([
-			['Champions', '#1b7837'],
-			['Loyal', '#5aae61'],
-			['Potential Loyalist', '#a6dba0'],
-			['New Customers', '#4393c3'],
-			['Promising', '#92c5de'],
-			['Need Attention', '#fee08b'],
-			['About To Sleep', '#fdae61'],
-			['At Risk', '#f46d43'],
-			["Can't Lose Them", '#d73027'],
-			['Hibernating', '#9e9e9e']
+			['Champions', '#117733'],
+			['Loyal', '#44aa99'],
+			['Potential Loyalist', '#88ccee'],
+			['New Customers', '#332288'],
+			['Promising', '#aa4499'],
+			['Need Attention', '#ddcc77'],
+			['About To Sleep', '#999933'],
+			['At Risk', '#cc6677'],
+			["Can't Lose Them", '#882255'],
+			['Hibernating', '#bbbbbb']
 		]);
 		expect(segmentColor(GRID_MAP, 'Others')).toBe('#cccccc');
 	});

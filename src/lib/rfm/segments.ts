@@ -7,6 +7,7 @@
  */
 import { num, str } from '../sql';
 import type { RuleSet, SegmentRule } from './types';
+import { SEGMENT_PALETTE as P } from './palette';
 
 // The engine validates sets from the page before use; the validator lives with the JSON format.
 export { validateRuleSet } from './rule-json';
@@ -84,16 +85,16 @@ export const GRID_MAP: RuleSet = {
 	levels: 5,
 	...OTHERS,
 	rules: [
-		rf('Champions', [5, 5], [4, 5], '#1b7837', GRID_WORDS.champions),
-		rf('Loyal', [3, 4], [4, 5], '#5aae61', GRID_WORDS.loyal),
-		rf('Potential Loyalist', [4, 5], [2, 3], '#a6dba0', GRID_WORDS.potentialLoyalist),
-		rf('New Customers', [5, 5], [1, 1], '#4393c3', GRID_WORDS.newCustomers),
-		rf('Promising', [4, 4], [1, 1], '#92c5de', GRID_WORDS.promising),
-		rf('Need Attention', [3, 3], [3, 3], '#fee08b', GRID_WORDS.needAttention),
-		rf('About To Sleep', [3, 3], [1, 2], '#fdae61', GRID_WORDS.aboutToSleep),
-		rf('At Risk', [1, 2], [3, 4], '#f46d43', GRID_WORDS.atRisk),
-		rf("Can't Lose Them", [1, 2], [5, 5], '#d73027', GRID_WORDS.cantLoseThem),
-		rf('Hibernating', [1, 2], [1, 2], '#9e9e9e', GRID_WORDS.hibernating)
+		rf('Champions', [5, 5], [4, 5], P.green, GRID_WORDS.champions),
+		rf('Loyal', [3, 4], [4, 5], P.teal, GRID_WORDS.loyal),
+		rf('Potential Loyalist', [4, 5], [2, 3], P.cyan, GRID_WORDS.potentialLoyalist),
+		rf('New Customers', [5, 5], [1, 1], P.indigo, GRID_WORDS.newCustomers),
+		rf('Promising', [4, 4], [1, 1], P.purple, GRID_WORDS.promising),
+		rf('Need Attention', [3, 3], [3, 3], P.sand, GRID_WORDS.needAttention),
+		rf('About To Sleep', [3, 3], [1, 2], P.olive, GRID_WORDS.aboutToSleep),
+		rf('At Risk', [1, 2], [3, 4], P.rose, GRID_WORDS.atRisk),
+		rf("Can't Lose Them", [1, 2], [5, 5], P.wine, GRID_WORDS.cantLoseThem),
+		rf('Hibernating', [1, 2], [1, 2], P.grey, GRID_WORDS.hibernating)
 	]
 };
 
@@ -108,43 +109,43 @@ export const R_RFM_README: RuleSet = {
 	...OTHERS,
 	fallbackDescription: 'Customers none of the R rfm rules match (the package calls them "Others" too).',
 	rules: [
-		rule('Champions', [5, 5], [5, 5], [5, 5], '#1b7837', {
+		rule('Champions', [5, 5], [5, 5], [5, 5], P.green, {
 			description: 'Top scores on all three: ordered very recently, order the most often and spend the most.',
 			action: 'Treat them as VIPs: early access, personal thanks, a referral programme. No discounts needed.'
 		}),
-		rule('Potential Loyalist', [3, 5], [3, 5], [2, 5], '#a6dba0', {
+		rule('Potential Loyalist', [3, 5], [3, 5], [2, 5], P.cyan, {
 			description: 'Fairly recent, order regularly and spend well, without being top on everything yet.',
 			action: 'Move them up: loyalty rewards, bundles and recommendations that raise their basket.'
 		}),
-		rule('Loyal Customers', [2, 4], [2, 4], [2, 4], '#5aae61', {
+		rule('Loyal Customers', [2, 4], [2, 4], [2, 4], P.teal, {
 			description: 'Middle scores all round: regular customers who have not ordered in the last few weeks.',
 			action: 'Keep in touch with useful content and recommendations; reward their loyalty.'
 		}),
-		rule('Promising', [3, 4], [1, 3], [3, 5], '#92c5de', {
+		rule('Promising', [3, 4], [1, 3], [3, 5], P.purple, {
 			description: 'Few orders, not long ago, but good order values.',
 			action: 'Encourage the next order with products related to what they bought.'
 		}),
-		rule('New Customers', [4, 5], [1, 3], [1, 5], '#4393c3', {
+		rule('New Customers', [4, 5], [1, 3], [1, 5], P.indigo, {
 			description: 'Ordered recently, with only a few orders so far.',
 			action: 'Welcome them and make the second order easy: onboarding emails, a small next-order incentive.'
 		}),
-		rule("Can't Lose Them", [1, 2], [3, 4], [4, 5], '#d73027', {
+		rule("Can't Lose Them", [1, 2], [3, 4], [4, 5], P.wine, {
 			description: 'Spent a lot and ordered regularly, but have been away for a long time.',
 			action: 'Contact them personally and make a strong win-back offer.'
 		}),
-		rule('At Risk', [1, 2], [2, 5], [4, 5], '#f46d43', {
+		rule('At Risk', [1, 2], [2, 5], [4, 5], P.rose, {
 			description: 'Valuable customers whose last order is long ago.',
 			action: 'Send a personal win-back message with what is new and a good reason to return.'
 		}),
-		rule('Need Attention', [1, 3], [3, 5], [3, 5], '#fee08b', {
+		rule('Need Attention', [1, 3], [3, 5], [3, 5], P.sand, {
 			description: 'Ordered often and spent well, but their recency is slipping.',
 			action: 'Reach out with a limited-time offer or recommendations before they lapse.'
 		}),
-		rule('About To Sleep', [2, 3], [1, 3], [1, 4], '#fdae61', {
+		rule('About To Sleep', [2, 3], [1, 3], [1, 4], P.olive, {
 			description: 'Below-average recency, few orders and modest spend.',
 			action: 'Remind them with bestsellers or a modest discount.'
 		}),
-		rule('Lost', [1, 1], [1, 5], [1, 5], '#9e9e9e', {
+		rule('Lost', [1, 1], [1, 5], [1, 5], P.grey, {
 			description: 'Their last order is among the oldest in your data.',
 			action: 'Try one low-cost reactivation campaign; otherwise leave them out of paid campaigns.'
 		})
@@ -161,24 +162,24 @@ export const TWELVE_SEGMENTS: RuleSet = {
 	levels: 5,
 	...OTHERS,
 	rules: [
-		rf('Champions', [5, 5], [4, 5], '#1b7837', GRID_WORDS.champions),
-		rule('Losing VIPs', [3, 3], [3, 5], [4, 5], '#c51b7d', {
+		rf('Champions', [5, 5], [4, 5], P.green, GRID_WORDS.champions),
+		rule('Losing VIPs', [3, 3], [3, 5], [4, 5], P.orange, {
 			description: 'Big spenders who order often, but their last order is older than usual for them.',
 			action: 'Act now while they still know you: a personal note, early access or a gift with their next order.'
 		}),
-		rf('Loyal', [3, 4], [4, 5], '#5aae61', GRID_WORDS.loyal),
-		rf('Potential Loyalist', [4, 5], [2, 3], '#a6dba0', GRID_WORDS.potentialLoyalist),
-		rf('New Customers', [5, 5], [1, 1], '#4393c3', GRID_WORDS.newCustomers),
-		rf('Promising', [4, 4], [1, 1], '#92c5de', GRID_WORDS.promising),
-		rf('Need Attention', [3, 3], [3, 3], '#fee08b', GRID_WORDS.needAttention),
-		rf('About To Sleep', [3, 3], [1, 2], '#fdae61', GRID_WORDS.aboutToSleep),
-		rule("Can't Lose Them", [1, 2], [4, 5], [4, 5], '#d73027', {
+		rf('Loyal', [3, 4], [4, 5], P.teal, GRID_WORDS.loyal),
+		rf('Potential Loyalist', [4, 5], [2, 3], P.cyan, GRID_WORDS.potentialLoyalist),
+		rf('New Customers', [5, 5], [1, 1], P.indigo, GRID_WORDS.newCustomers),
+		rf('Promising', [4, 4], [1, 1], P.purple, GRID_WORDS.promising),
+		rf('Need Attention', [3, 3], [3, 3], P.sand, GRID_WORDS.needAttention),
+		rf('About To Sleep', [3, 3], [1, 2], P.olive, GRID_WORDS.aboutToSleep),
+		rule("Can't Lose Them", [1, 2], [4, 5], [4, 5], P.wine, {
 			description: 'Once among your best customers, ordering often and spending the most, but silent for a long time.',
 			action: 'Contact them one to one, ask what changed, and make your strongest offer to bring them back.'
 		}),
-		rf('At Risk', [1, 2], [3, 5], '#f46d43', GRID_WORDS.atRisk),
+		rf('At Risk', [1, 2], [3, 5], P.rose, GRID_WORDS.atRisk),
 		{
-			...rf('Lost but engaged', [1, 2], [1, 2], '#8073ac', {
+			...rf('Lost but engaged', [1, 2], [1, 2], P.blue, {
 				description:
 					'Their orders say lost (one or two, long ago), yet they opened an email or visited in the last 30 days. ' +
 					'Needs an engagement column (last email click, last visit) in the customer data; without one nobody is in this segment.',
@@ -186,7 +187,7 @@ export const TWELVE_SEGMENTS: RuleSet = {
 			}),
 			engagedWithinDays: 30
 		},
-		rf('Lost', [1, 2], [1, 2], '#9e9e9e', {
+		rf('Lost', [1, 2], [1, 2], P.grey, {
 			description: 'One or two orders, long ago, and no sign of recent interest.',
 			action: 'Keep them in seasonal campaigns at most; do not spend much to reactivate them.'
 		})
@@ -202,27 +203,27 @@ export const SIX_GROUPS: RuleSet = {
 	levels: 3,
 	...OTHERS,
 	rules: [
-		rule('Champions', [3, 3], [3, 3], [2, 3], '#1b7837', {
+		rule('Champions', [3, 3], [3, 3], [2, 3], P.green, {
 			description: 'Recent, frequent and spending well: your best customers.',
 			action: 'Reward and thank them; ask for reviews and referrals. No discounts needed.'
 		}),
-		rule('Loyal', [2, 3], [2, 3], ANY3, '#5aae61', {
+		rule('Loyal', [2, 3], [2, 3], ANY3, P.teal, {
 			description: 'Order more often than most, and not too long ago.',
 			action: 'Keep them engaged with recommendations, a loyalty programme and news they care about.'
 		}),
-		rule('Recent', [3, 3], [1, 1], ANY3, '#4393c3', {
+		rule('Recent', [3, 3], [1, 1], ANY3, P.indigo, {
 			description: 'Ordered recently but rarely so far, often for the first time.',
 			action: 'Welcome them and make a second order easy.'
 		}),
-		rule('Needs attention', [2, 2], [1, 1], ANY3, '#fee08b', {
+		rule('Needs attention', [2, 2], [1, 1], ANY3, P.sand, {
 			description: 'Rarely ordered, and the last order was a while ago.',
 			action: 'Remind them what you offer with a related product or a small time-limited offer.'
 		}),
-		rule('At risk', [1, 1], [2, 3], ANY3, '#f46d43', {
+		rule('At risk', [1, 1], [2, 3], ANY3, P.rose, {
 			description: 'Ordered more often than most, but not for a long time.',
 			action: 'Win them back with a personal message and a good offer.'
 		}),
-		rule('Inactive', [1, 1], [1, 1], ANY3, '#9e9e9e', {
+		rule('Inactive', [1, 1], [1, 1], ANY3, P.grey, {
 			description: 'Rarely ordered, and not for a long time.',
 			action: 'Include them in seasonal campaigns only.'
 		})

@@ -357,6 +357,21 @@ export class Links {
 		return url;
 	}
 
+	/**
+	 * Makes the view or summary link and copies it: true when copied, false when the clipboard
+	 * refused (the link is still shown in the Share card, to copy by hand), null when there is none.
+	 */
+	async copyLink(kind: 'view' | 'summary'): Promise<boolean | null> {
+		const link = kind === 'view' ? this.makeViewLink() : await this.makeSummaryLink();
+		if (!link) return null;
+		try {
+			await navigator.clipboard.writeText(link);
+			return true;
+		} catch {
+			return false;
+		}
+	}
+
 	/** Leaves a summary for the app's own start page. */
 	closeSummary(): void {
 		this.summary = null;

@@ -167,12 +167,10 @@ export async function matrixCells(page: Page): Promise<MatrixCellOnPage[]> {
 	);
 }
 
-/** Clicks "Export customers (CSV)" and returns the downloaded file's name and parsed rows. */
+/** Chooses Export › Customers (CSV) in the top bar and returns the downloaded file's name and parsed rows. */
 export async function exportCustomers(page: Page): Promise<{ fileName: string; header: string; rows: Record<string, string>[] }> {
-	const [download] = await Promise.all([
-		page.waitForEvent('download'),
-		page.getByRole('button', { name: 'Export customers (CSV)' }).click()
-	]);
+	await page.getByRole('banner').getByRole('button', { name: 'Export', exact: true }).click();
+	const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: /^Customers \(CSV\)/ }).click()]);
 	const text = await readFile(await download.path(), 'utf8');
 	const [header = [], ...body] = parseCsv(text);
 	return {
