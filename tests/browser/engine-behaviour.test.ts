@@ -49,7 +49,7 @@ describe('engine worker: behaviour segments and customer lists', () => {
 
 		const text = new TextDecoder().decode(await api.exportSelection({ kind: 'behaviour', id: 'new' }));
 		const [header, ...rows] = text.trim().split('\n');
-		expect(header).toMatch(/^customer_id,.*,next_order_due,tier$/);
+		expect(header).toMatch(/^customer_id,.*,next_order_due,tier,previous_segment,segment_since$/);
 		expect(rows.map((r) => r.split(',')[0])).toEqual(['ann', "o'neil"]);
 
 		// A look-back window that drops bob: the behaviour list follows without calling behaviour() again.
